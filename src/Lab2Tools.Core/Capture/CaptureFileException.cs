@@ -1,0 +1,33 @@
+namespace Lab2Tools.Capture;
+
+public enum CaptureFileProblem
+{
+    /// <summary>The file does not start like a pcap or pcapng file.</summary>
+    NotACaptureFile,
+    /// <summary>The file ends in the middle of a record: everything before it was read.</summary>
+    Truncated,
+    /// <summary>A record or block is inconsistent (impossible lengths, bad block trailer).</summary>
+    Corrupt,
+    /// <summary>A format feature this reader does not handle.</summary>
+    Unsupported,
+}
+
+/// <summary>A problem with the capture file itself (not with one frame's contents).</summary>
+public sealed class CaptureFileException : Exception
+{
+    public CaptureFileException(CaptureFileProblem problem, string path, long offset, long framesRead, string message)
+        : base(message)
+    {
+        Problem = problem;
+        Path = path;
+        Offset = offset;
+        FramesRead = framesRead;
+    }
+
+    public CaptureFileProblem Problem { get; }
+    public string Path { get; }
+    /// <summary>Byte offset in the file where the problem was found.</summary>
+    public long Offset { get; }
+    /// <summary>How many frames were read successfully before the problem.</summary>
+    public long FramesRead { get; }
+}

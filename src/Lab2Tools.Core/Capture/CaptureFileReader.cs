@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+
+namespace Lab2Tools.Capture;
+
+/// <summary>
+/// Reads capture files (pcap with microsecond or nanosecond timestamps, either byte order, and pcapng) one
+/// frame at a time, with every length checked against the file. Memory use is one read buffer, whatever the
+/// file size.
+/// </summary>
+public abstract class CaptureFileReader : IDisposable
+{
+    private const int DefaultBufferSize = 1 << 20;
+    /// <summary>Largest frame accepted (Wireshark's own maximum for most link types is 262144).</summary>
+    public const int MaxFrameLength = 16 * 1024 * 1024;
+
+    private readonly Stream _stream;
+    private byte[] _buffer;
+    private int _pos;
+    private int _end;
+    private long _bufferFileOffset; // file offset of _buffer[0]
+    private bool _eof;
+
+    protected CaptureFileReader(Stream stream, string path)
+    {
+        _stream = stream;
+        Path = path;
+        _buffer = new byte[DefaultBufferSize];
+        Length = stream.CanSeek ? stream.Length : -1;
+    }
+
+    public string Path { get; }
+    /// <summary>"pcap" or "pcapng".</summary>
+    public abstract string Format { get; }
+    /// <summary>File length in bytes, or -1 when unknown.</summary>
+    public long Length { get; }
+    /// <summary>Offset in the file of the next unread byte.</summary>
+    public long Position => _bufferFileOffset + _pos;
+    /// <summary>Number of frames returned so far.</summary>
+    public long FramesRead { get; protected set; }
+    /// <summary>The link type of the first interface (pcap: the file's), or -1 before it is known.</summary>
+    public abstract int PrimaryLinkType { get; }
+
+    /// <summary>Opens a capture file, recognising the format by its first bytes.</summary>
+    public static CaptureFileReader Open(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        try
+        {
+            return Open(stream, path);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a capture from a stream (the reader owns and disposes it).</summary>
+    public static CaptureFileReader Open(Stream stream, string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        int n = ReadAtLeast(stream, magic);
+        if (n < 4)
+            throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
+                $"'{path}' is not a capture file: it is only {n} bytes long.");
+        uint le = BinaryPrimitives.ReadUInt32LittleEndian(magic);
+        CaptureFileReader reader = le switch
+        {
+            0xA1B2C3D4 or 0xD4C3B2A1 or 0xA1B23C4D or 0x4D3CB2A1 => new PcapFileReader(stream, path, magic.ToArray()),
+            0x0A0D0D0A => new PcapNgFileReader(stream, path, magic.ToArray()),
+            _ => throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
+                $"'{path}' is not a pcap or pcapng capture file (it starts with 0x{BinaryPrimitives.ReadUInt32BigEndian(magic):X8}).")
+        };
+        reader.Initialize();
+        return reader;
+    }
+
+    private static int ReadAtLeast(Stream s, Span<byte> dest)
+    {
+        int total = 0;
+        while (total < dest.Length)
+        {
+            int r = s.Read(dest[total..]);
+            if (r == 0) break;
+            total += r;
+        }
+        return total;
+    }
+
+    /// <summary>Reads the file header.</summary>
+    protected abstract void Initialize();
+
+    /// <summary>
+    /// Reads the next frame. Returns false at the clean end of the file. The span is valid until the next call.
+    /// Throws <see cref="CaptureFileException"/> when the file is truncated or corrupt; frames before that
+    /// point have been returned.
+    /// </summary>
+    public abstract bool ReadNext(out CaptureFrame frame, out ReadOnlySpan<byte> data);
+
+    /// <summary>The bytes consumed before the stream was handed over (the magic).</summary>
+    protected void SeedBuffer(byte[] alreadyRead)
+    {
+        alreadyRead.CopyTo(_buffer, 0);
+        _end = alreadyRead.Length;
+    }
+
+    /// <summary>Makes <paramref name="count"/> bytes available at the read position; returns how many are (less only at end of file).</summary>
+    protected int Ensure(int count)
+    {
+        int avail = _end - _pos;
+        if (avail >= count || _eof) return Math.Min(avail, count);
+        if (count > _buffer.Length)
+        {
+            var bigger = new byte[Math.Max(count, _buffer.Length * 2)];
+            Buffer.BlockCopy(_buffer, _pos, bigger, 0, avail);
+            _buffer = bigger;
+        }
+        else if (_pos > 0)
+        {
+            Buffer.BlockCopy(_buffer, _pos, _buffer, 0, avail);
+        }
+        _bufferFileOffset += _pos;
+        _pos = 0;
+        _end = avail;
+        while (_end < count)
+        {
+            int r = _stream.Read(_buffer, _end, _buffer.Length - _end);
+            if (r == 0) { _eof = true; break; }
+            _end += r;
+        }
+        return Math.Min(_end, count);
+    }
+
+    protected ReadOnlySpan<byte> Peek(int count) => new(_buffer, _pos, count);
+
+    protected void Advance(int count) => _pos += count;
+
+    /// <summary>Skips bytes that may not fit in the buffer.</summary>
+    protected bool Skip(long count)
+    {
+        while (count > 0)
+        {
+            int chunk = (int)Math.Min(count, _buffer.Length);
+            int got = Ensure(chunk);
+            _pos += got;
+            count -= got;
+            if (got < chunk) return false;
+        }
+        return true;
+    }
+
+    protected CaptureFileException Problem(CaptureFileProblem problem, long offset, string message) =>
+        new(problem, Path, offset, FramesRead, message);
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+
+namespace Lab2Tools.Model;
+
+/// <summary>
+/// One TCP segment as read from a capture, with the numbers Wireshark shows for it. Property names follow
+/// Wireshark's field names (frame.number, tcp.stream, tcp.seq, ...) in PascalCase.
+/// </summary>
+public sealed class TcpSegment
+{
+    /// <summary>frame.number: 1-based position of the frame in the capture, counting every frame.</summary>
+    public long Frame { get; init; }
+    /// <summary>frame.time, in UTC.</summary>
+    public DateTime Time { get; init; }
+    /// <summary>Nanoseconds since the Unix epoch (keeps the full precision of nanosecond captures).</summary>
+    public long TimestampNanoseconds { get; init; }
+    /// <summary>frame.time_relative: time since the first frame of the capture.</summary>
+    public TimeSpan TimeRelative { get; init; }
+    /// <summary>tcp.stream: 0-based conversation index.</summary>
+    public int Stream { get; init; }
+    public IPAddress Source { get; init; } = IPAddress.None;
+    public int SourcePort { get; init; }
+    public IPAddress Destination { get; init; } = IPAddress.None;
+    public int DestinationPort { get; init; }
+    public TcpFlags Flags { get; init; }
+    /// <summary>tcp.flags.str, e.g. "·······A··S·".</summary>
+    public string FlagsString => TcpFlagsText.ToWiresharkString(Flags);
+    /// <summary>The flags as Wireshark's Info column lists them, e.g. "SYN, ACK".</summary>
+    public string FlagsText => TcpFlagsText.ToListString(Flags);
+    /// <summary>tcp.seq: sequence number relative to the flow's initial sequence number.</summary>
+    public uint Seq { get; init; }
+    /// <summary>tcp.ack: acknowledgment number relative to the other flow's initial sequence number (the raw value when ACK is not set).</summary>
+    public uint Ack { get; init; }
+    public uint SeqRaw { get; init; }
+    public uint AckRaw { get; init; }
+    /// <summary>tcp.nxtseq: Seq + Len, plus one for SYN and for FIN.</summary>
+    public uint NextSeq { get; init; }
+    /// <summary>tcp.len: payload length from the IP header (not the captured bytes).</summary>
+    public int Len { get; init; }
+    /// <summary>tcp.hdr_len in bytes.</summary>
+    public int HeaderLength { get; init; }
+    /// <summary>tcp.window_size_value: the raw 16-bit window field.</summary>
+    public int WindowSizeValue { get; init; }
+    /// <summary>tcp.window_size: the window after scaling (SYN segments are never scaled).</summary>
+    public long WindowSize { get; init; }
+    /// <summary>tcp.window_size_scalefactor: -1 unknown (no SYN seen), -2 scaling not used, else the multiplier. Null on SYN segments, as in Wireshark.</summary>
+    public int? WindowSizeScalingFactor { get; init; }
+    /// <summary>tcp.options.mss_val, or null.</summary>
+    public int? Mss { get; init; }
+    /// <summary>tcp.options.wscale.shift, or null.</summary>
+    public int? WindowScaleShift { get; init; }
+    /// <summary>tcp.options.wscale.multiplier, or null.</summary>
+    public int? WindowScaleMultiplier => WindowScaleShift is int s ? 1 << Math.Min(s, 14) : null;
+    /// <summary>True when the segment carries the SACK_PERM option.</summary>
+    public bool SackPermitted { get; init; }
+    /// <summary>tcp.options.timestamp.tsval, or null.</summary>
+    public uint? TsVal { get; init; }
+    /// <summary>tcp.options.timestamp.tsecr, or null.</summary>
+    public uint? TsEcr { get; init; }
+    /// <summary>SACK blocks (tcp.options.sack_le / sack_re), relative to the acknowledged flow.</summary>
+    public IReadOnlyList<SackBlock> SackBlocks { get; init; } = Array.Empty<SackBlock>();
+    /// <summary>True when the frame was captured shorter than its TCP header plus payload (snaplen).</summary>
+    public bool IsTruncated { get; init; }
+    /// <summary>True when the TCP options could not be parsed to the end (bad option length).</summary>
+    public bool OptionsMalformed { get; init; }
+    /// <summary>frame.len: the frame's original length on the wire.</summary>
+    public int FrameLength { get; init; }
+    /// <summary>IP total length (IPv4) or 40 + payload length (IPv6).</summary>
+    public int IpLength { get; init; }
+    /// <summary>4 or 6.</summary>
+    public int IpVersion { get; init; }
+    /// <summary>The captured payload bytes (may be shorter than Len when truncated). Empty unless requested.</summary>
+    public ReadOnlyMemory<byte> Payload { get; init; }
+
+    public override string ToString() =>
+        $"{Frame} {Source}:{SourcePort} → {Destination}:{DestinationPort} [{FlagsText}] Seq={Seq} Ack={Ack} Win={WindowSize} Len={Len}";
+}

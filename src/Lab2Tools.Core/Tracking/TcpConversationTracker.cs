@@ -1,0 +1,153 @@
+using Lab2Tools.Capture;
+using Lab2Tools.Decode;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Tracking;
+
+/// <summary>
+/// Assigns stream indexes and computes relative sequence numbers and scaled windows exactly as Wireshark's
+/// TCP dissector does (4.0, default preferences), in a single pass over the frames in file order.
+/// State is kept per conversation, never per packet.
+/// </summary>
+public sealed class TcpConversationTracker
+{
+    private readonly Dictionary<ConversationKey, TcpConversation> _conversations = new();
+    private int _nextStream;
+
+    public int ConversationCount => _nextStream;
+
+    private readonly record struct ConversationKey(IpAddr A, ushort PortA, IpAddr B, ushort PortB);
+
+    /// <summary>Finds the conversation of a segment (creating it, or a new one on port reuse) and tells which side sent it.</summary>
+    public TcpConversation Resolve(in CaptureFrame frame, in DecodedTcp d, out bool fromA)
+    {
+        int cmp = d.Source.CompareTo(d.Destination);
+        if (cmp == 0) cmp = d.SourcePort.CompareTo(d.DestinationPort);
+        fromA = cmp <= 0;
+        var key = fromA
+            ? new ConversationKey(d.Source, d.SourcePort, d.Destination, d.DestinationPort)
+            : new ConversationKey(d.Destination, d.DestinationPort, d.Source, d.SourcePort);
+        if (!_conversations.TryGetValue(key, out var conv))
+        {
+            conv = Create(key, frame);
+        }
+        else if ((d.Flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN)
+        {
+            // Wireshark: a SYN whose seq differs from the base of its direction starts a new conversation.
+            var fwd = fromA ? conv.FlowA : conv.FlowB;
+            if (fwd.BaseSeqSet && d.Seq != fwd.BaseSeq)
+            {
+                conv = Create(key, frame);
+                conv.ReusedPorts = true;
+            }
+        }
+        return conv;
+    }
+
+    private TcpConversation Create(ConversationKey key, in CaptureFrame frame)
+    {
+        var conv = new TcpConversation(_nextStream++, key.A, key.PortA, key.B, key.PortB)
+        {
+            FirstFrame = frame.Number,
+            FirstTimestampNanoseconds = frame.TimestampNanoseconds,
+        };
+        _conversations[key] = conv;
+        return conv;
+    }
+
+    /// <summary>Updates the flow state with one segment and returns the segment object.</summary>
+    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs, bool includePayload)
+    {
+        var conv = Resolve(frame, d, out bool fromA);
+        var fwd = fromA ? conv.FlowA : conv.FlowB;
+        var rev = fromA ? conv.FlowB : conv.FlowA;
+        bool syn = (d.Flags & TcpFlags.SYN) != 0;
+        bool ack = (d.Flags & TcpFlags.ACK) != 0;
+
+        if (!fwd.BaseSeqSet)
+        {
+            fwd.BaseSeq = syn ? d.Seq : d.Seq - 1;
+            fwd.BaseSeqSet = true;
+        }
+        if (syn) fwd.SawSyn = true;
+        if (!rev.BaseSeqSet && ack)
+        {
+            rev.BaseSeq = d.Ack - 1;
+            rev.BaseSeqSet = true;
+        }
+
+        if (d.WindowScaleShift >= 0) fwd.WindowScale = Math.Min(d.WindowScaleShift, 14);
+        if (syn && d.Mss >= 0) fwd.Mss = d.Mss;
+        if (syn)
+        {
+            // verify_tcp_window_scaling(): scaling is used only when both SYNs carry the option.
+            if (fwd.WindowScale == -1)
+            {
+                fwd.WindowScale = -2;
+                rev.WindowScale = -2;
+            }
+            else if (ack && rev.WindowScale == -2)
+            {
+                fwd.WindowScale = -2;
+            }
+        }
+
+        long windowSize = d.Window;
+        int? scaleFactor = null;
+        if (!syn)
+        {
+            int s = fwd.WindowScale;
+            if (s >= 0) { windowSize = (long)d.Window << s; scaleFactor = 1 << s; }
+            else scaleFactor = s;
+        }
+
+        uint seq = d.Seq - fwd.BaseSeq;
+        uint ackRel = ack ? d.Ack - rev.BaseSeq : d.Ack;
+        uint next = seq + (uint)d.PayloadLength + (syn ? 1u : 0u) + ((d.Flags & TcpFlags.FIN) != 0 ? 1u : 0u);
+
+        SackBlock[] sacks = d.SackCount == 0 ? Array.Empty<SackBlock>() : new SackBlock[d.SackCount];
+        for (int i = 0; i < d.SackCount; i++)
+        {
+            uint l = d.Sack[2 * i], r = d.Sack[2 * i + 1];
+            sacks[i] = new SackBlock(l - rev.BaseSeq, r - rev.BaseSeq, l, r);
+        }
+
+        return new TcpSegment
+        {
+            Frame = frame.Number,
+            TimestampNanoseconds = frame.TimestampNanoseconds,
+            Time = Timestamps.ToUtc(frame.TimestampNanoseconds),
+            TimeRelative = Timestamps.ToTimeSpan(frame.TimestampNanoseconds - firstTimestampNs),
+            Stream = conv.Stream,
+            Source = fromA ? conv.IPAddressA : conv.IPAddressB,
+            SourcePort = d.SourcePort,
+            Destination = fromA ? conv.IPAddressB : conv.IPAddressA,
+            DestinationPort = d.DestinationPort,
+            Flags = d.Flags,
+            Seq = seq,
+            Ack = ackRel,
+            SeqRaw = d.Seq,
+            AckRaw = d.Ack,
+            NextSeq = next,
+            Len = d.PayloadLength,
+            HeaderLength = d.HeaderLength,
+            WindowSizeValue = d.Window,
+            WindowSize = windowSize,
+            WindowSizeScalingFactor = scaleFactor,
+            Mss = d.Mss >= 0 ? d.Mss : null,
+            WindowScaleShift = d.WindowScaleShift >= 0 ? d.WindowScaleShift : null,
+            SackPermitted = d.SackPermitted,
+            TsVal = d.HasTimestamps ? d.TsVal : null,
+            TsEcr = d.HasTimestamps ? d.TsEcr : null,
+            SackBlocks = sacks,
+            IsTruncated = d.IsTruncated,
+            OptionsMalformed = d.OptionsMalformed,
+            FrameLength = frame.OriginalLength,
+            IpLength = d.IpLength,
+            IpVersion = d.IpVersion,
+            Payload = includePayload && d.CapturedPayloadLength > 0
+                ? frameBytes.Slice(d.PayloadOffset, d.CapturedPayloadLength).ToArray()
+                : ReadOnlyMemory<byte>.Empty,
+        };
+    }
+}

@@ -1,0 +1,16 @@
+namespace Lab2Tools.Tracking;
+
+/// <summary>What is known about one direction of a conversation (Wireshark's tcp_flow_t).</summary>
+public sealed class TcpFlowState
+{
+    /// <summary>True once <see cref="BaseSeq"/> is known.</summary>
+    public bool BaseSeqSet { get; internal set; }
+    /// <summary>The sequence number relative numbers count from: the ISN when the SYN was seen, else the first seen seq − 1, or the peer's first ack − 1.</summary>
+    public uint BaseSeq { get; internal set; }
+    /// <summary>True when the SYN (or SYN-ACK) of this direction was seen.</summary>
+    public bool SawSyn { get; internal set; }
+    /// <summary>Window scale shift: -1 unknown, -2 scaling not used, else 0..14.</summary>
+    public int WindowScale { get; internal set; } = -1;
+    /// <summary>MSS offered in this direction's SYN, or -1.</summary>
+    public int Mss { get; internal set; } = -1;
+}
