@@ -69,8 +69,12 @@ public sealed class TcpSegment
     public int IpLength { get; init; }
     /// <summary>4 or 6.</summary>
     public int IpVersion { get; init; }
-    /// <summary>The captured payload bytes (may be shorter than Len when truncated). Empty unless requested.</summary>
-    public ReadOnlyMemory<byte> Payload { get; init; }
+    /// <summary>The captured payload bytes (shorter than Len when the frame was truncated).</summary>
+    public byte[] Payload { get; init; } = Array.Empty<byte>();
+    /// <summary>Source address and port, e.g. 127.0.0.1:5000 or [::1]:5000.</summary>
+    public IPEndPoint SourceEndPoint => new(Source, SourcePort);
+    /// <summary>Destination address and port.</summary>
+    public IPEndPoint DestinationEndPoint => new(Destination, DestinationPort);
 
     public override string ToString() =>
         $"{Frame} {Source}:{SourcePort} → {Destination}:{DestinationPort} [{FlagsText}] Seq={Seq} Ack={Ack} Win={WindowSize} Len={Len}";

@@ -147,7 +147,7 @@ public sealed class TcpConversationTracker
             IpVersion = d.IpVersion,
             Payload = includePayload && d.CapturedPayloadLength > 0
                 ? frameBytes.Slice(d.PayloadOffset, d.CapturedPayloadLength).ToArray()
-                : ReadOnlyMemory<byte>.Empty,
+                : Array.Empty<byte>(),
         };
     }
 }

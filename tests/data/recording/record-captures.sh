@@ -22,7 +22,9 @@ start_tcpdump() { # file args...
   tcpdump_pid=$!
   sleep 1
 }
-stop_tcpdump() { sleep 0.5; kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" || true; }
+# libpcap on Linux (TPACKET_V3) hands packets over a ring block at a time, after up to 1 s: wait before
+# stopping or the last block is lost.
+stop_tcpdump() { sleep 2; kill -INT "$tcpdump_pid"; wait "$tcpdump_pid" || true; }
 
 visit() { # base-url ; a browser-like visit: the page, then its resources on their own connections, then a revisit
   local base=$1
@@ -51,7 +53,7 @@ stop_tcpdump
 dumpcap -q -i lo -f 'tcp port 5000' -w "$out/http-visit-dumpcap.pcapng" >/dev/null 2>&1 & dumpcap_pid=$!
 sleep 1.5
 visit http://127.0.0.1:5000
-sleep 0.5; kill -INT $dumpcap_pid; wait $dumpcap_pid || true
+sleep 2; kill -INT $dumpcap_pid; wait $dumpcap_pid || true
 
 # 3. a capture that starts after the handshake: the client connects, tcpdump starts, then the client sends
 #    its GET on the already-established connection
@@ -67,6 +69,27 @@ PY
 sleep 0.5
 start_tcpdump "$out/midstream.pcap" -i lo 'tcp port 5000'
 wait $late
+stop_tcpdump
+
+# 3b. port reuse: two connections from the same client port (a new SYN, new ISN, same four-tuple), with
+#     UDP datagrams in between so the file also holds frames that are not TCP
+start_tcpdump "$out/port-reuse.pcap" -i lo 'tcp port 5000 or udp port 5353'
+/usr/bin/python3 - <<'PY'
+import socket, time
+for i in range(2):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("127.0.0.1", 40123))
+    s.connect(("127.0.0.1", 5000))
+    s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n\r\n")
+    while s.recv(65536):
+        pass
+    s.close()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.sendto(b"not tcp", ("127.0.0.1", 5353))
+    u.close()
+    time.sleep(0.3)
+PY
 stop_tcpdump
 kill $server_pid; wait $server_pid 2>/dev/null || true
 

@@ -1,0 +1,183 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    Builds, tests and runs Lab2Tools.
+.DESCRIPTION
+    dotnet pwsh ./build.ps1 Build      assembles the importable module in out/Lab2Tools
+    dotnet pwsh ./build.ps1 Test       builds, runs xunit then Pester (fresh pwsh), prints "N passed, N failed, N skipped"
+    dotnet pwsh ./build.ps1 Lab        builds and runs the lab (for now: analyses the bundled sample capture)
+    dotnet pwsh ./build.ps1 Clean      removes build output
+    dotnet pwsh ./build.ps1 Deps       installs the system packages the tests need (Debian/Ubuntu, as root)
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'PesterTest', 'Lab', 'Clean', 'Deps')]
+    [string[]]$Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string]$Configuration = 'Release',
+
+    # Pester tags to run / to leave out.
+    [string[]]$Tag,
+    [string[]]$ExcludeTag
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$Root = $PSScriptRoot
+$Out = Join-Path $Root 'out'
+$ModuleOut = Join-Path $Out 'Lab2Tools'
+$Results = Join-Path $Out 'TestResults'
+
+# System packages: the tests compare with tshark; live capture needs libpcap.
+$TestPackages = @('libpcap0.8', 'tshark')
+
+function Invoke-Native([string]$Exe, [string[]]$Arguments) {
+    Write-Host "> $Exe $($Arguments -join ' ')" -ForegroundColor DarkGray
+    & $Exe @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "$Exe exited with code $LASTEXITCODE" }
+}
+
+function Get-PwshCommand {
+    # The pwsh running this script, whether installed or the local dotnet tool (dotnet pwsh.dll).
+    $exe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+        return @($exe, (Join-Path $PSHOME 'pwsh.dll'))
+    }
+    return @($exe)
+}
+
+function Invoke-Pwsh([string[]]$Arguments) {
+    $cmd = Get-PwshCommand
+    $rest = @($cmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments
+    Invoke-Native $cmd[0] $rest
+}
+
+function Install-SystemPackage([string[]]$Packages) {
+    if (-not $IsLinux -or -not (Get-Command dpkg-query -ErrorAction Ignore)) {
+        Write-Host "Not Debian/Ubuntu: make sure these are installed: $($Packages -join ', ') (Windows: Npcap and Wireshark)."
+        return
+    }
+    $missing = @($Packages | Where-Object {
+            $status = & dpkg-query -W -f '${Status}' $_ 2>$null
+            $status -notmatch 'install ok installed'
+        })
+    if (-not $missing) { return }
+    $isRoot = (& id -u) -eq '0'
+    $sudo = if ($isRoot) { @() } elseif (Get-Command sudo -ErrorAction Ignore) { @('sudo') } else { $null }
+    if ($null -eq $sudo) { throw "Missing system packages: $($missing -join ' '). Install them as root: apt-get install -y $($missing -join ' ')" }
+    $env:DEBIAN_FRONTEND = 'noninteractive'
+    $apt = @($sudo + 'apt-get')
+    Invoke-Native $apt[0] (@($apt | Select-Object -Skip 1) + @('update', '-qq'))
+    Invoke-Native $apt[0] (@($apt | Select-Object -Skip 1) + @('install', '-y', '-qq', '--no-install-recommends') + $missing)
+}
+
+function Get-NuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Get-PesterModulePath {
+    $proj = Join-Path $Root 'tools/deps.proj'
+    Invoke-Native dotnet @('restore', $proj, '--verbosity', 'quiet')
+    $version = ([xml](Get-Content -Raw $proj)).Project.PropertyGroup.PesterVersion
+    $psd1 = Join-Path (Get-NuGetPackagesFolder) "pester/$version/tools/Pester.psd1"
+    if (-not (Test-Path $psd1)) { throw "Pester $version was restored but $psd1 is missing." }
+    return $psd1
+}
+
+function Get-ModuleVersion {
+    ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.ModuleVersion | Select-Object -First 1
+}
+
+function Invoke-Build {
+    $publish = Join-Path $Out 'publish'
+    Invoke-Native dotnet @('publish', (Join-Path $Root 'src/Lab2Tools/Lab2Tools.csproj'), '-c', $Configuration, '-o', $publish, '--nologo', '--verbosity', 'quiet')
+    if (Test-Path $ModuleOut) { Remove-Item -Recurse -Force $ModuleOut }
+    $null = New-Item -ItemType Directory -Path $ModuleOut
+    foreach ($dll in Get-ChildItem $publish -Filter *.dll) {
+        if ($dll.Name -in 'System.Management.Automation.dll') { continue }
+        Copy-Item $dll.FullName $ModuleOut
+    }
+    Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.Format.ps1xml') $ModuleOut
+    $manifest = (Get-Content -Raw (Join-Path $Root 'Lab2Tools.psd1')) -replace '\{\{ModuleVersion\}\}', (Get-ModuleVersion)
+    Set-Content -Path (Join-Path $ModuleOut 'Lab2Tools.psd1') -Value $manifest -NoNewline
+    $help = Join-Path $ModuleOut 'en-US'
+    $null = New-Item -ItemType Directory -Force -Path $help
+    Copy-Item (Join-Path $Root 'docs/en-US/about_*.help.txt') $help
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Build-Help.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'),
+        '-DocsPath', (Join-Path $Root 'docs/en-US'), '-OutFile', (Join-Path $help 'Lab2Tools.dll-Help.xml'))
+    $null = Test-ModuleManifest (Join-Path $ModuleOut 'Lab2Tools.psd1')
+    Write-Host "Module assembled in $ModuleOut" -ForegroundColor Green
+}
+
+$script:Counts = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+
+function Invoke-UnitTest {
+    $null = New-Item -ItemType Directory -Force -Path $Results
+    $trx = Join-Path $Results 'unit.trx'
+    if (Test-Path $trx) { Remove-Item $trx }
+    $proj = Join-Path $Root 'tests/Lab2Tools.Core.Tests/Lab2Tools.Core.Tests.csproj'
+    & dotnet test $proj -c $Configuration --nologo --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal'
+    $exit = $LASTEXITCODE
+    if (-not (Test-Path $trx)) { throw "dotnet test wrote no results (exit code $exit)." }
+    $c = ([xml](Get-Content -Raw $trx)).TestRun.ResultSummary.Counters
+    $script:Counts.Passed += [int]$c.passed
+    $script:Counts.Failed += [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted
+    $script:Counts.Skipped += [int]$c.notExecuted
+    Write-Host "xunit: $($c.passed) passed, $($c.failed) failed, $($c.notExecuted) skipped"
+}
+
+function Invoke-PesterTest {
+    $pester = Get-PesterModulePath
+    $null = New-Item -ItemType Directory -Force -Path $Results
+    $summary = Join-Path $Results 'pester-summary.json'
+    if (Test-Path $summary) { Remove-Item $summary }
+    $pesterArgs = @('-File', (Join-Path $Root 'tools/PesterTest.ps1'), '-PesterPath', $pester,
+        '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-TestPath', (Join-Path $Root 'tests/pester'),
+        '-ResultPath', (Join-Path $Results 'pester.xml'), '-SummaryPath', $summary)
+    if ($Tag) { $pesterArgs += @('-Tag', ($Tag -join ',')) }
+    if ($ExcludeTag) { $pesterArgs += @('-ExcludeTag', ($ExcludeTag -join ',')) }
+    $cmd = Get-PwshCommand
+    & $cmd[0] @(@($cmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $pesterArgs)
+    if (-not (Test-Path $summary)) { throw "Pester wrote no summary (exit code $LASTEXITCODE)." }
+    $s = Get-Content -Raw $summary | ConvertFrom-Json
+    $script:Counts.Passed += $s.Passed
+    $script:Counts.Failed += $s.Failed
+    $script:Counts.Skipped += $s.Skipped
+    Write-Host "Pester: $($s.Passed) passed, $($s.Failed) failed, $($s.Skipped) skipped"
+}
+
+function Invoke-Lab {
+    $sample = Join-Path $Root 'tests/data/http-visit.pcap'
+    Invoke-Pwsh @('-Command', @"
+Import-Module '$ModuleOut/Lab2Tools.psd1'
+Write-Host 'Lab2Tools: the bundled lab capture ($sample)' -ForegroundColor Cyan
+Import-TcpCapture -LiteralPath '$sample' | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
+Write-Host 'Open it in Wireshark to compare: wireshark "$sample"'
+"@)
+}
+
+$ran = @()
+foreach ($t in $Task) {
+    switch ($t) {
+        'Clean' { if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }; Invoke-Native dotnet @('clean', (Join-Path $Root 'Lab2Tools.sln'), '--nologo', '--verbosity', 'quiet') }
+        'Deps' { Install-SystemPackage $TestPackages }
+        'Build' { Invoke-Build }
+        'UnitTest' { Invoke-UnitTest; $ran += 'tests' }
+        'PesterTest' { Invoke-PesterTest; $ran += 'tests' }
+        'Test' {
+            Install-SystemPackage $TestPackages
+            Invoke-Build
+            Invoke-UnitTest
+            Invoke-PesterTest
+            $ran += 'tests'
+        }
+        'Lab' { Invoke-Build; Invoke-Lab }
+    }
+}
+if ($ran) {
+    "$($Counts.Passed) passed, $($Counts.Failed) failed, $($Counts.Skipped) skipped"
+    if ($Counts.Failed -gt 0) { exit 1 }
+}
