@@ -23,11 +23,14 @@ public class TsharkAgreementTests
 
     [Theory]
     [MemberData(nameof(Captures))]
-    public void EveryTcpFrameMatchesTshark(string file)
+    public void EveryTcpFrameMatchesTshark(string file) => AssertAgreesWithTshark(TestData.Path(file));
+
+    /// <summary>Compares every TCP frame of a capture with tshark, field by field.</summary>
+    internal static void AssertAgreesWithTshark(string file)
     {
         var expected = TestData.Tshark(file, "tcp", Fields);
         var actual = new List<TcpSegment>();
-        using (var reader = TcpSegmentReader.Open(TestData.Path(file), includePayload: false))
+        using (var reader = TcpSegmentReader.Open(file, includePayload: false))
         {
             ReadStatus s;
             while ((s = reader.Read()) != ReadStatus.End)
