@@ -69,6 +69,32 @@ public sealed class TcpSegment
     public int IpLength { get; init; }
     /// <summary>4 or 6.</summary>
     public int IpVersion { get; init; }
+    /// <summary>Wireshark's tcp.analysis flags for this segment (retransmission, duplicate ACK, zero window...).</summary>
+    public TcpAnalysisFlags Analysis { get; init; }
+    /// <summary>The analysis flags as Wireshark's Info column tags, e.g. "TCP Dup ACK 12#2".</summary>
+    public string AnalysisText => Analysis == TcpAnalysisFlags.None ? string.Empty : TcpAnalysisText.Tags(this);
+    /// <summary>tcp.analysis.acks_frame: the frame whose segment this ACK acknowledges.</summary>
+    public long? AcksFrame { get; init; }
+    /// <summary>tcp.analysis.ack_rtt: time from that segment to this ACK.</summary>
+    public TimeSpan? AckRtt { get; init; }
+    public long? AckRttNanoseconds { get; init; }
+    /// <summary>tcp.analysis.bytes_in_flight: unacknowledged bytes in this direction after this segment.</summary>
+    public long? BytesInFlight { get; init; }
+    /// <summary>tcp.analysis.duplicate_ack_num: 1 for the first duplicate of an ACK, 2 for the second...</summary>
+    public int? DuplicateAckNumber { get; init; }
+    /// <summary>tcp.analysis.duplicate_ack_frame: the frame with the original ACK.</summary>
+    public long? DuplicateAckFrame { get; init; }
+    /// <summary>tcp.analysis.rto: time since the segment that set the next expected sequence number (retransmissions).</summary>
+    public TimeSpan? Rto { get; init; }
+    /// <summary>tcp.analysis.rto_frame</summary>
+    public long? RtoFrame { get; init; }
+    /// <summary>tcp.analysis.initial_rtt: SYN to the ACK that completed the handshake, once known.</summary>
+    public TimeSpan? InitialRtt { get; init; }
+    public long? InitialRttNanoseconds { get; init; }
+    /// <summary>tcp.time_delta: time since the previous frame of this stream.</summary>
+    public TimeSpan TimeDelta { get; init; }
+    /// <summary>tcp.time_relative: time since the first frame of this stream.</summary>
+    public TimeSpan TimeInStream { get; init; }
     /// <summary>The captured payload bytes (shorter than Len when the frame was truncated).</summary>
     public byte[] Payload { get; init; } = Array.Empty<byte>();
     /// <summary>Source address and port, e.g. 127.0.0.1:5000 or [::1]:5000.</summary>

@@ -26,7 +26,13 @@ public sealed class TcpConversation
     /// <summary>Direction B → A.</summary>
     public TcpFlowState FlowB { get; } = new();
     /// <summary>True when this conversation started with a SYN that reused the ports of an earlier one (tcp.analysis.reused_ports).</summary>
-    public bool ReusedPorts { get; internal set; }
+    public bool ReusedPorts => ReusedPortsFrame != 0;
+    /// <summary>The SYN frame that reused the ports, or 0.</summary>
+    internal long ReusedPortsFrame { get; set; }
+    /// <summary>iRTT: time from the most recent SYN to the first ACK after it, in ns (0 = not known yet).</summary>
+    public long InitialRttNs { get; internal set; }
+    internal long LastSynTimeNs;
+    internal long LastFrameTimeNs;
     public long FirstFrame { get; internal set; }
     public long FirstTimestampNanoseconds { get; internal set; }
 }

@@ -38,7 +38,7 @@ public sealed class TcpConversationTracker
             if (fwd.BaseSeqSet && d.Seq != fwd.BaseSeq)
             {
                 conv = Create(key, frame);
-                conv.ReusedPorts = true;
+                conv.ReusedPortsFrame = frame.Number;
             }
         }
         return conv;
@@ -50,6 +50,7 @@ public sealed class TcpConversationTracker
         {
             FirstFrame = frame.Number,
             FirstTimestampNanoseconds = frame.TimestampNanoseconds,
+            LastFrameTimeNs = frame.TimestampNanoseconds,
         };
         _conversations[key] = conv;
         return conv;
@@ -91,6 +92,15 @@ public sealed class TcpConversationTracker
                 fwd.WindowScale = -2;
             }
         }
+
+        long now = frame.TimestampNanoseconds;
+        // iRTT: from the most recent SYN to the first ACK (without SYN) after it
+        if (syn && !ack) conv.LastSynTimeNs = now;
+        else if (ack && !syn && conv.LastSynTimeNs != 0 && conv.InitialRttNs == 0)
+            conv.InitialRttNs = Math.Max(1, now - conv.LastSynTimeNs);
+        var ta = SequenceAnalysis.Analyze(fwd, rev, conv, frame.Number, now, d.Seq, d.Ack, d.PayloadLength, d.Flags, d.Window, d.SackCount, d.Sack);
+        long timeDelta = now - conv.LastFrameTimeNs;
+        conv.LastFrameTimeNs = now;
 
         long windowSize = d.Window;
         int? scaleFactor = null;
@@ -145,6 +155,19 @@ public sealed class TcpConversationTracker
             FrameLength = frame.OriginalLength,
             IpLength = d.IpLength,
             IpVersion = d.IpVersion,
+            Analysis = ta.Flags,
+            AcksFrame = ta.AcksFrame != 0 ? ta.AcksFrame : null,
+            AckRtt = ta.AcksFrame != 0 ? Timestamps.ToTimeSpan(ta.AckRttNs) : null,
+            AckRttNanoseconds = ta.AcksFrame != 0 ? ta.AckRttNs : null,
+            BytesInFlight = ta.BytesInFlight >= 0 ? ta.BytesInFlight : null,
+            DuplicateAckNumber = ta.DupAckNumber != 0 ? ta.DupAckNumber : null,
+            DuplicateAckFrame = ta.DupAckNumber != 0 ? ta.DupAckFrame : null,
+            Rto = ta.RtoFrame != 0 ? Timestamps.ToTimeSpan(ta.RtoNs) : null,
+            RtoFrame = ta.RtoFrame != 0 ? ta.RtoFrame : null,
+            InitialRtt = conv.InitialRttNs != 0 ? Timestamps.ToTimeSpan(conv.InitialRttNs) : null,
+            InitialRttNanoseconds = conv.InitialRttNs != 0 ? conv.InitialRttNs : null,
+            TimeDelta = Timestamps.ToTimeSpan(timeDelta),
+            TimeInStream = Timestamps.ToTimeSpan(now - conv.FirstTimestampNanoseconds),
             Payload = includePayload && d.CapturedPayloadLength > 0
                 ? frameBytes.Slice(d.PayloadOffset, d.CapturedPayloadLength).ToArray()
                 : Array.Empty<byte>(),

@@ -1,3 +1,5 @@
+using Lab2Tools.Model;
+
 namespace Lab2Tools.Tracking;
 
 /// <summary>What is known about one direction of a conversation (Wireshark's tcp_flow_t).</summary>
@@ -13,4 +15,22 @@ public sealed class TcpFlowState
     public int WindowScale { get; internal set; } = -1;
     /// <summary>MSS offered in this direction's SYN, or -1.</summary>
     public int Mss { get; internal set; } = -1;
+
+    // Sequence analysis state (Wireshark's tcp_analyze_seq_flow_info_t); raw numbers.
+    internal uint NextSeq;
+    internal long NextSeqFrame;
+    internal long NextSeqTimeNs;
+    internal uint MaxSeqToBeAcked;
+    internal uint LastAck;
+    internal long LastAckTimeNs;
+    internal long LastNonDupAck;
+    internal int DupAckNum;
+    internal uint Window = uint.MaxValue;
+    internal bool ValidBif = true;
+    internal TcpAnalysisFlags LastSegmentFlags;
+    internal readonly List<UnackedSegment> Unacked = new();
+    // The last SACK blocks this direction sent, stored at 1..count as Wireshark does (for bytes in flight).
+    internal int SackRangeCount;
+    internal readonly uint[] SackLeft = new uint[5];
+    internal readonly uint[] SackRight = new uint[5];
 }
