@@ -73,6 +73,8 @@ public sealed class TcpSegment
     public TcpAnalysisFlags Analysis { get; init; }
     /// <summary>The analysis flags as Wireshark's Info column tags, e.g. "TCP Dup ACK 12#2".</summary>
     public string AnalysisText => Analysis == TcpAnalysisFlags.None ? string.Empty : TcpAnalysisText.Tags(this);
+    /// <summary>The next sequence number Wireshark expected in this direction before this segment (relative), when known.</summary>
+    public uint? NextExpectedSeq { get; init; }
     /// <summary>tcp.analysis.acks_frame: the frame whose segment this ACK acknowledges.</summary>
     public long? AcksFrame { get; init; }
     /// <summary>tcp.analysis.ack_rtt: time from that segment to this ACK.</summary>

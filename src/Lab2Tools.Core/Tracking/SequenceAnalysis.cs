@@ -13,6 +13,7 @@ public struct SegmentAnalysis
     public long DupAckFrame;
     public long RtoNs;              // valid when RtoFrame != 0
     public long RtoFrame;
+    public uint ExpectedSeqRaw;     // fwd nextseq before this segment (0 = unknown)
 }
 
 /// <summary>An unacknowledged segment (tcp_unacked_t): kept until the other side acknowledges it.</summary>
@@ -41,7 +42,7 @@ internal static class SequenceAnalysis
     public static SegmentAnalysis Analyze(TcpFlowState fwd, TcpFlowState rev, TcpConversation conv,
         long frame, long nowNs, uint seq, uint ack, int seglen, TcpFlags flags, uint window, int sackBlocks, in Decode.SackEdges sack)
     {
-        var ta = new SegmentAnalysis { BytesInFlight = -1 };
+        var ta = new SegmentAnalysis { BytesInFlight = -1, ExpectedSeqRaw = fwd.NextSeq };
         if (conv.ReusedPortsFrame == frame) ta.Flags |= TcpAnalysisFlags.ReusedPorts;
         bool syn = (flags & TcpFlags.SYN) != 0, fin = (flags & TcpFlags.FIN) != 0, rst = (flags & TcpFlags.RST) != 0;
         bool synFinRst = syn || fin || rst;

@@ -156,6 +156,7 @@ public sealed class TcpConversationTracker
             IpLength = d.IpLength,
             IpVersion = d.IpVersion,
             Analysis = ta.Flags,
+            NextExpectedSeq = ta.ExpectedSeqRaw != 0 ? ta.ExpectedSeqRaw - fwd.BaseSeq : null,
             AcksFrame = ta.AcksFrame != 0 ? ta.AcksFrame : null,
             AckRtt = ta.AcksFrame != 0 ? Timestamps.ToTimeSpan(ta.AckRttNs) : null,
             AckRttNanoseconds = ta.AcksFrame != 0 ? ta.AckRttNs : null,

@@ -1,0 +1,199 @@
+using System.Net;
+using System.Text;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Analysis;
+
+public enum FlowDirection { ClientToServer, ServerToClient }
+
+/// <summary>One turn of a followed TCP stream: consecutive bytes one side sent, in sequence order.</summary>
+public sealed class TcpStreamChunk
+{
+    public FlowDirection Direction { get; init; }
+    public long FirstFrame { get; init; }
+    public long LastFrame { get; internal set; }
+    /// <summary>The bytes, or empty for a gap marker.</summary>
+    public byte[] Data { get; internal set; } = Array.Empty<byte>();
+    /// <summary>Bytes missing in the capture before this point (Wireshark: "[N bytes missing in capture file]").</summary>
+    public long MissingBytes { get; init; }
+    public string Text => MissingBytes > 0 ? $"[{MissingBytes} bytes missing in capture file]" : Encoding.Latin1.GetString(Data);
+    public override string ToString() => $"{Direction} {(MissingBytes > 0 ? Text : Data.Length + " bytes")}";
+}
+
+/// <summary>The payload of one connection, both directions in sequence order (Wireshark's Follow TCP Stream).</summary>
+public sealed class TcpStreamContent
+{
+    public int Stream { get; init; }
+    public IPEndPoint Client { get; init; } = null!;
+    public IPEndPoint Server { get; init; } = null!;
+    public IReadOnlyList<TcpStreamChunk> Chunks { get; init; } = Array.Empty<TcpStreamChunk>();
+    public byte[] ClientData { get; init; } = Array.Empty<byte>();
+    public byte[] ServerData { get; init; } = Array.Empty<byte>();
+    public long ClientMissingBytes { get; init; }
+    public long ServerMissingBytes { get; init; }
+    /// <summary>The whole conversation as text (ISO-8859-1), gaps marked as Wireshark marks them.</summary>
+    public string Text => string.Concat(Chunks.Select(c => c.Text));
+    public override string ToString() => $"Stream {Stream}: {ClientData.Length} bytes → , ← {ServerData.Length} bytes";
+}
+
+/// <summary>
+/// Reassembles each direction of one stream in sequence order: retransmitted bytes are trimmed,
+/// out-of-order segments are held until the hole before them is filled, and a hole that the other side
+/// acknowledges (the data arrived, the capture missed it) becomes a missing-bytes marker.
+/// </summary>
+public sealed class StreamFollower
+{
+    private const int MaxHeldSegments = 4096;
+    private readonly Direction[] _dir = { new(), new() };
+    private readonly List<TcpStreamChunk> _chunks = new();
+    private IPEndPoint? _a;
+    private IPEndPoint? _b;
+    private int? _clientSide;
+
+    private sealed class Direction
+    {
+        public bool Started;
+        public uint Next;
+        public readonly SortedDictionary<long, (uint seq, byte[] data, long frame)> Held = new();
+        public long HeldKey;
+        public readonly MemoryStream All = new();
+        public long Missing;
+    }
+
+    public int Stream { get; private set; } = -1;
+
+    public void Add(TcpSegment s)
+    {
+        if (_a == null) { _a = s.SourceEndPoint; _b = s.DestinationEndPoint; Stream = s.Stream; }
+        int side = s.SourcePort == _a.Port && s.Source.Equals(_a.Address) ? 0 : 1;
+        var d = _dir[side];
+        bool syn = (s.Flags & TcpFlags.SYN) != 0;
+        if (syn && (s.Flags & TcpFlags.ACK) == 0) _clientSide ??= side;
+        else if (syn) _clientSide ??= 1 - side;
+        if (syn && !d.Started) { d.Started = true; d.Next = s.SeqRaw + 1; }
+
+        // the other side's ACK covering a hole in this side's stream: the bytes were received but not captured
+        var o = _dir[1 - side];
+        if ((s.Flags & TcpFlags.ACK) != 0 && o.Started && (int)(s.AckRaw - o.Next) > 0)
+        {
+            uint until = s.AckRaw;
+            if (o.Held.Count > 0)
+            {
+                var firstHeld = o.Held.First().Value.seq;
+                if ((int)(firstHeld - until) < 0) until = firstHeld;
+            }
+            if ((int)(until - o.Next) > 0)
+            {
+                Gap(1 - side, until - o.Next, s.Frame);
+                o.Next = until;
+                Drain(1 - side);
+            }
+        }
+
+        if (s.Len == 0 || s.Payload.Length == 0) return;
+        uint seq = s.SeqRaw;
+        var data = s.Payload;
+        if (!d.Started) { d.Started = true; d.Next = seq; }
+        int rel = (int)(seq - d.Next);
+        if (rel < 0)
+        {
+            int overlap = -rel;
+            if (overlap >= data.Length) return;                 // all of it was delivered before
+            data = data[overlap..];
+            seq = d.Next;
+            rel = 0;
+        }
+        if (rel == 0)
+        {
+            Deliver(side, data, s.Frame);
+            d.Next = seq + (uint)data.Length;
+            long rest = s.Len - s.Payload.Length;                // truncated capture (snaplen): the tail is missing
+            if (rest > 0)
+            {
+                Gap(side, rest, s.Frame);
+                d.Next += (uint)rest;
+            }
+            Drain(side);
+        }
+        else if (d.Held.Count < MaxHeldSegments)
+        {
+            d.Held[((long)rel << 20) | (d.HeldKey++ & 0xFFFFF)] = (seq, data, s.Frame);
+        }
+    }
+
+    private void Drain(int side)
+    {
+        var d = _dir[side];
+        bool progress = true;
+        while (progress && d.Held.Count > 0)
+        {
+            progress = false;
+            foreach (var kv in d.Held.ToList())
+            {
+                var (seq, data, frame) = kv.Value;
+                int rel = (int)(seq - d.Next);
+                if (rel > 0) continue;
+                d.Held.Remove(kv.Key);
+                progress = true;
+                if (-rel >= data.Length) continue;
+                var rest = data[(-rel)..];
+                Deliver(side, rest, frame);
+                d.Next += (uint)rest.Length;
+            }
+        }
+    }
+
+    private void Deliver(int side, byte[] data, long frame)
+    {
+        _dir[side].All.Write(data);
+        var dir = Dir(side);
+        if (_chunks.Count > 0 && _chunks[^1] is { MissingBytes: 0 } last && last.Direction == dir)
+        {
+            var merged = new byte[last.Data.Length + data.Length];
+            last.Data.CopyTo(merged, 0);
+            data.CopyTo(merged, last.Data.Length);
+            last.Data = merged;
+            last.LastFrame = frame;
+        }
+        else
+        {
+            _chunks.Add(new TcpStreamChunk { Direction = dir, FirstFrame = frame, LastFrame = frame, Data = data });
+        }
+    }
+
+    private void Gap(int side, long bytes, long frame)
+    {
+        _dir[side].Missing += bytes;
+        _chunks.Add(new TcpStreamChunk { Direction = Dir(side), FirstFrame = frame, LastFrame = frame, MissingBytes = bytes });
+    }
+
+    private FlowDirection Dir(int side) => side == (_clientSide ?? 0) ? FlowDirection.ClientToServer : FlowDirection.ServerToClient;
+
+    /// <summary>Ends the stream: held segments after holes are delivered with missing markers.</summary>
+    public TcpStreamContent Finish()
+    {
+        for (int side = 0; side < 2; side++)
+        {
+            var d = _dir[side];
+            while (d.Held.Count > 0)
+            {
+                var (seq, _, frame) = d.Held.First().Value;
+                int rel = (int)(seq - d.Next);
+                if (rel > 0) { Gap(side, rel, frame); d.Next = seq; }
+                Drain(side);
+            }
+        }
+        int c = _clientSide ?? (_a != null && _b != null && _a.Port < _b.Port ? 1 : 0);
+        return new TcpStreamContent
+        {
+            Stream = Stream,
+            Client = c == 0 ? _a! : _b!,
+            Server = c == 0 ? _b! : _a!,
+            Chunks = _chunks,
+            ClientData = _dir[c].All.ToArray(),
+            ServerData = _dir[1 - c].All.ToArray(),
+            ClientMissingBytes = _dir[c].Missing,
+            ServerMissingBytes = _dir[1 - c].Missing,
+        };
+    }
+}

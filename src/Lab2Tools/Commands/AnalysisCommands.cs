@@ -1,0 +1,122 @@
+using System.Management.Automation;
+using Lab2Tools.Analysis;
+using Lab2Tools.Commands.Internal;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Commands;
+
+/// <summary>Get-TcpConnection: one object per TCP connection, with Zeek's conn_state and history.</summary>
+[Cmdlet(VerbsCommon.Get, "TcpConnection", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpConnection))]
+public sealed class GetTcpConnectionCommand : SegmentAnalysisCmdlet
+{
+    private ConnectionAnalyzer _analyzer = new();
+    protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
+    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
+    protected override void EndAnalysis()
+    {
+        foreach (var r in _analyzer.Records) WriteObject(r.ToConnection());
+    }
+}
+
+/// <summary>Get-TcpHandshake: the three-way handshake of every connection that has a SYN.</summary>
+[Cmdlet(VerbsCommon.Get, "TcpHandshake", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpHandshake))]
+public sealed class GetTcpHandshakeCommand : SegmentAnalysisCmdlet
+{
+    private ConnectionAnalyzer _analyzer = new();
+    protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
+    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
+    protected override void EndAnalysis()
+    {
+        foreach (var r in _analyzer.Records)
+            if (r.ToHandshake() is TcpHandshake h) WriteObject(h);
+    }
+}
+
+/// <summary>Get-TcpTeardown: how every connection that ends was closed.</summary>
+[Cmdlet(VerbsCommon.Get, "TcpTeardown", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpTeardown))]
+public sealed class GetTcpTeardownCommand : SegmentAnalysisCmdlet
+{
+    private ConnectionAnalyzer _analyzer = new();
+    protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
+    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
+    protected override void EndAnalysis()
+    {
+        foreach (var r in _analyzer.Records)
+            if (r.ToTeardown() is TcpTeardown t) WriteObject(t);
+    }
+}
+
+/// <summary>Get-TcpStateTimeline: each endpoint's RFC 9293 state changes, with the frame that caused each.</summary>
+[Cmdlet(VerbsCommon.Get, "TcpStateTimeline", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpStateTransition))]
+public sealed class GetTcpStateTimelineCommand : SegmentAnalysisCmdlet
+{
+    private ConnectionAnalyzer _analyzer = new();
+
+    /// <summary>Only the client's or only the server's states.</summary>
+    [Parameter]
+    public ConnectionRole? Role { get; set; }
+
+    protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
+    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
+    protected override void EndAnalysis()
+    {
+        foreach (var r in _analyzer.Records)
+            foreach (var t in r.ToStateTimeline())
+                if (Role == null || t.Role == Role) WriteObject(t);
+    }
+}
+
+/// <summary>Get-TcpExpertInfo: one event per expert item (like tshark -z expert), as the segments are read.</summary>
+[Cmdlet(VerbsCommon.Get, "TcpExpertInfo", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpExpertEvent))]
+public sealed class GetTcpExpertInfoCommand : SegmentAnalysisCmdlet
+{
+    private ExpertAnalyzer _analyzer = new();
+
+    /// <summary>The lowest severity to report (Chat reports everything; Warning only warnings and errors).</summary>
+    [Parameter]
+    public ExpertSeverity Severity { get; set; } = ExpertSeverity.Chat;
+
+    protected override void BeginAnalysis() => _analyzer = new ExpertAnalyzer();
+    protected override void AnalyzeSegment(TcpSegment segment)
+    {
+        foreach (var e in _analyzer.Analyze(segment))
+            if (e.Severity >= Severity) WriteObject(e);
+    }
+    protected override void EndAnalysis() { }
+}
+
+/// <summary>Get-TcpStream: the payload of each direction of a connection in sequence order (Follow TCP Stream).</summary>
+[Cmdlet(VerbsCommon.Get, "TcpStream", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpStreamContent), typeof(string))]
+public sealed class GetTcpStreamCommand : SegmentAnalysisCmdlet
+{
+    private Dictionary<int, StreamFollower> _followers = new();
+
+    /// <summary>Write the conversation as text (like tshark -z follow,tcp,ascii) instead of objects.</summary>
+    [Parameter]
+    public SwitchParameter AsText { get; set; }
+
+    protected override bool NeedsPayload => true;
+    protected override void BeginAnalysis() => _followers = new Dictionary<int, StreamFollower>();
+    protected override void AnalyzeSegment(TcpSegment segment)
+    {
+        if (!_followers.TryGetValue(segment.Stream, out var f))
+            _followers[segment.Stream] = f = new StreamFollower();
+        f.Add(segment);
+    }
+    protected override void EndAnalysis()
+    {
+        foreach (var kv in _followers.OrderBy(k => k.Key))
+        {
+            var content = kv.Value.Finish();
+            if (AsText) WriteObject(content.Text);
+            else WriteObject(content);
+        }
+        _followers.Clear();
+    }
+}

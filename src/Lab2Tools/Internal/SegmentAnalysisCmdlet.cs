@@ -1,0 +1,64 @@
+using System.Management.Automation;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Commands.Internal;
+
+/// <summary>
+/// Base for analysis cmdlets: segments come from capture files (-Path, -LiteralPath) or from the pipeline
+/// (TcpSegment objects, e.g. Import-TcpCapture | Where-Object ...). Each file is analysed on its own and its
+/// results are written before the next file is read; pipeline input is analysed when the pipeline ends.
+/// </summary>
+public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
+{
+    protected const string InputObjectSet = "InputObject";
+    private bool _pipelineStarted;
+    private HashSet<int>? _streams;
+
+    /// <summary>TcpSegment objects, e.g. from Import-TcpCapture.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
+    public TcpSegment[] InputObject { get; set; } = Array.Empty<TcpSegment>();
+
+    /// <summary>Only these streams (tcp.stream indexes).</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int[]? Stream { get; set; }
+
+    /// <summary>Whether the analysis needs the payload bytes.</summary>
+    protected virtual bool NeedsPayload => false;
+
+    protected abstract void BeginAnalysis();
+    protected abstract void AnalyzeSegment(TcpSegment segment);
+    protected abstract void EndAnalysis();
+
+    private void Feed(TcpSegment s)
+    {
+        if (_streams != null && !_streams.Contains(s.Stream)) return;
+        AnalyzeSegment(s);
+    }
+
+    protected override void BeginProcessing()
+    {
+        if (Stream is { Length: > 0 }) _streams = new HashSet<int>(Stream);
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == InputObjectSet)
+        {
+            if (!_pipelineStarted) { BeginAnalysis(); _pipelineStarted = true; }
+            foreach (var s in InputObject)
+                if (s != null) Feed(s);
+            return;
+        }
+        foreach (var file in ResolveCaptureFiles())
+        {
+            BeginAnalysis();
+            if (ReadCaptureFile(file, Feed, NeedsPayload)) EndAnalysis();
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_pipelineStarted) EndAnalysis();
+    }
+}
