@@ -11,6 +11,12 @@
     FormatsToProcess     = @('Lab2Tools.Format.ps1xml')
     CmdletsToExport      = @(
         'Import-TcpCapture'
+        'Get-TcpConnection'
+        'Get-TcpHandshake'
+        'Get-TcpTeardown'
+        'Get-TcpStateTimeline'
+        'Get-TcpExpertInfo'
+        'Get-TcpStream'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

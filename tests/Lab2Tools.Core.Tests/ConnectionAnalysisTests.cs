@@ -127,6 +127,9 @@ public class ConnectionAnalysisTests
             bool clientIsNode0 = node0 == content.Client.ToString();
             Assert.Equal(clientIsNode0 ? first.ToArray() : second.ToArray(), content.ClientData);
             Assert.Equal(clientIsNode0 ? second.ToArray() : first.ToArray(), content.ServerData);
+            // tshark marks no gap in these captures (every byte was captured)
+            Assert.DoesNotContain("bytes missing in capture file", text);
+            Assert.Equal(0, content.ClientMissingBytes + content.ServerMissingBytes);
         }
     }
 
@@ -239,5 +242,24 @@ public class ConnectionAnalysisTests
         Assert.Equal(TcpState.CLOSED, abort.Last(x => x.Role == ConnectionRole.Server).To);
         Assert.Equal("received RST", abort.Last(x => x.Role == ConnectionRole.Server).Cause);
         Assert.DoesNotContain(abort, x => x.To == TcpState.TIME_WAIT);
+    }
+}
+
+public class FollowGapTests
+{
+    [Fact]
+    public void AMissingSegmentIsMarkedAsWiresharkMarksIt()
+    {
+        // tests/data/missing-segment.pcap is http-visit.pcap without frame 8 (8192 bytes of the page)
+        var f = new StreamFollower();
+        foreach (var s in ConnectionAnalysisTests.Segments("missing-segment.pcap", payload: true).Where(s => s.Stream == 0)) f.Add(s);
+        var c = f.Finish();
+        Assert.Equal(8192, c.ServerMissingBytes);
+        Assert.Equal(0, c.ClientMissingBytes);
+        Assert.Contains("[8192 bytes missing in capture file]", c.Text);
+        var tshark = TestData.RunTool("tshark", "-n", "-q", "-r", TestData.Path("missing-segment.pcap"), "-z", "follow,tcp,ascii,0");
+        Assert.Contains("[8192 bytes missing in capture file]", tshark);
+        // the bytes after the hole are still there, in order
+        Assert.EndsWith("</body></html>\n", System.Text.Encoding.Latin1.GetString(c.ServerData));
     }
 }

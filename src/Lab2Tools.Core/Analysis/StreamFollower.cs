@@ -90,7 +90,14 @@ public sealed class StreamFollower
             }
         }
 
-        if (s.Len == 0 || s.Payload.Length == 0) return;
+        if (s.Len > 0 && s.Payload.Length > 0) AddData(s, side, syn);
+        // a FIN occupies one sequence number after the data: the peer's ACK of it is not a hole
+        if ((s.Flags & TcpFlags.FIN) != 0 && d.Started && s.SeqRaw + (uint)s.Len == d.Next) d.Next++;
+    }
+
+    private void AddData(TcpSegment s, int side, bool syn)
+    {
+        var d = _dir[side];
         uint seq = s.SeqRaw;
         var data = s.Payload;
         if (!d.Started) { d.Started = true; d.Next = seq; }

@@ -106,4 +106,6 @@ editcap -F pcapng "$out/http-visit.pcap" "$out/http-visit.pcapng"
 /usr/bin/python3 "$here/relink.py" null "$out/http-visit.pcap" "$out/http-visit-null.pcap"
 /usr/bin/python3 "$here/relink.py" raw "$out/http-visit-ipv6.pcap" "$out/http-visit-ipv6-raw.pcap"
 /usr/bin/python3 "$here/relink.py" vlan "$out/http-visit.pcap" "$out/http-visit-vlan.pcap"
+# a data segment the capture "missed": frame 8 (the first 8 KB of the page) deleted
+editcap "$out/http-visit.pcap" "$out/missing-segment.pcap" 8
 ls -la "$out"/*.pcap*
