@@ -102,3 +102,25 @@ public sealed class TrackerTests : IDisposable
         Assert.Equal(0u, syns[1].Seq);
     }
 }
+
+public sealed class TrackerMemoryTests
+{
+    /// <summary>A sender whose ACKs are never seen: the unacked list stops at Wireshark's cap, whatever the length.</summary>
+    [Fact]
+    public void UnackedSegmentsAreCapped()
+    {
+        var tracker = new Lab2Tools.Tracking.TcpConversationTracker();
+        var frame = new Lab2Tools.Capture.CaptureFrame(1, 1_000_000_000, 100, 100, 1, 0);
+        var bytes = PcapBuilder.Ethernet(PcapBuilder.IPv4(PcapBuilder.Tcp(1000, 80, 1, 1, 0x018, 500, payload: 100)));
+        Lab2Tools.Decode.PacketDecoder.Decode(1, bytes, bytes.Length, out var d, out _);
+        Lab2Tools.Tracking.TcpConversation? conv = null;
+        for (int i = 0; i < 25_000; i++)
+        {
+            d.Seq = 1 + (uint)(i * 100);
+            var f = new Lab2Tools.Capture.CaptureFrame(i + 1, 1_000_000_000L + i, bytes.Length, bytes.Length, 1, 0);
+            tracker.Track(f, d, bytes, 0, includePayload: false);
+            conv ??= tracker.Resolve(f, d, out _);
+        }
+        Assert.Equal(Lab2Tools.Tracking.SequenceAnalysis.MaxUnackedSegments, conv!.FlowA.Unacked.Count + conv.FlowB.Unacked.Count);
+    }
+}

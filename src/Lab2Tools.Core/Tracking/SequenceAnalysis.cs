@@ -190,28 +190,29 @@ internal static class SequenceAnalysis
         fwd.LastAckTimeNs = nowNs;
         fwd.LastSegmentFlags = ta.Flags;
 
-        // remove what this ACK acknowledges from the other direction's unacked list (newest first)
+        // remove what this ACK acknowledges from the other direction's unacked list, in one compaction pass
+        // (Wireshark walks newest first and keeps the last exact match: the oldest one, found first here)
         var list = rev.Unacked;
-        for (int i = list.Count - 1; i >= 0; i--)
+        int keep = 0;
+        bool matched = false;
+        for (int i = 0; i < list.Count; i++)
         {
             var u = list[i];
             if (ack == u.NextSeq)
             {
-                ta.AcksFrame = u.Frame;
-                ta.AckRttNs = nowNs - u.TimestampNs;
+                if (!matched)
+                {
+                    ta.AcksFrame = u.Frame;
+                    ta.AckRttNs = nowNs - u.TimestampNs;
+                    matched = true;
+                }
+                continue;                                   // acknowledged: drop
             }
-            else if (Gt(ack, u.Seq) && Le(ack, u.NextSeq))
-            {
-                u.Seq = ack;
-                list[i] = u;
-                continue;
-            }
-            else if (Gt(u.NextSeq, ack))
-            {
-                continue;
-            }
-            list.RemoveAt(i);
+            if (Gt(ack, u.Seq) && Le(ack, u.NextSeq)) u.Seq = ack;   // partly acknowledged
+            else if (!Gt(u.NextSeq, ack)) continue;                 // old: drop
+            list[keep++] = u;
         }
+        list.RemoveRange(keep, list.Count - keep);
 
         // bytes in flight after this frame
         if (len != 0 && fwd.Unacked.Count > 0 && fwd.ValidBif)
