@@ -17,6 +17,8 @@
         'Get-TcpStateTimeline'
         'Get-TcpExpertInfo'
         'Get-TcpStream'
+        'Get-HttpExchange'
+        'Export-HttpObject'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -60,11 +60,31 @@ public sealed class StreamFollower
         public long Missing;
     }
 
+    private readonly bool _keepData;
+
+    /// <summary>A follower that keeps the stream's bytes (for <see cref="Finish"/>).</summary>
+    public StreamFollower() : this(keepData: true) { }
+
+    /// <summary>
+    /// <paramref name="keepData"/> false: the bytes are only handed to <see cref="OnData"/> as they fall into
+    /// place, and not kept.
+    /// </summary>
+    public StreamFollower(bool keepData) => _keepData = keepData;
+
+    /// <summary>Called with each piece of a direction in sequence order: (side, bytes or null for a gap, missing byte count, the segment that completed it).</summary>
+    public Action<int, byte[]?, long, TcpSegment>? OnData { get; set; }
+
+    /// <summary>Which endpoint (the first segment's source is side 0) a segment comes from.</summary>
+    public int SideOf(TcpSegment s) => _a == null || (s.SourcePort == _a.Port && s.Source.Equals(_a.Address)) ? 0 : 1;
+
+    private TcpSegment? _current;
+
     public int Stream { get; private set; } = -1;
 
     public void Add(TcpSegment s)
     {
         if (_a == null) { _a = s.SourceEndPoint; _b = s.DestinationEndPoint; Stream = s.Stream; }
+        _current = s;
         int side = s.SourcePort == _a.Port && s.Source.Equals(_a.Address) ? 0 : 1;
         var d = _dir[side];
         bool syn = (s.Flags & TcpFlags.SYN) != 0;
@@ -152,6 +172,8 @@ public sealed class StreamFollower
 
     private void Deliver(int side, byte[] data, long frame)
     {
+        OnData?.Invoke(side, data, 0, _current!);
+        if (!_keepData) return;
         _dir[side].All.Write(data);
         var dir = Dir(side);
         if (_chunks.Count > 0 && _chunks[^1] is { MissingBytes: 0 } last && last.Direction == dir)
@@ -170,7 +192,9 @@ public sealed class StreamFollower
 
     private void Gap(int side, long bytes, long frame)
     {
+        OnData?.Invoke(side, null, bytes, _current!);
         _dir[side].Missing += bytes;
+        if (!_keepData) return;
         _chunks.Add(new TcpStreamChunk { Direction = Dir(side), FirstFrame = frame, LastFrame = frame, MissingBytes = bytes });
     }
 

@@ -20,5 +20,14 @@ def static_file(name):
     return send_from_directory(root, name)
 
 
+@app.route("/chunked")
+def chunked():
+    # no Content-Length: Werkzeug answers HTTP/1.1 with Transfer-Encoding: chunked
+    def parts():
+        for i in range(5):
+            yield ("chunk %d of the streamed answer\n" % i) * 200
+    return app.response_class(parts(), mimetype="text/plain")
+
+
 if __name__ == "__main__":
     app.run(host=host, port=port, threaded=True)

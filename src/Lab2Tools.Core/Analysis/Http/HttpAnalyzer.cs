@@ -1,0 +1,265 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Net;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Analysis.Http;
+
+/// <summary>A stream that carried something other than HTTP, or HTTP that broke off.</summary>
+public sealed record HttpStreamProblem(int Stream, IPEndPoint Client, IPEndPoint Server, long Frame, string Message);
+
+/// <summary>
+/// Reassembles HTTP/1.x exchanges from TCP segments, stream by stream, in sequence order (retransmissions
+/// trimmed, gaps counted). Exchanges are handed out as soon as their response is complete; the rest when
+/// the connection is reset or closed, or at <see cref="Finish"/>.
+/// </summary>
+public sealed class HttpAnalyzer
+{
+    /// <summary>Ports where a stream that is not HTTP is reported as a problem (elsewhere it is skipped quietly).</summary>
+    public static readonly int[] DefaultHttpPorts = { 80, 5000, 8000, 8008, 8080, 8888, 3128 };
+
+    private readonly bool _keepBodies;
+    private readonly HashSet<int> _httpPorts;
+    private readonly Dictionary<int, StreamState> _streams = new();
+    private readonly List<HttpExchange> _ready = new();
+    private readonly List<HttpStreamProblem> _problems = new();
+
+    public HttpAnalyzer(bool keepBodies = false, IEnumerable<int>? httpPorts = null)
+    {
+        _keepBodies = keepBodies;
+        _httpPorts = new HashSet<int>(httpPorts ?? DefaultHttpPorts);
+    }
+
+    /// <summary>Feeds one segment; returns the exchanges it completed.</summary>
+    public IReadOnlyList<HttpExchange> Add(TcpSegment s)
+    {
+        _ready.Clear();
+        if (!_streams.TryGetValue(s.Stream, out var st))
+            _streams[s.Stream] = st = new StreamState(this, s);
+        st.Add(s);
+        return _ready;
+    }
+
+    /// <summary>Problems found since the last call (non-HTTP streams, malformed messages).</summary>
+    public IReadOnlyList<HttpStreamProblem> TakeProblems()
+    {
+        var p = _problems.ToList();
+        _problems.Clear();
+        return p;
+    }
+
+    /// <summary>Ends every stream: exchanges still open are Truncated or NoResponse.</summary>
+    public IReadOnlyList<HttpExchange> Finish()
+    {
+        _ready.Clear();
+        foreach (var st in _streams.Values.OrderBy(s => s.Stream)) st.End(null);
+        _streams.Clear();
+        return _ready.ToList();
+    }
+
+    private sealed class StreamState
+    {
+        private readonly HttpAnalyzer _owner;
+        private readonly StreamFollower _follower = new(keepData: false);
+        private readonly HttpMessageParser _request;
+        private readonly HttpMessageParser _response;
+        private readonly Queue<HttpExchange> _waiting = new();
+        private readonly Dictionary<HttpExchange, HttpMessage> _requestMessages = new();
+        private HttpExchange? _answering;
+        private int _clientSide = -1;
+        private IPEndPoint _client = null!, _server = null!;
+        private int _sequence;
+        private bool _ended, _problemReported;
+        private readonly bool _keep;
+        public int Stream { get; }
+
+        public StreamState(HttpAnalyzer owner, TcpSegment first)
+        {
+            _owner = owner;
+            _keep = owner._keepBodies;
+            Stream = first.Stream;
+            _request = new HttpMessageParser(true, false, RequestBody);
+            _response = new HttpMessageParser(false, _keep, ResponseBody);
+            _request.OnComplete = OnRequest;
+            _response.OnHead = OnResponseHead;
+            _response.OnComplete = OnResponse;
+            _follower.OnData = OnData;
+        }
+
+        private static HttpMessageParser.BodyRule RequestBody(HttpMessage m) =>
+            IsChunked(m) ? HttpMessageParser.BodyRule.Chunked
+            : m.Headers.Contains("Content-Length") ? HttpMessageParser.BodyRule.Length : HttpMessageParser.BodyRule.None;
+
+        private static bool IsChunked(HttpMessage m) =>
+            m.Headers["Transfer-Encoding"] is string te && te.Contains("chunked", StringComparison.OrdinalIgnoreCase);
+
+        private HttpMessageParser.BodyRule ResponseBody(HttpMessage m)
+        {
+            int code = int.Parse(m.Parts[1], CultureInfo.InvariantCulture);
+            var req = _waiting.Count > 0 ? _waiting.Peek() : null;
+            if (req?.Method == "HEAD" || (code >= 100 && code < 200) || code == 204 || code == 304)
+                return HttpMessageParser.BodyRule.None;
+            if (IsChunked(m)) return HttpMessageParser.BodyRule.Chunked;
+            if (m.Headers.Contains("Content-Length")) return HttpMessageParser.BodyRule.Length;
+            return HttpMessageParser.BodyRule.UntilClose;
+        }
+
+        public void Add(TcpSegment s)
+        {
+            if (_clientSide < 0)
+            {
+                bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
+                if (syn || s.Len > 0)
+                {
+                    int side = _follower.SideOf(s);
+                    _follower.Add(s);
+                    side = _follower.SideOf(s);
+                    // the client sent the SYN; without a handshake, the side with the higher port
+                    _clientSide = syn ? (ack ? 1 - side : side) : (s.SourcePort > s.DestinationPort ? side : 1 - side);
+                    bool fromClient = side == _clientSide;
+                    _client = fromClient ? s.SourceEndPoint : s.DestinationEndPoint;
+                    _server = fromClient ? s.DestinationEndPoint : s.SourceEndPoint;
+                    Control(s);
+                    return;
+                }
+            }
+            _follower.Add(s);
+            Control(s);
+        }
+
+        private void Control(TcpSegment s)
+        {
+            if ((s.Flags & TcpFlags.RST) != 0)
+            {
+                bool byClient = _follower.SideOf(s) == _clientSide;
+                End(byClient ? ConnectionRole.Client : ConnectionRole.Server);
+            }
+            else if ((s.Flags & TcpFlags.FIN) != 0 && _clientSide >= 0 && _follower.SideOf(s) != _clientSide)
+            {
+                // the server closed: a body delimited by the close is complete
+                var partial = _response.End();
+                if (partial != null) Abandon(partial, HttpExchangeState.Truncated, null);
+            }
+        }
+
+        private void OnData(int side, byte[]? data, long missing, TcpSegment seg)
+        {
+            if (_ended || _clientSide < 0) return;
+            var parser = side == _clientSide ? _request : _response;
+            if (data != null) parser.Feed(data, seg);
+            else parser.Gap(missing, seg);
+            if (parser.Error != null && !_problemReported)
+            {
+                _problemReported = true;
+                bool known = _sequence > 0 || _owner._httpPorts.Contains(_server.Port);
+                if (known)
+                    _owner._problems.Add(new HttpStreamProblem(Stream, _client, _server, seg.Frame,
+                        _sequence == 0 && side == _clientSide
+                            ? $"Stream {Stream} ({_client} → {_server}) is not HTTP: {parser.Error} (frame {seg.Frame})."
+                            : $"Stream {Stream} ({_client} → {_server}): malformed HTTP at frame {seg.Frame}: {parser.Error}."));
+            }
+        }
+
+        private void OnRequest(HttpMessage m)
+        {
+            _sequence++;
+            var x = new HttpExchange
+            {
+                Stream = Stream, Client = _client, Server = _server, Sequence = _sequence,
+                Method = m.Parts[0], Uri = m.Parts[1], Version = m.Parts[2], RequestHeaders = m.Headers,
+                RequestBodyLength = m.BodyLength, RequestFirstFrame = m.FirstSegment.Frame, RequestFrame = m.LastSegment.Frame,
+                RequestTime = m.FirstSegment.Time, State = HttpExchangeState.NoResponse,
+            };
+            _requestMessages[x] = m;
+            _waiting.Enqueue(x);
+        }
+
+        private void OnResponseHead(HttpMessage m)
+        {
+            _answering = _waiting.Count > 0 ? _waiting.Peek() : null;
+        }
+
+        private void Fill(HttpExchange x, HttpMessage m)
+        {
+            var req = _requestMessages[x];
+            x.StatusCode = int.Parse(m.Parts[1], CultureInfo.InvariantCulture);
+            x.ReasonPhrase = m.Parts.Length > 2 ? m.Parts[2] : "";
+            x.ResponseVersion = m.Parts[0];
+            x.ResponseHeaders = m.Headers;
+            x.ContentLength = long.TryParse(m.Headers["Content-Length"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out long cl) ? cl : null;
+            x.ContentType = m.Headers["Content-Type"] as string;
+            x.ContentRange = m.Headers["Content-Range"] as string;
+            x.TransferEncoding = m.Headers["Transfer-Encoding"] as string;
+            x.BodyLength = m.BodyLength;
+            x.BodyMissingBytes = m.BodyMissing;
+            x.ResponseFirstFrame = m.FirstSegment.Frame;
+            x.ResponseFrame = m.LastSegment.Frame;
+            x.ResponseSegmentFrames = m.Frames.Where(f => f != m.LastSegment.Frame).ToArray();
+            x.TimeToFirstByte = m.FirstSegment.Time - req.LastSegment.Time;
+            x.TotalTime = m.LastSegment.Time - req.FirstSegment.Time;
+            x.HttpTime = m.LastSegment.Time - req.LastSegment.Time;
+            if (m.Body != null) x.Body = Decode(m.Body.ToArray(), m.Headers["Content-Encoding"] as string);
+        }
+
+        private static byte[] Decode(byte[] body, string? encoding)
+        {
+            try
+            {
+                Stream? s = encoding?.Trim().ToLowerInvariant() switch
+                {
+                    "gzip" or "x-gzip" => new GZipStream(new MemoryStream(body), CompressionMode.Decompress),
+                    "deflate" => new ZLibStream(new MemoryStream(body), CompressionMode.Decompress),
+                    "br" => new BrotliStream(new MemoryStream(body), CompressionMode.Decompress),
+                    _ => null,
+                };
+                if (s == null) return body;
+                using var outp = new MemoryStream();
+                using (s) s.CopyTo(outp);
+                return outp.ToArray();
+            }
+            catch (InvalidDataException)
+            {
+                return body;   // not really compressed: keep the bytes as they came
+            }
+        }
+
+        private void OnResponse(HttpMessage m)
+        {
+            int code = int.Parse(m.Parts[1], CultureInfo.InvariantCulture);
+            if (code >= 100 && code < 200 && code != 101) return;   // interim response: the final one follows
+            if (_waiting.Count == 0) return;                          // a response to nothing we saw
+            var x = _waiting.Dequeue();
+            Fill(x, m);
+            x.State = m.BodyMissing > 0 ? HttpExchangeState.BytesMissing : HttpExchangeState.Complete;
+            _requestMessages.Remove(x);
+            _owner._ready.Add(x);
+        }
+
+        private void Abandon(HttpMessage partial, HttpExchangeState state, ConnectionRole? by)
+        {
+            if (_waiting.Count == 0) return;
+            var x = _waiting.Dequeue();
+            if (partial.Parts.Length >= 2 && partial.StartLine.Length > 0 && int.TryParse(partial.Parts[1], out _)) Fill(x, partial);
+            x.State = state;
+            x.AbortedBy = by;
+            _requestMessages.Remove(x);
+            _owner._ready.Add(x);
+        }
+
+        /// <summary>The connection is over (RST by <paramref name="resetBy"/>, or the end of the capture when null).</summary>
+        public void End(ConnectionRole? resetBy)
+        {
+            if (_ended) return;
+            _ended = true;
+            var partial = _response.End();
+            if (partial != null) Abandon(partial, resetBy != null ? HttpExchangeState.Aborted : HttpExchangeState.Truncated, resetBy);
+            while (_waiting.Count > 0)
+            {
+                var x = _waiting.Dequeue();
+                x.State = resetBy != null && x.StatusCode == null ? HttpExchangeState.NoResponse : x.State;
+                x.AbortedBy = resetBy;
+                _owner._ready.Add(x);
+            }
+        }
+    }
+}
