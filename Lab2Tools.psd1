@@ -1,5 +1,6 @@
 @{
-    RootModule           = 'Lab2Tools.dll'
+    RootModule           = 'Lab2Tools.psm1'
+    NestedModules        = @('Lab2Tools.dll')
     ModuleVersion        = '{{ModuleVersion}}'
     GUID                 = '5d0f3a52-7c1e-4b8e-9a37-2f6a1c9e4b21'
     Author               = 'Lab2Tools'
@@ -19,6 +20,10 @@
         'Get-TcpStream'
         'Get-HttpExchange'
         'Export-HttpObject'
+        'Start-LabServer'
+        'Get-LabServer'
+        'Stop-LabServer'
+        'Get-LabServerLog'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

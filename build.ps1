@@ -101,6 +101,8 @@ function Invoke-Build {
         Copy-Item $dll.FullName $ModuleOut
     }
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.Format.ps1xml') $ModuleOut
+    Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.psm1') $ModuleOut
+    Copy-Item -Recurse (Join-Path $Root 'src/Lab2Tools/LabSite') (Join-Path $ModuleOut 'LabSite')
     $manifest = (Get-Content -Raw (Join-Path $Root 'Lab2Tools.psd1')) -replace '\{\{ModuleVersion\}\}', (Get-ModuleVersion)
     Set-Content -Path (Join-Path $ModuleOut 'Lab2Tools.psd1') -Value $manifest -NoNewline
     $help = Join-Path $ModuleOut 'en-US'

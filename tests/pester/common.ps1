@@ -11,3 +11,30 @@ function Invoke-Tshark {
     if ($LASTEXITCODE -ne 0) { throw "tshark failed on $Path" }
     foreach ($line in $out) { , ($line -split "`t") }
 }
+
+function Invoke-CapturedTraffic {
+    # Records loopback traffic on a port with tcpdump while $Action runs; returns the pcap path.
+    param([int]$Port, [scriptblock]$Action, [string]$Path)
+    # (no variable here may share a name with the caller's: the action block sees this scope)
+    $__tcpdump = Start-Process tcpdump -ArgumentList '-Z', 'root', '-U', '-n', '-i', 'lo', '-w', $Path, "tcp port $Port" -PassThru -RedirectStandardError '/dev/null'
+    Start-Sleep -Milliseconds 1000
+    try { & $Action } finally {
+        Start-Sleep -Milliseconds 2000   # libpcap (TPACKET_V3) hands packets over up to 1 s late
+        $__tcpdump | Stop-Process
+        $__tcpdump.WaitForExit()
+    }
+    $Path
+}
+
+function Get-FreePort {
+    $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+    $l.Start(); $port = $l.LocalEndpoint.Port; $l.Stop(); $port
+}
+
+$script:Chromium = (Get-Command chromium -ErrorAction Ignore).Source
+function Invoke-Chromium {
+    # Headless Chromium with the flags this machine needs (no background networking); loads a page and exits.
+    param([string]$Url, [string]$Profile)
+    & $Chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking `
+        --disable-component-update --disable-sync "--user-data-dir=$Profile" --virtual-time-budget=4000 --dump-dom $Url 2>$null | Out-Null
+}

@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace Lab2Tools.Server;
+
+/// <summary>One request the lab server answered.</summary>
+public sealed class RequestLogEntry
+{
+    public DateTime Time { get; init; }
+    public IPEndPoint Client { get; init; } = null!;
+    /// <summary>Connection number (1, 2, ...) in the order the server accepted them.</summary>
+    public long ConnectionId { get; init; }
+    /// <summary>Position of the request on its connection (1 for the first).</summary>
+    public int RequestOnConnection { get; init; }
+    public string Method { get; init; } = "";
+    public string Path { get; init; } = "";
+    public string Version { get; init; } = "";
+    public int Status { get; init; }
+    /// <summary>Body bytes sent.</summary>
+    public long Bytes { get; init; }
+    public TimeSpan Duration { get; init; }
+    /// <summary>The line Werkzeug would print, e.g. 127.0.0.1 - - [18/Aug/2026 14:03:07] "GET / HTTP/1.1" 200 -</summary>
+    public string LogLine { get; init; } = "";
+    public override string ToString() => LogLine;
+}
