@@ -6,13 +6,14 @@
     dotnet pwsh ./build.ps1 Build      assembles the importable module in out/Lab2Tools
     dotnet pwsh ./build.ps1 Test       builds, runs xunit then Pester (fresh pwsh), prints "N passed, N failed, N skipped"
     dotnet pwsh ./build.ps1 Lab        builds and runs the lab (for now: analyses the bundled sample capture)
+    dotnet pwsh ./build.ps1 Bench      benchmarks: the lab server against Flask and nginx (wrk)
     dotnet pwsh ./build.ps1 Clean      removes build output
     dotnet pwsh ./build.ps1 Deps       installs the system packages the tests need (Debian/Ubuntu, as root)
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'UnitTest', 'PesterTest', 'Lab', 'Clean', 'Deps')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'PesterTest', 'Lab', 'Bench', 'Clean', 'Deps')]
     [string[]]$Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -29,11 +30,15 @@ $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'Lab2Tools'
 $Results = Join-Path $Out 'TestResults'
 
-# System packages: the tests compare with tshark; live capture needs libpcap.
-$TestPackages = @('libpcap0.8', 'tshark')
+# System packages: the tests compare with tshark, record with tcpdump, drive curl and headless Chromium;
+# live capture needs libpcap. The benchmarks add wrk, nginx and Flask.
+$TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium')
+$BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl')
 
 function Invoke-Native([string]$Exe, [string[]]$Arguments) {
-    Write-Host "> $Exe $($Arguments -join ' ')" -ForegroundColor DarkGray
+    $shown = "> $Exe $($Arguments -join ' ')" -split "`n" | Select-Object -First 1
+    if ($shown.Length -gt 200) { $shown = $shown.Substring(0, 200) + ' ...' }
+    Write-Host $shown -ForegroundColor DarkGray
     & $Exe @Arguments
     if ($LASTEXITCODE -ne 0) { throw "$Exe exited with code $LASTEXITCODE" }
 }
@@ -152,13 +157,31 @@ function Invoke-PesterTest {
 }
 
 function Invoke-Lab {
-    $sample = Join-Path $Root 'tests/data/http-visit.pcap'
+    # Until the one-command live lab exists: the analysis of the bundled capture of the lab
+    # (headless Chromium loading the lab site from Flask, then reloading it).
+    $sample = Join-Path $Root 'tests/data/chromium-lab.pcap'
     Invoke-Pwsh @('-Command', @"
 Import-Module '$ModuleOut/Lab2Tools.psd1'
-Write-Host 'Lab2Tools: the bundled lab capture ($sample)' -ForegroundColor Cyan
-Import-TcpCapture -LiteralPath '$sample' | Format-Table -AutoSize | Out-String -Width 200 | Write-Host
-Write-Host 'Open it in Wireshark to compare: wireshark "$sample"'
+`$pcap = '$sample'
+function Section([string]`$t) { Write-Host ''; Write-Host `$t -ForegroundColor Cyan }
+Section "Lab2Tools: the lab capture `$pcap"
+Section 'HTTP: what the browser fetched (Get-HttpExchange)'
+Get-HttpExchange `$pcap | Format-Table | Out-String -Width 160 | Write-Host
+Section 'The connections (Get-TcpConnection)'
+Get-TcpConnection `$pcap | Format-Table | Out-String -Width 160 | Write-Host
+Section 'The handshake of the page (Get-TcpHandshake -Stream 0 | Format-List)'
+Get-TcpHandshake `$pcap -Stream 0 | Format-List | Out-String -Width 160 | Write-Host
+Section 'How the connections ended (Get-TcpTeardown)'
+Get-TcpTeardown `$pcap | Format-Table | Out-String -Width 160 | Write-Host
+Section 'Both sides states for the page (Get-TcpStateTimeline -Stream 0)'
+Get-TcpStateTimeline `$pcap -Stream 0 | Format-Table | Out-String -Width 160 | Write-Host
+Write-Host "Open the capture in Wireshark to compare: wireshark '`$pcap'"
 "@)
+}
+
+function Invoke-Bench {
+    Install-SystemPackage $BenchPackages
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-ServerBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root)
 }
 
 $ran = @()
@@ -177,6 +200,7 @@ foreach ($t in $Task) {
             $ran += 'tests'
         }
         'Lab' { Invoke-Build; Invoke-Lab }
+        'Bench' { Invoke-Build; Invoke-Bench }
     }
 }
 if ($ran) {

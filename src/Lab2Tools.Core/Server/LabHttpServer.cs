@@ -26,6 +26,20 @@ public sealed class LabHttpServer : IDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private long _connections, _requests, _bytesSent, _rejected;
+    private int _logCount;
+    private Timer? _sweeper;
+    private readonly ConcurrentDictionary<long, Connection> _conns = new();
+    private string _dateHeader = "";
+    private long _dateSecond = -1;
+
+    /// <summary>Per-connection state the timeout sweeper looks at.</summary>
+    private sealed class Connection
+    {
+        public readonly CancellationTokenSource Cts;
+        public long Deadline = long.MaxValue;   // Environment.TickCount64 after which the pending read is cancelled
+        public bool TimedOut;
+        public Connection(CancellationToken stop) => Cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+    }
     private int _active;
     private readonly object _gate = new();
 
@@ -73,6 +87,7 @@ public sealed class LabHttpServer : IDisposable
         EndPoint = (IPEndPoint)s.LocalEndPoint!;
         StartTime = DateTime.UtcNow;
         State = LabServerState.Running;
+        _sweeper = new Timer(_ => Sweep(), null, 250, 250);
         _acceptLoop = Task.Run(AcceptLoop);
     }
 
@@ -93,16 +108,31 @@ public sealed class LabHttpServer : IDisposable
         }
     }
 
+    private void Sweep()
+    {
+        long now = Environment.TickCount64;
+        foreach (var c in _conns.Values)
+        {
+            if (now > Volatile.Read(ref c.Deadline))
+            {
+                c.TimedOut = true;
+                try { c.Cts.Cancel(); } catch (ObjectDisposedException) { }
+            }
+        }
+    }
+
     private async Task Serve(Socket socket, long id)
     {
         _open[id] = socket;
+        var conn = new Connection(_stop.Token);
+        _conns[id] = conn;
         int active = Interlocked.Increment(ref _active);
         var buffer = ArrayPool<byte>.Shared.Rent(16384);
         var remote = (IPEndPoint)socket.RemoteEndPoint!;
         bool abort = _o.CloseMode == LabServerCloseMode.Abort;
         try
         {
-            socket.NoDelay = _o.NoDelay;
+            socket.NoDelay = _o.NoDelay ?? _o.Profile == LabServerProfile.KeepAlive;
             if (_o.SendBufferSize > 0) socket.SendBufferSize = _o.SendBufferSize;
             if (active > _o.MaxConnections)
             {
@@ -113,7 +143,7 @@ public sealed class LabHttpServer : IDisposable
             int filled = 0;
             for (int n = 1; !_stop.IsCancellationRequested; n++)
             {
-                var (head, headLength, status, why) = await ReadHead(socket, buffer, filled, n == 1).ConfigureAwait(false);
+                var (head, headLength, status, why) = await ReadHead(socket, conn, buffer, filled, n == 1).ConfigureAwait(false);
                 buffer = head.Buffer;
                 filled = head.Filled;
                 if (status == ReadStatus.Closed) return;                       // the client closed or went idle
@@ -180,6 +210,8 @@ public sealed class LabHttpServer : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
             await Close(socket, abort).ConfigureAwait(false);
             _open.TryRemove(id, out _);
+            _conns.TryRemove(id, out _);
+            conn.Cts.Dispose();
             Interlocked.Decrement(ref _active);
         }
     }
@@ -195,17 +227,21 @@ public sealed class LabHttpServer : IDisposable
     private readonly record struct HeadBuffer(byte[] Buffer, int Filled);
 
     /// <summary>Reads until a blank line ends the head. Returns the head length (without the final CRLFCRLF).</summary>
-    private async Task<(HeadBuffer head, int headLength, ReadStatus status, string why)> ReadHead(Socket socket, byte[] buffer, int filled, bool first)
+    private async Task<(HeadBuffer head, int headLength, ReadStatus status, string why)> ReadHead(Socket socket, Connection conn, byte[] buffer, int filled, bool first)
     {
         int limit = _o.MaxRequestLineBytes + _o.MaxHeaderBytes + 4;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         // the first request must arrive within the header timeout; later ones may wait for the idle timeout first
-        timeout.CancelAfter(first ? _o.HeaderTimeout : _o.IdleTimeout);
+        // (the sweeper cancels the read when the deadline passes)
+        Volatile.Write(ref conn.Deadline, Environment.TickCount64 + (long)(first ? _o.HeaderTimeout : _o.IdleTimeout).TotalMilliseconds);
         bool gotByte = filled > 0;
         while (true)
         {
             int end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
-            if (end >= 0) return (new HeadBuffer(buffer, filled), end, ReadStatus.Ok, "");
+            if (end >= 0)
+            {
+                Volatile.Write(ref conn.Deadline, long.MaxValue);
+                return (new HeadBuffer(buffer, filled), end, ReadStatus.Ok, "");
+            }
             int lf = buffer.AsSpan(0, filled).IndexOf((byte)'\n');
             if ((lf < 0 ? filled : lf) > _o.MaxRequestLineBytes) return (new HeadBuffer(buffer, filled), 0, ReadStatus.LineTooLong, "");
             if (filled >= limit) return (new HeadBuffer(buffer, filled), 0, ReadStatus.HeadTooLarge, "");
@@ -219,18 +255,15 @@ public sealed class LabHttpServer : IDisposable
             int r;
             try
             {
-                r = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                r = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, conn.Cts.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (!_stop.IsCancellationRequested && conn.TimedOut)
             {
                 return (new HeadBuffer(buffer, filled), 0, gotByte ? ReadStatus.Timeout : ReadStatus.Closed, "");
             }
             if (r == 0) return (new HeadBuffer(buffer, filled), 0, ReadStatus.Closed, "");
-            if (!gotByte && !first)
-            {
-                gotByte = true;
-                timeout.CancelAfter(_o.HeaderTimeout);   // the next request has started: it must now arrive in time
-            }
+            if (!gotByte && !first)   // the next request has started: it must now arrive in time
+                Volatile.Write(ref conn.Deadline, Environment.TickCount64 + (long)_o.HeaderTimeout.TotalMilliseconds);
             gotByte = true;
             filled += r;
         }
@@ -249,18 +282,33 @@ public sealed class LabHttpServer : IDisposable
         var sb = new StringBuilder(256);
         sb.Append(version == "HTTP/1.0" ? "HTTP/1.0 " : "HTTP/1.1 ").Append(plan.Status).Append(' ').Append(StaticFileHandler.Reason(plan.Status)).Append("\r\n");
         sb.Append("Server: Lab2Tools/").Append(typeof(LabHttpServer).Assembly.GetName().Version?.ToString(3)).Append("\r\n");
-        sb.Append("Date: ").Append(DateTime.UtcNow.ToString("R", CultureInfo.InvariantCulture)).Append("\r\n");
+        sb.Append("Date: ").Append(DateHeader()).Append("\r\n");
         foreach (var h in plan.Headers) sb.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
         sb.Append(close ? "Connection: close\r\n" : "Connection: keep-alive\r\n");
         sb.Append("\r\n");
         var headBytes = Encoding.Latin1.GetBytes(sb.ToString());
-        await SendAll(socket, headBytes).ConfigureAwait(false);
-        if (!plan.SendBody || head || plan.BodyLength == 0) return 0;
+        bool noBody = !plan.SendBody || head || plan.BodyLength == 0;
         int chunk = Math.Max(1, _o.WriteChunkSize);
         long sent = 0;
+        if (_o.Profile == LabServerProfile.KeepAlive && !noBody && plan.Body != null)
+        {
+            // persistent connections: the head and the first chunk leave together (as nginx's writev), so a
+            // reused connection never waits on Nagle and the client's delayed ACK
+            int first = (int)Math.Min(chunk, plan.BodyLength);
+            var both = new byte[headBytes.Length + first];
+            headBytes.CopyTo(both, 0);
+            Buffer.BlockCopy(plan.Body, (int)plan.BodyOffset, both, headBytes.Length, first);
+            await SendAll(socket, both).ConfigureAwait(false);
+            sent = first;
+        }
+        else
+        {
+            await SendAll(socket, headBytes).ConfigureAwait(false);   // Werkzeug: the headers on their own
+        }
+        if (noBody) return 0;
         if (plan.Body != null)
         {
-            for (long off = plan.BodyOffset; off < plan.BodyOffset + plan.BodyLength; off += chunk)
+            for (long off = plan.BodyOffset + sent; off < plan.BodyOffset + plan.BodyLength; off += chunk)
             {
                 int len = (int)Math.Min(chunk, plan.BodyOffset + plan.BodyLength - off);
                 await SendAll(socket, plan.Body.AsMemory((int)off, len)).ConfigureAwait(false);
@@ -286,6 +334,18 @@ public sealed class LabHttpServer : IDisposable
         }
         Interlocked.Add(ref _bytesSent, sent);
         return sent;
+    }
+
+    private string DateHeader()
+    {
+        var now = DateTime.UtcNow;
+        long second = now.Ticks / TimeSpan.TicksPerSecond;
+        if (second != Volatile.Read(ref _dateSecond))
+        {
+            _dateHeader = now.ToString("R", CultureInfo.InvariantCulture);
+            Volatile.Write(ref _dateSecond, second);
+        }
+        return _dateHeader;
     }
 
     private async Task SendAll(Socket socket, ReadOnlyMemory<byte> data)
@@ -344,16 +404,17 @@ public sealed class LabHttpServer : IDisposable
     {
         Interlocked.Increment(ref _requests);
         var now = DateTime.UtcNow;
-        string requestLine = req != null ? $"{req.Method} {req.Target} {req.Version}" : "-";
-        string line = $"{remote.Address} - - [{now.ToLocalTime().ToString("dd/MMM/yyyy HH:mm:ss", CultureInfo.InvariantCulture)}] \"{requestLine}\" {status} -";
         var e = new RequestLogEntry
         {
             Time = now, Client = remote, ConnectionId = id, RequestOnConnection = n, Method = req?.Method ?? "", Path = req?.Target ?? "",
-            Version = req?.Version ?? "", Status = status, Bytes = bytes, Duration = now - started, LogLine = line,
+            Version = req?.Version ?? "", Status = status, Bytes = bytes, Duration = now - started,
         };
         _log.Enqueue(e);
-        while (_log.Count > MaxLogEntries && _log.TryDequeue(out _)) { }
-        try { _o.ConsoleLog?.Invoke(line); } catch (Exception) { /* a broken log sink must not stop the server */ }
+        if (Interlocked.Increment(ref _logCount) > MaxLogEntries && _log.TryDequeue(out _)) Interlocked.Decrement(ref _logCount);
+        if (_o.ConsoleLog != null)
+        {
+            try { _o.ConsoleLog(e.LogLine); } catch (Exception) { /* a broken log sink must not stop the server */ }
+        }
     }
 
     /// <summary>Stops accepting, lets responses in progress finish (up to <paramref name="grace"/>), closes every connection with a FIN, and frees the port.</summary>
@@ -375,6 +436,7 @@ public sealed class LabHttpServer : IDisposable
         _stop.Cancel();
         try { _acceptLoop?.Wait(TimeSpan.FromSeconds(2)); } catch (AggregateException) { }
         while (ActiveConnections > 0 && DateTime.UtcNow < deadline + TimeSpan.FromSeconds(1)) Thread.Sleep(20);
+        _sweeper?.Dispose();
         State = LabServerState.Stopped;
     }
 

@@ -33,8 +33,8 @@ public sealed class LabServerOptions
     public string Root { get; set; } = "";
     public LabServerProfile Profile { get; set; } = LabServerProfile.Werkzeug;
     public LabServerCloseMode CloseMode { get; set; } = LabServerCloseMode.ServerFirst;
-    /// <summary>TCP_NODELAY (Nagle off). Werkzeug leaves Nagle on.</summary>
-    public bool NoDelay { get; set; }
+    /// <summary>TCP_NODELAY (Nagle off). Null: the profile decides (Werkzeug leaves Nagle on; KeepAlive turns it off, as nginx's tcp_nodelay does).</summary>
+    public bool? NoDelay { get; set; }
     /// <summary>SO_SNDBUF, or 0 for the system default.</summary>
     public int SendBufferSize { get; set; }
     /// <summary>SO_RCVBUF, or 0 for the system default. Set before listen, so the SYN-ACK's window and window scale show it.</summary>

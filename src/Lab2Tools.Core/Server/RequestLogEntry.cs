@@ -19,6 +19,6 @@ public sealed class RequestLogEntry
     public long Bytes { get; init; }
     public TimeSpan Duration { get; init; }
     /// <summary>The line Werkzeug would print, e.g. 127.0.0.1 - - [18/Aug/2026 14:03:07] "GET / HTTP/1.1" 200 -</summary>
-    public string LogLine { get; init; } = "";
+    public string LogLine => $"{Client.Address} - - [{Time.ToLocalTime().ToString("dd/MMM/yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}] \"{(Method.Length > 0 ? $"{Method} {Path} {Version}" : "-")}\" {Status} -";
     public override string ToString() => LogLine;
 }

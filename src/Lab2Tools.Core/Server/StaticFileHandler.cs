@@ -31,6 +31,9 @@ internal sealed class StaticFileHandler
     private readonly string _realRoot;
     private readonly AcceptRangesMode _acceptRanges;
     private readonly ConcurrentDictionary<string, CachedFile> _cache = new();
+    // request target → file, for a short while: mapping walks the path for symbolic links (several system calls)
+    private readonly ConcurrentDictionary<string, (string? path, bool bad, long expires)> _mapCache = new();
+    private const int MapCacheLimit = 4096;
 
     private sealed record CachedFile(DateTime Mtime, long Size, byte[]? Bytes, string ETag, string LastModified, string ContentType, string FileName);
 
@@ -90,7 +93,19 @@ internal sealed class StaticFileHandler
         if (req.Method != "GET" && !head)
             return Error(405, new[] { new KeyValuePair<string, string>("Allow", "GET, HEAD, OPTIONS") });
 
-        string? full = MapPath(req.Target, out bool bad);
+        string? full;
+        bool bad;
+        long now = Environment.TickCount64;
+        if (_mapCache.TryGetValue(req.Target, out var mapped) && mapped.expires > now)
+        {
+            (full, bad) = (mapped.path, mapped.bad);
+        }
+        else
+        {
+            full = MapPath(req.Target, out bad);
+            if (_mapCache.Count > MapCacheLimit) _mapCache.Clear();
+            _mapCache[req.Target] = (full, bad, now + 2000);
+        }
         if (bad) return Error(400);
         if (full == null) return Error(404);
         CachedFile f;

@@ -37,7 +37,7 @@ public sealed class StartLabServerCommand : PSCmdlet
     [Parameter]
     public LabServerCloseMode CloseMode { get; set; } = LabServerCloseMode.ServerFirst;
 
-    /// <summary>Turn Nagle's algorithm off (TCP_NODELAY).</summary>
+    /// <summary>Turn Nagle's algorithm off (TCP_NODELAY); -NoDelay:$false turns it on. Default: on for Werkzeug, off for KeepAlive.</summary>
     [Parameter]
     public SwitchParameter NoDelay { get; set; }
 
@@ -101,7 +101,8 @@ public sealed class StartLabServerCommand : PSCmdlet
         }
         var options = new LabServerOptions
         {
-            Address = Address, Port = Port, Root = root, Profile = Profile, CloseMode = CloseMode, NoDelay = NoDelay,
+            Address = Address, Port = Port, Root = root, Profile = Profile, CloseMode = CloseMode,
+            NoDelay = MyInvocation.BoundParameters.ContainsKey(nameof(NoDelay)) ? NoDelay.IsPresent : null,
             SendBufferSize = SendBufferSize, ReceiveBufferSize = ReceiveBufferSize, WriteChunkSize = WriteChunkSize,
             ResponseDelay = TimeSpan.FromMilliseconds(ResponseDelayMilliseconds), IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSec),
             MaxRequestsPerConnection = MaxRequests, MaxConnections = MaxConnections, HeaderTimeout = TimeSpan.FromSeconds(HeaderTimeoutSec),
