@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes the bundled lab site (src/Lab2Tools/LabSite): the seed's page with a logo and an audio file.
+# Makes the binary assets of the bundled lab site (src/Lab2Tools/LabSite): the logo and the audio that
+# index.html (written by hand, committed) references.
 # Needs Debian's imagemagick, espeak-ng and vorbis-tools. The files are committed; run this only to remake them.
 set -euo pipefail
 out=$(cd "$(dirname "$0")/../src/Lab2Tools/LabSite" && pwd)
@@ -22,33 +23,4 @@ TXT
 espeak-ng -s 140 -f "$work/speech.txt" -w "$work/speech.wav"
 oggenc -Q -q 3 -o "$out/audio.ogg" "$work/speech.wav"
 
-cat > "$out/index.html" <<'HTML'
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>Lab 2: TCP and HTTP</title>
-<style>
-  body { font-family: sans-serif; max-width: 46em; margin: 2em auto; line-height: 1.5; color: #222; }
-  h1 { color: #1d4e89; }
-  code { background: #eef; padding: 0 .2em; }
-</style>
-</head>
-<body>
-<img src="/static/logo.png" alt="Lab2 logo" width="320" height="100">
-<h1>Lab 2: TCP and HTTP on loopback</h1>
-<p>This page was served by the lab server on <code>127.0.0.1:5000</code>. Capture the traffic on the loopback
-interface and find, for this page, the logo and the audio below:</p>
-<ol>
-  <li>the three-way handshake (SYN, SYN-ACK, ACK) and the options in the SYN: MSS, window scale, SACK_PERM;</li>
-  <li>the HTTP GET and its response, split over several segments ("TCP segment of a reassembled PDU");</li>
-  <li>the extra connections for the logo and the audio, the <code>206 Partial Content</code> for the audio and the
-      <code>304 Not Modified</code> answers when you reload;</li>
-  <li>the teardown: who sends the first FIN, and which side waits in TIME_WAIT.</li>
-</ol>
-<audio controls preload="auto" src="/static/audio.ogg"></audio>
-<p>Why does TCP need three messages to open a connection, four to close it, and a TIME_WAIT of 2&times;MSL?</p>
-</body>
-</html>
-HTML
 ls -la "$out"

@@ -5,69 +5,57 @@ using Lab2Tools.Model;
 
 namespace Lab2Tools.Commands;
 
-/// <summary>Get-TcpConnection: one object per TCP connection, with Zeek's conn_state and history.</summary>
-[Cmdlet(VerbsCommon.Get, "TcpConnection", DefaultParameterSetName = PathSet)]
-[OutputType(typeof(TcpConnection))]
-public sealed class GetTcpConnectionCommand : SegmentAnalysisCmdlet
+/// <summary>Base of the cmdlets that write per-connection results of a <see cref="ConnectionAnalyzer"/>.</summary>
+public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
 {
     private ConnectionAnalyzer _analyzer = new();
+    protected abstract IEnumerable<object> Results(ConnectionRecord record);
     protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
     protected override void EndAnalysis()
     {
-        foreach (var r in _analyzer.Records) WriteObject(r.ToConnection());
+        foreach (var r in _analyzer.Records)
+            foreach (var o in Results(r)) WriteObject(o);
     }
+}
+
+/// <summary>Get-TcpConnection: one object per TCP connection, with Zeek's conn_state and history.</summary>
+[Cmdlet(VerbsCommon.Get, "TcpConnection", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpConnection))]
+public sealed class GetTcpConnectionCommand : ConnectionAnalysisCmdlet
+{
+    protected override IEnumerable<object> Results(ConnectionRecord record) => new object[] { record.ToConnection() };
 }
 
 /// <summary>Get-TcpHandshake: the three-way handshake of every connection that has a SYN.</summary>
 [Cmdlet(VerbsCommon.Get, "TcpHandshake", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TcpHandshake))]
-public sealed class GetTcpHandshakeCommand : SegmentAnalysisCmdlet
+public sealed class GetTcpHandshakeCommand : ConnectionAnalysisCmdlet
 {
-    private ConnectionAnalyzer _analyzer = new();
-    protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
-    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
-    protected override void EndAnalysis()
-    {
-        foreach (var r in _analyzer.Records)
-            if (r.ToHandshake() is TcpHandshake h) WriteObject(h);
-    }
+    protected override IEnumerable<object> Results(ConnectionRecord record) =>
+        record.ToHandshake() is TcpHandshake h ? new object[] { h } : Array.Empty<object>();
 }
 
 /// <summary>Get-TcpTeardown: how every connection that ends was closed.</summary>
 [Cmdlet(VerbsCommon.Get, "TcpTeardown", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TcpTeardown))]
-public sealed class GetTcpTeardownCommand : SegmentAnalysisCmdlet
+public sealed class GetTcpTeardownCommand : ConnectionAnalysisCmdlet
 {
-    private ConnectionAnalyzer _analyzer = new();
-    protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
-    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
-    protected override void EndAnalysis()
-    {
-        foreach (var r in _analyzer.Records)
-            if (r.ToTeardown() is TcpTeardown t) WriteObject(t);
-    }
+    protected override IEnumerable<object> Results(ConnectionRecord record) =>
+        record.ToTeardown() is TcpTeardown t ? new object[] { t } : Array.Empty<object>();
 }
 
 /// <summary>Get-TcpStateTimeline: each endpoint's RFC 9293 state changes, with the frame that caused each.</summary>
 [Cmdlet(VerbsCommon.Get, "TcpStateTimeline", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(TcpStateTransition))]
-public sealed class GetTcpStateTimelineCommand : SegmentAnalysisCmdlet
+public sealed class GetTcpStateTimelineCommand : ConnectionAnalysisCmdlet
 {
-    private ConnectionAnalyzer _analyzer = new();
-
     /// <summary>Only the client's or only the server's states.</summary>
     [Parameter]
     public ConnectionRole? Role { get; set; }
 
-    protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
-    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
-    protected override void EndAnalysis()
-    {
-        foreach (var r in _analyzer.Records)
-            foreach (var t in r.ToStateTimeline())
-                if (Role == null || t.Role == Role) WriteObject(t);
-    }
+    protected override IEnumerable<object> Results(ConnectionRecord record) =>
+        record.ToStateTimeline().Where(t => Role == null || t.Role == Role);
 }
 
 /// <summary>Get-TcpExpertInfo: one event per expert item (like tshark -z expert), as the segments are read.</summary>
