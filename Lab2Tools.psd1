@@ -24,6 +24,12 @@
         'Get-LabServer'
         'Stop-LabServer'
         'Get-LabServerLog'
+        'Get-CaptureInterface'
+        'Start-TcpCapture'
+        'Get-TcpCapture'
+        'Stop-TcpCapture'
+        'Receive-TcpCapture'
+        'Watch-TcpSegment'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

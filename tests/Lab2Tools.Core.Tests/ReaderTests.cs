@@ -199,3 +199,50 @@ public sealed class ReaderTests : IDisposable
         Assert.Equal(10, frames);
     }
 }
+
+/// <summary>
+/// SharpPcap 6.3.1 declares pcap_stat's fields as IntPtr; libpcap's are u_int. On 64-bit Linux its
+/// DroppedPackets therefore reads ps_ifdrop. This forces kernel drops (a 64 KB buffer nobody reads while
+/// megabytes cross loopback) and compares SharpPcap's number with libpcap's struct read directly.
+/// </summary>
+public class SharpPcapStatisticsTests
+{
+    [Fact]
+    public async Task SharpPcapReadsTheWrongDropCounterOn64BitLinux()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+            throw new InvalidOperationException("This test captures on lo: it runs as root on Linux (as CI does).");
+        using var device = SharpPcap.LibPcap.LibPcapLiveDeviceList.New().First(d => d.Name == "lo");
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        device.Open(new SharpPcap.DeviceConfiguration { Snaplen = 262144, ReadTimeout = 100, BufferSize = 65536, Immediate = false });
+        device.Filter = $"tcp port {port}";
+        // flood: 64 MB over loopback in small writes, nobody reading the capture
+        var server = Task.Run(() =>
+        {
+            using var c = listener.AcceptTcpClient();
+            var buf = new byte[65536];
+            var s = c.GetStream();
+            while (s.Read(buf, 0, buf.Length) > 0) { }
+        });
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            client.NoDelay = true;
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            var chunk = new byte[1000];
+            var st = client.GetStream();
+            for (int i = 0; i < 64_000; i++) st.Write(chunk);
+        }
+        await server.WaitAsync(TimeSpan.FromSeconds(30));
+        listener.Stop();
+        Assert.True(Lab2Tools.Capture.Live.LibPcapStats.TryRead(device.Handle, out var ours));
+        var theirs = device.Statistics;
+        device.Close();
+        Assert.True(ours.Dropped > 0, $"the flood should overflow a 64 KB buffer (received {ours.Received})");
+        // SharpPcap's DroppedPackets is libpcap's ps_ifdrop, not ps_drop
+        Assert.Equal(ours.InterfaceDropped, (uint)theirs.DroppedPackets);
+        Assert.NotEqual(ours.Dropped, (uint)theirs.DroppedPackets);
+        Assert.Equal(ours.Received, (uint)theirs.ReceivedPackets);
+    }
+}

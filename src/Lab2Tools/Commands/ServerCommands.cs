@@ -239,5 +239,9 @@ public sealed class GetLabServerLogCommand : LabServerSelectionCmdlet
 /// <summary>Called by Lab2Tools.psm1 when the module is removed.</summary>
 public static class ModuleLifetime
 {
-    public static void OnRemove() => LabServerRegistry.StopAll();
+    public static void OnRemove()
+    {
+        Lab2Tools.Capture.Live.CaptureRegistry.StopAll();
+        LabServerRegistry.StopAll();
+    }
 }

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+
+namespace Lab2Tools.Capture.Live;
+
+/// <summary>A background capture as Start-TcpCapture returns it.</summary>
+public sealed class TcpCaptureSession
+{
+    internal TcpCaptureSession(int id, string name, LiveCapture capture)
+    {
+        Id = id; Name = name; Capture = capture;
+    }
+    public int Id { get; }
+    public string Name { get; }
+    public LiveCapture Capture { get; }
+    public string Interface => Capture.Interface;
+    public string Filter => Capture.Filter;
+    public string? Path => Capture.Path;
+    public CaptureState State => Capture.State;
+    public DateTime StartTime => Capture.StartTime;
+    public DateTime? StopTime => Capture.StopTime;
+    public long Packets => Capture.Packets;
+    public long Bytes => Capture.Bytes;
+    public long TcpSegments => Capture.TcpSegments;
+    public long KernelDropped => Capture.KernelDropped;
+    public long InterfaceDropped => Capture.InterfaceDropped;
+    public long QueueDropped => Capture.QueueDropped;
+    public string? Error => Capture.Error?.Message;
+    public override string ToString() => $"{Name} on {Interface} ({State}, {Packets} packets)";
+}
+
+/// <summary>The captures of this process; all are stopped (files closed) when the process exits.</summary>
+public static class CaptureRegistry
+{
+    private static readonly ConcurrentDictionary<int, TcpCaptureSession> Sessions = new();
+    private static int s_nextId;
+    private static int s_hooked;
+
+    public static IEnumerable<TcpCaptureSession> All => Sessions.Values.OrderBy(s => s.Id);
+
+    public static TcpCaptureSession Start(LiveCaptureOptions options, string? name)
+    {
+        if (Interlocked.Exchange(ref s_hooked, 1) == 0)
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
+        var c = LiveCapture.Start(options);
+        int id = Interlocked.Increment(ref s_nextId);
+        var s = new TcpCaptureSession(id, string.IsNullOrEmpty(name) ? $"Capture{id}" : name, c);
+        Sessions[id] = s;
+        return s;
+    }
+
+    public static void Stop(TcpCaptureSession s) => s.Capture.Stop();
+
+    /// <summary>Forgets a stopped session.</summary>
+    public static void Remove(TcpCaptureSession s) => Sessions.TryRemove(s.Id, out _);
+
+    public static void StopAll()
+    {
+        foreach (var s in Sessions.Values.ToArray()) s.Capture.Stop();
+    }
+}

@@ -1,0 +1,272 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using Lab2Tools.Capture.Live;
+using Lab2Tools.Commands.Internal;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Commands;
+
+/// <summary>Completes interface names for -Interface.</summary>
+public sealed class CaptureInterfaceCompleter : IArgumentCompleter
+{
+    public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+        CommandAst commandAst, IDictionary fakeBoundParameters)
+    {
+        IReadOnlyList<CaptureInterface> list;
+        try { list = LiveCapture.ListInterfaces(probeLinkType: false); }
+        catch (LiveCaptureException) { yield break; }
+        var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
+        foreach (var i in list.Where(i => pattern.IsMatch(i.Name)))
+            yield return new CompletionResult(i.Name.Contains(' ') ? $"'{i.Name}'" : i.Name, i.Name, CompletionResultType.ParameterValue,
+                $"{i.Name}{(i.IsLoopback ? " (loopback)" : "")} {i.Description}".Trim());
+    }
+}
+
+internal static class CaptureErrors
+{
+    public static ErrorRecord From(LiveCaptureException e) => e.Problem switch
+    {
+        CaptureProblem.LibPcapMissing => Errors.Create(e, "LibPcapNotFound", ErrorCategory.NotInstalled, null,
+            "Install libpcap: apt-get install libpcap0.8 (Debian/Ubuntu; libpcap0.8t64 on Ubuntu 24.04), dnf install libpcap (Fedora); on Windows install Npcap (https://npcap.com) with 'Support loopback traffic'."),
+        CaptureProblem.PermissionDenied => Errors.Create(e, "CapturePermissionDenied", ErrorCategory.PermissionDenied, e.Target,
+            "Capturing needs privileges: run pwsh as root (sudo), or grant them to the binary that runs pwsh: sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which dotnet)). On Windows, install Npcap without 'Restrict to Administrators'."),
+        CaptureProblem.InterfaceNotFound => Errors.Create(e, "CaptureInterfaceNotFound", ErrorCategory.ObjectNotFound, e.Target,
+            "Get-CaptureInterface lists the interfaces; leave -Interface out to capture on loopback."),
+        CaptureProblem.InvalidFilter => Errors.Create(e, "InvalidCaptureFilter", ErrorCategory.InvalidArgument, e.Target,
+            "Use libpcap's filter syntax (man pcap-filter), e.g. 'tcp port 5000' or 'host 127.0.0.1 and tcp'."),
+        CaptureProblem.CannotWriteFile => Errors.Create(e, "CaptureFileNotWritable", ErrorCategory.WriteError, e.Target,
+            "Choose a -Path in a folder you can write to."),
+        _ => Errors.Create(e, "CaptureOpenFailed", ErrorCategory.OpenError, e.Target, "Check the interface is up (ip link) and not in use in a way that blocks capture."),
+    };
+}
+
+/// <summary>Get-CaptureInterface: the interfaces libpcap can capture on.</summary>
+[Cmdlet(VerbsCommon.Get, "CaptureInterface")]
+[OutputType(typeof(CaptureInterface))]
+public sealed class GetCaptureInterfaceCommand : PSCmdlet
+{
+    /// <summary>Interface names; wildcards allowed.</summary>
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    protected override void EndProcessing()
+    {
+        IReadOnlyList<CaptureInterface> list;
+        try { list = LiveCapture.ListInterfaces(); }
+        catch (LiveCaptureException e) { ThrowTerminatingError(CaptureErrors.From(e)); return; }
+        foreach (var i in list)
+            if (Name == null || Name.Any(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase).IsMatch(i.Name))) WriteObject(i);
+    }
+}
+
+/// <summary>Shared parameters of Start-TcpCapture and Watch-TcpSegment.</summary>
+public abstract class CaptureStartCmdlet : PSCmdlet
+{
+    /// <summary>The interface to capture on (loopback by default).</summary>
+    [Parameter]
+    [ArgumentCompleter(typeof(CaptureInterfaceCompleter))]
+    public string? Interface { get; set; }
+
+    /// <summary>A libpcap capture filter; the default is "tcp port 5000".</summary>
+    [Parameter]
+    public string? Filter { get; set; }
+
+    /// <summary>Capture TCP on this port (filter "tcp port N").</summary>
+    [Parameter]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>Stop after this many seconds.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 86400.0)]
+    public double DurationSec { get; set; }
+
+    /// <summary>Stop after this many packets.</summary>
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long Count { get; set; }
+
+    protected LiveCaptureOptions Options(string? path)
+    {
+        string filter = Filter ?? (Port > 0 ? $"tcp port {Port}" : "tcp port 5000");
+        if (Filter != null && Port > 0) filter = $"({Filter}) and tcp port {Port}";
+        return new LiveCaptureOptions
+        {
+            Interface = Interface, Filter = filter, Path = path,
+            Duration = DurationSec > 0 ? TimeSpan.FromSeconds(DurationSec) : null,
+            Count = Count > 0 ? Count : null,
+        };
+    }
+}
+
+/// <summary>Start-TcpCapture: a background capture to a pcap file, with segments for Receive-TcpCapture.</summary>
+[Cmdlet(VerbsLifecycle.Start, "TcpCapture", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(TcpCaptureSession))]
+public sealed class StartTcpCaptureCommand : CaptureStartCmdlet
+{
+    /// <summary>The pcap file to write (default: lab2tools-&lt;date&gt;-&lt;time&gt;.pcap in the current folder).</summary>
+    [Parameter(Position = 0)]
+    public string? Path { get; set; }
+
+    /// <summary>A name to find the capture by.</summary>
+    [Parameter]
+    public string? Name { get; set; }
+
+    protected override void EndProcessing()
+    {
+        string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? $"lab2tools-{DateTime.Now:yyyyMMdd-HHmmss}.pcap");
+        var options = Options(path);
+        if (!ShouldProcess(options.Interface ?? "loopback", $"Capture '{options.Filter}' to '{path}'")) return;
+        try
+        {
+            WriteObject(CaptureRegistry.Start(options, Name));
+        }
+        catch (LiveCaptureException e)
+        {
+            ThrowTerminatingError(CaptureErrors.From(e));
+        }
+    }
+}
+
+/// <summary>Selection of capture sessions by Name, Id or pipeline.</summary>
+public abstract class CaptureSelectionCmdlet : PSCmdlet
+{
+    protected const string NameSet = "Name";
+    protected const string IdSet = "Id";
+    protected const string InputSet = "InputObject";
+
+    /// <summary>Capture names; wildcards allowed.</summary>
+    [Parameter(Position = 0, ParameterSetName = NameSet)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    /// <summary>Capture ids.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    public int[] Id { get; set; } = Array.Empty<int>();
+
+    /// <summary>Capture sessions from Start-TcpCapture or Get-TcpCapture.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+    public TcpCaptureSession[] InputObject { get; set; } = Array.Empty<TcpCaptureSession>();
+
+    protected IEnumerable<TcpCaptureSession> Selected()
+    {
+        if (ParameterSetName == InputSet) { foreach (var s in InputObject) yield return s; yield break; }
+        if (ParameterSetName == IdSet)
+        {
+            foreach (int id in Id)
+            {
+                var s = CaptureRegistry.All.FirstOrDefault(x => x.Id == id);
+                if (s == null) WriteError(Errors.Create($"No capture has Id {id}.", "TcpCaptureNotFound", ErrorCategory.ObjectNotFound, id, "Get-TcpCapture lists the captures."));
+                else yield return s;
+            }
+            yield break;
+        }
+        if (Name == null || Name.Length == 0) { foreach (var s in CaptureRegistry.All) yield return s; yield break; }
+        foreach (var n in Name)
+        {
+            var p = WildcardPattern.Get(n, WildcardOptions.IgnoreCase);
+            var found = CaptureRegistry.All.Where(s => p.IsMatch(s.Name)).ToList();
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n))
+                WriteError(Errors.Create($"No capture is named '{n}'.", "TcpCaptureNotFound", ErrorCategory.ObjectNotFound, n, "Get-TcpCapture lists the captures."));
+            foreach (var s in found) yield return s;
+        }
+    }
+}
+
+/// <summary>Get-TcpCapture: the captures of this session, running or stopped.</summary>
+[Cmdlet(VerbsCommon.Get, "TcpCapture", DefaultParameterSetName = NameSet)]
+[OutputType(typeof(TcpCaptureSession))]
+public sealed class GetTcpCaptureCommand : CaptureSelectionCmdlet
+{
+    protected override void ProcessRecord()
+    {
+        foreach (var s in Selected()) WriteObject(s);
+    }
+}
+
+/// <summary>Stop-TcpCapture: stops captures; everything libpcap still holds is written and the file is closed.</summary>
+[Cmdlet(VerbsLifecycle.Stop, "TcpCapture", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(TcpCaptureSession))]
+public sealed class StopTcpCaptureCommand : CaptureSelectionCmdlet
+{
+    /// <summary>Write the stopped capture with its final statistics.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var s in Selected())
+        {
+            if (!ShouldProcess($"{s.Name} ({s.Interface}, {s.Path})", "Stop the capture")) continue;
+            CaptureRegistry.Stop(s);
+            if (PassThru) WriteObject(s);
+        }
+    }
+}
+
+/// <summary>Receive-TcpCapture: the TcpSegments a capture has decoded so far (with -Wait, until it stops).</summary>
+[Cmdlet(VerbsCommunications.Receive, "TcpCapture", DefaultParameterSetName = NameSet)]
+[OutputType(typeof(TcpSegment))]
+public sealed class ReceiveTcpCaptureCommand : CaptureSelectionCmdlet
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>Keep writing segments as they are captured, until the capture stops or Ctrl+C.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        foreach (var s in Selected())
+        {
+            var q = s.Capture.Segments;
+            if (!Wait)
+            {
+                while (q.TryTake(out var seg)) WriteObject(seg);
+                continue;
+            }
+            try
+            {
+                foreach (var seg in q.GetConsumingEnumerable(_cancel.Token)) WriteObject(seg);
+            }
+            catch (OperationCanceledException) { }
+        }
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+}
+
+/// <summary>Watch-TcpSegment: captures in the foreground and writes segments as they arrive, until Ctrl+C, -Count or -DurationSec.</summary>
+[Cmdlet(VerbsCommon.Watch, "TcpSegment")]
+[OutputType(typeof(TcpSegment))]
+public sealed class WatchTcpSegmentCommand : CaptureStartCmdlet
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    /// <summary>Also write the packets to this pcap file.</summary>
+    [Parameter(Position = 0)]
+    public string? Path { get; set; }
+
+    protected override void EndProcessing()
+    {
+        string? path = Path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        LiveCapture capture;
+        try { capture = LiveCapture.Start(Options(path)); }
+        catch (LiveCaptureException e) { ThrowTerminatingError(CaptureErrors.From(e)); return; }
+        try
+        {
+            foreach (var seg in capture.Segments.GetConsumingEnumerable(_cancel.Token)) WriteObject(seg);
+        }
+        catch (OperationCanceledException) { }
+        finally
+        {
+            capture.Stop();
+            if (capture.QueueDropped > 0 || capture.KernelDropped > 0)
+                WriteWarning($"{capture.KernelDropped} packets dropped by the kernel and {capture.QueueDropped} segments not shown because the pipeline was too slow.");
+        }
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+}

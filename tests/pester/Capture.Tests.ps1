@@ -1,0 +1,195 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    function Get-Packets([string]$File) {
+        # one line per packet: what both captures must agree on (tcpdump writes microseconds, we nanoseconds)
+        & tshark -n -r $File -T fields -e frame.len -e frame.cap_len -e tcp.srcport -e tcp.seq_raw -e tcp.ack_raw -e tcp.flags -e frame.time_epoch 2>$null |
+            ForEach-Object {
+                $f = $_ -split "`t"
+                [pscustomobject]@{ Fields = ($f[0..5] -join ' '); Micros = [decimal]$f[6] * 1000000 }
+            }
+    }
+}
+
+AfterAll {
+    Get-TcpCapture | Stop-TcpCapture
+    Get-LabServer | Stop-LabServer
+}
+
+Describe 'Get-CaptureInterface' {
+    It 'lists loopback with its link type' {
+        $lo = Get-CaptureInterface | Where-Object IsLoopback
+        $lo.Name | Should -Be 'lo'
+        $lo.LinkType | Should -Be 'Ethernet'
+    }
+}
+
+Describe 'Start-TcpCapture' -Tag Capture {
+    BeforeAll {
+        $port = Get-FreePort
+        $server = Start-LabServer -Port $port
+    }
+    AfterAll { $server | Stop-LabServer }
+
+    It 'records the same packets as tcpdump, in a file tshark reads, with nanosecond timestamps' {
+        $ours = Join-Path $TestDrive 'ours.pcap'
+        $theirs = Join-Path $TestDrive 'tcpdump.pcap'
+        $td = Start-Process tcpdump -ArgumentList '-Z', 'root', '-U', '-n', '-i', 'lo', '-w', $theirs, "tcp port $port" -PassThru -RedirectStandardError '/dev/null'
+        $c = Start-TcpCapture -Port $port -Path $ours -Name same
+        Start-Sleep -Milliseconds 1000
+        curl -s -o /dev/null -o /dev/null -o /dev/null "http://127.0.0.1:$port/" "http://127.0.0.1:$port/static/logo.png" "http://127.0.0.1:$port/static/audio.ogg"
+        Start-Sleep -Milliseconds 2000
+        $final = $c | Stop-TcpCapture -PassThru
+        $td | Stop-Process; $td.WaitForExit()
+        $final.State | Should -Be 'Stopped'
+        $final.Packets | Should -BeGreaterThan 20
+        $final.KernelDropped + $final.QueueDropped | Should -Be 0
+        $a = @(Get-Packets $ours)
+        $b = @(Get-Packets $theirs)
+        $a.Count | Should -Be $b.Count
+        $a.Fields | Should -Be $b.Fields
+        # two packet sockets stamp the same packet independently, microseconds apart
+        for ($i = 0; $i -lt $a.Count; $i++) { [math]::Abs($a[$i].Micros - $b[$i].Micros) | Should -BeLessOrEqual 1000 }
+        (& capinfos -t $ours) -join ' ' | Should -Match 'nanosecond pcap'
+        $LASTEXITCODE | Should -Be 0
+    }
+
+    It 'hands the pipeline the segments Import-TcpCapture reads from its file' {
+        $file = Join-Path $TestDrive 'recv.pcap'
+        $c = Start-TcpCapture -Port $port -Path $file -Name recv
+        Start-Sleep -Milliseconds 500
+        curl -s -o /dev/null "http://127.0.0.1:$port/"
+        Start-Sleep -Milliseconds 500
+        $c | Stop-TcpCapture
+        $live = Receive-TcpCapture -Name recv | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len) $($_.WindowSize) $($_.Analysis)" }
+        $file = Import-TcpCapture $file | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len) $($_.WindowSize) $($_.Analysis)" }
+        $live.Count | Should -BeGreaterThan 5
+        $live | Should -Be $file
+        @(Receive-TcpCapture -Name recv).Count | Should -Be 0   # each segment is received once
+    }
+
+    It 'leaves a valid pcap when stopped in the middle of a transfer' {
+        $file = Join-Path $TestDrive 'mid.pcap'
+        $c = Start-TcpCapture -Port $port -Path $file
+        Start-Sleep -Milliseconds 500
+        $slow = Start-Process curl -ArgumentList '-s', '-o', '/dev/null', '--limit-rate', '100k', "http://127.0.0.1:$port/static/audio.ogg" -PassThru
+        Start-Sleep -Milliseconds 1200
+        $c | Stop-TcpCapture
+        $slow | Stop-Process -ErrorAction Ignore
+        & tshark -r $file 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        Import-TcpCapture $file -ErrorVariable err | Out-Null
+        $err | Should -BeNullOrEmpty
+        (Get-TcpConnection $file).ServerToClient.PayloadBytes | Should -BeGreaterThan 0
+    }
+
+    It 'stops by itself after -Count packets and after -DurationSec' {
+        $c = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'count.pcap') -Count 3
+        Start-Sleep -Milliseconds 300
+        curl -s -o /dev/null "http://127.0.0.1:$port/"
+        $null = $c.Capture.Wait([TimeSpan]::FromSeconds(5))
+        $c.State | Should -Be 'Stopped'
+        $c.Packets | Should -Be 3
+        $d = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'dur.pcap') -DurationSec 0.5
+        $d.Capture.Wait([TimeSpan]::FromSeconds(5)) | Should -BeTrue
+        $d.State | Should -Be 'Stopped'
+    }
+
+    It 'finds captures by name and id and reports unknown ones' {
+        $c = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'n.pcap') -Name 'named-one'
+        (Get-TcpCapture -Name 'named-*').Id | Should -Be $c.Id
+        (Get-TcpCapture -Id $c.Id).Name | Should -Be 'named-one'
+        Stop-TcpCapture -Id $c.Id -WhatIf
+        $c.State | Should -Be 'Running'
+        Stop-TcpCapture -Id $c.Id
+        $c.State | Should -Be 'Stopped'
+        Get-TcpCapture -Id 99999 -ErrorVariable e -ErrorAction SilentlyContinue
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'TcpCaptureNotFound,*'
+    }
+
+    It 'gives precise errors for an unknown interface and a bad filter' {
+        { Start-TcpCapture -Interface 'no-such-if' -Path (Join-Path $TestDrive 'x.pcap') } | Should -Throw -ErrorId 'CaptureInterfaceNotFound,Lab2Tools.Commands.StartTcpCaptureCommand'
+        try { Start-TcpCapture -Filter 'tcp port' -Path (Join-Path $TestDrive 'y.pcap') } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -BeLike 'InvalidCaptureFilter,*'
+        $err.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $err.Exception.Message | Should -Match 'syntax error'
+        $err.ErrorDetails.RecommendedAction | Should -Match 'pcap-filter'
+    }
+
+    It 'leaves a complete pcap when the module is removed during a capture' {
+        $file = Join-Path $TestDrive 'removed.pcap'
+        $cmd = "Import-Module '$modulePath'; `$null = Start-TcpCapture -Port $port -Path '$file'; Start-Sleep -Milliseconds 500; curl -s -o /dev/null http://127.0.0.1:$port/static/logo.png; Start-Sleep -Milliseconds 300; Remove-Module Lab2Tools"
+        $exe = [Environment]::ProcessPath
+        $pre = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $pre += Join-Path $PSHOME 'pwsh.dll' }
+        & $exe @pre -NoProfile -NonInteractive -Command $cmd
+        & tshark -r $file 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $t = Get-TcpTeardown $file
+        $t.Kind | Should -Not -BeNullOrEmpty      # the whole connection, close included, is in the file
+    }
+}
+
+Describe 'Nothing lost when a capture is interrupted' -Tag Capture {
+    BeforeAll {
+        $port = Get-FreePort
+        $server = Start-LabServer -Port $port
+        function Assert-CompletePcap([string]$File) {
+            & tshark -r $File 2>&1 | Out-Null
+            $LASTEXITCODE | Should -Be 0
+            Import-TcpCapture $File -ErrorVariable err | Out-Null
+            $err | Should -BeNullOrEmpty
+            (Get-TcpHandshake $File).Verdict | Should -Contain 'Complete'
+        }
+    }
+    AfterAll { $server | Stop-LabServer }
+
+    It 'Ctrl+C on Watch-TcpSegment -Path leaves a complete pcap' {
+        $file = Join-Path $TestDrive 'ctrlc.pcap'
+        $ps = [PowerShell]::Create()
+        $null = $ps.AddCommand('Import-Module').AddParameter('Name', $modulePath).AddStatement()
+        $null = $ps.AddCommand('Watch-TcpSegment').AddParameter('Port', $port).AddParameter('Path', $file)
+        $async = $ps.BeginInvoke()
+        Start-Sleep -Milliseconds 1500
+        curl -s -o /dev/null "http://127.0.0.1:$port/static/logo.png"
+        Start-Sleep -Milliseconds 500
+        $ps.Stop()              # what Ctrl+C does: StopProcessing
+        $ps.Dispose()
+        Assert-CompletePcap $file
+    }
+
+    It 'Select-Object -First (a stopped pipeline) leaves a complete pcap' {
+        $file = Join-Path $TestDrive 'first.pcap'
+        $job = Start-ThreadJob { Start-Sleep -Seconds 1; curl -s -o /dev/null "http://127.0.0.1:$using:port/" }
+        $first = Watch-TcpSegment -Port $port -Path $file -DurationSec 15 | Where-Object { $_.Flags -band [Lab2Tools.Model.TcpFlags]::FIN } | Select-Object -First 1
+        $job | Wait-Job | Remove-Job
+        $first.FlagsText | Should -Match 'FIN'
+        & tshark -r $file 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+    }
+
+    It 'the end of pwsh leaves a complete pcap' {
+        $file = Join-Path $TestDrive 'exit.pcap'
+        $cmd = "Import-Module '$modulePath'; `$null = Start-TcpCapture -Port $port -Path '$file'; Start-Sleep -Milliseconds 500; curl -s -o /dev/null http://127.0.0.1:$port/; Start-Sleep -Milliseconds 300; exit 0"
+        $exe = [Environment]::ProcessPath
+        $pre = @()
+        if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $pre += Join-Path $PSHOME 'pwsh.dll' }
+        & $exe @pre -NoProfile -NonInteractive -Command $cmd
+        Assert-CompletePcap $file
+    }
+}
+
+Describe 'Watch-TcpSegment' -Tag Capture {
+    It 'streams live segments and stops after -Count' {
+        $port = Get-FreePort
+        $server = Start-LabServer -Port $port
+        try {
+            $curl = Start-ThreadJob { Start-Sleep -Seconds 1; curl -s -o /dev/null "http://127.0.0.1:$using:port/" }
+            $segs = @(Watch-TcpSegment -Port $port -Count 3 -DurationSec 15)
+            $segs.Count | Should -Be 3
+            $segs[0] | Should -BeOfType Lab2Tools.Model.TcpSegment
+            $segs[0].FlagsText | Should -Be 'SYN'
+            $segs[1].Ack | Should -Be 1
+            $curl | Wait-Job | Remove-Job
+        } finally { $server | Stop-LabServer }
+    }
+}
