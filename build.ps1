@@ -6,7 +6,7 @@
     dotnet pwsh ./build.ps1 Build      assembles the importable module in out/Lab2Tools
     dotnet pwsh ./build.ps1 Test       builds, runs xunit then Pester (fresh pwsh), prints "N passed, N failed, N skipped"
     dotnet pwsh ./build.ps1 Lab        builds and runs the lab (for now: analyses the bundled sample capture)
-    dotnet pwsh ./build.ps1 Bench      benchmarks: the lab server against Flask and nginx (wrk)
+    dotnet pwsh ./build.ps1 Bench      benchmarks: the lab server against Flask and nginx (wrk); capture vs tcpdump
     dotnet pwsh ./build.ps1 Clean      removes build output
     dotnet pwsh ./build.ps1 Deps       installs the system packages the tests need (Debian/Ubuntu, as root)
 #>
@@ -33,7 +33,7 @@ $Results = Join-Path $Out 'TestResults'
 # System packages: the tests compare with tshark, record with tcpdump, drive curl and headless Chromium;
 # live capture needs libpcap. The benchmarks add wrk, nginx and Flask.
 $TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium')
-$BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl')
+$BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl', 'tcpdump', 'libpcap0.8')
 
 function Invoke-Native([string]$Exe, [string[]]$Arguments) {
     $shown = "> $Exe $($Arguments -join ' ')" -split "`n" | Select-Object -First 1
@@ -182,6 +182,7 @@ Write-Host "Open the capture in Wireshark to compare: wireshark '`$pcap'"
 function Invoke-Bench {
     Install-SystemPackage $BenchPackages
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-ServerBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root)
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-CaptureBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-OutFolder', (Join-Path $Out 'bench'))
 }
 
 $ran = @()

@@ -253,7 +253,9 @@ public sealed class WatchTcpSegmentCommand : CaptureStartCmdlet
     {
         string? path = Path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         LiveCapture capture;
-        try { capture = LiveCapture.Start(Options(path)); }
+        var options = Options(path);
+        options.Immediate = true;    // a live packet list: each segment as soon as it is captured
+        try { capture = LiveCapture.Start(options); }
         catch (LiveCaptureException e) { ThrowTerminatingError(CaptureErrors.From(e)); return; }
         try
         {

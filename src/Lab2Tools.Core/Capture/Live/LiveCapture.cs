@@ -47,7 +47,10 @@ public sealed class LiveCaptureOptions
     public long? Count { get; set; }
     public int Snaplen { get; set; } = 262144;
     /// <summary>libpcap's kernel buffer in bytes.</summary>
-    public int BufferSize { get; set; } = 16 * 1024 * 1024;
+    public int BufferSize { get; set; } = 64 * 1024 * 1024;
+    /// <summary>Immediate mode: each packet handed over at once (a live view). Off: libpcap hands over blocks of
+    /// packets (TPACKET_V3), which keeps up with far higher rates; stopping still drains every block.</summary>
+    public bool Immediate { get; set; }
     /// <summary>Segments kept for Receive-TcpCapture/Watch-TcpSegment; beyond this, new ones are dropped and counted.</summary>
     public int QueueCapacity { get; set; } = 200_000;
     /// <summary>Decode segments for the pipeline (a file-only capture can skip it).</summary>
@@ -162,7 +165,7 @@ public sealed class LiveCapture : IDisposable
             Mode = DeviceModes.None,
             Snaplen = o.Snaplen,
             ReadTimeout = 100,
-            Immediate = true,                     // packets at once, not a ring block up to a second later
+            Immediate = o.Immediate,              // a live view wants each packet at once; a file capture wants throughput
             BufferSize = o.BufferSize,
             TimestampResolution = TimestampResolution.Nanosecond,
         };
