@@ -130,49 +130,15 @@ public sealed class StartTcpCaptureCommand : CaptureStartCmdlet
     }
 }
 
-/// <summary>Selection of capture sessions by Name, Id or pipeline.</summary>
-public abstract class CaptureSelectionCmdlet : PSCmdlet
+/// <summary>Selection of capture sessions by Name (wildcards), Id or pipeline object.</summary>
+public abstract class CaptureSelectionCmdlet : SelectionCmdlet<TcpCaptureSession>
 {
-    protected const string NameSet = "Name";
-    protected const string IdSet = "Id";
-    protected const string InputSet = "InputObject";
-
-    /// <summary>Capture names; wildcards allowed.</summary>
-    [Parameter(Position = 0, ParameterSetName = NameSet)]
-    [SupportsWildcards]
-    public string[]? Name { get; set; }
-
-    /// <summary>Capture ids.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
-    public int[] Id { get; set; } = Array.Empty<int>();
-
-    /// <summary>Capture sessions from Start-TcpCapture or Get-TcpCapture.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
-    public TcpCaptureSession[] InputObject { get; set; } = Array.Empty<TcpCaptureSession>();
-
-    protected IEnumerable<TcpCaptureSession> Selected()
-    {
-        if (ParameterSetName == InputSet) { foreach (var s in InputObject) yield return s; yield break; }
-        if (ParameterSetName == IdSet)
-        {
-            foreach (int id in Id)
-            {
-                var s = CaptureRegistry.All.FirstOrDefault(x => x.Id == id);
-                if (s == null) WriteError(Errors.Create($"No capture has Id {id}.", "TcpCaptureNotFound", ErrorCategory.ObjectNotFound, id, "Get-TcpCapture lists the captures."));
-                else yield return s;
-            }
-            yield break;
-        }
-        if (Name == null || Name.Length == 0) { foreach (var s in CaptureRegistry.All) yield return s; yield break; }
-        foreach (var n in Name)
-        {
-            var p = WildcardPattern.Get(n, WildcardOptions.IgnoreCase);
-            var found = CaptureRegistry.All.Where(s => p.IsMatch(s.Name)).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n))
-                WriteError(Errors.Create($"No capture is named '{n}'.", "TcpCaptureNotFound", ErrorCategory.ObjectNotFound, n, "Get-TcpCapture lists the captures."));
-            foreach (var s in found) yield return s;
-        }
-    }
+    protected override IEnumerable<TcpCaptureSession> All => CaptureRegistry.All;
+    protected override string NameOf(TcpCaptureSession item) => item.Name;
+    protected override int IdOf(TcpCaptureSession item) => item.Id;
+    protected override string Noun => "capture";
+    protected override string NotFoundErrorId => "TcpCaptureNotFound";
+    protected override string ListCommand => "Get-TcpCapture";
 }
 
 /// <summary>Get-TcpCapture: the captures of this session, running or stopped.</summary>

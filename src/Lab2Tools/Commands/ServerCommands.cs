@@ -130,59 +130,15 @@ public sealed class StartLabServerCommand : PSCmdlet
     }
 }
 
-/// <summary>Shared selection of servers by Id, Name (wildcards) or pipeline object.</summary>
-public abstract class LabServerSelectionCmdlet : PSCmdlet
+/// <summary>Selection of lab servers by Name (wildcards), Id or pipeline object.</summary>
+public abstract class LabServerSelectionCmdlet : SelectionCmdlet<LabServer>
 {
-    protected const string NameSet = "Name";
-    protected const string IdSet = "Id";
-    protected const string InputSet = "InputObject";
-
-    /// <summary>Server names; wildcards allowed.</summary>
-    [Parameter(Position = 0, ParameterSetName = NameSet)]
-    [SupportsWildcards]
-    public string[]? Name { get; set; }
-
-    /// <summary>Server ids.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
-    public int[] Id { get; set; } = Array.Empty<int>();
-
-    /// <summary>Server objects from Start-LabServer or Get-LabServer.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
-    public LabServer[] InputObject { get; set; } = Array.Empty<LabServer>();
-
-    protected IEnumerable<LabServer> Selected()
-    {
-        switch (ParameterSetName)
-        {
-            case InputSet:
-                foreach (var s in InputObject) yield return s;
-                break;
-            case IdSet:
-                foreach (int id in Id)
-                {
-                    var s = LabServerRegistry.All.FirstOrDefault(x => x.Id == id);
-                    if (s == null)
-                        WriteError(Errors.Create($"No lab server has Id {id}.", "LabServerNotFound", ErrorCategory.ObjectNotFound, id, "Get-LabServer lists the running servers."));
-                    else yield return s;
-                }
-                break;
-            default:
-                if (Name == null || Name.Length == 0)
-                {
-                    foreach (var s in LabServerRegistry.All) yield return s;
-                    break;
-                }
-                foreach (var n in Name)
-                {
-                    var pattern = WildcardPattern.Get(n, WildcardOptions.IgnoreCase);
-                    var found = LabServerRegistry.All.Where(s => pattern.IsMatch(s.Name)).ToList();
-                    if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n))
-                        WriteError(Errors.Create($"No lab server is named '{n}'.", "LabServerNotFound", ErrorCategory.ObjectNotFound, n, "Get-LabServer lists the running servers."));
-                    foreach (var s in found) yield return s;
-                }
-                break;
-        }
-    }
+    protected override IEnumerable<LabServer> All => LabServerRegistry.All;
+    protected override string NameOf(LabServer item) => item.Name;
+    protected override int IdOf(LabServer item) => item.Id;
+    protected override string Noun => "lab server";
+    protected override string NotFoundErrorId => "LabServerNotFound";
+    protected override string ListCommand => "Get-LabServer";
 }
 
 /// <summary>Get-LabServer: the lab servers running in this session.</summary>

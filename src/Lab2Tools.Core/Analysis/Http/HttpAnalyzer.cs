@@ -111,9 +111,8 @@ public sealed class HttpAnalyzer
                 bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
                 if (syn || s.Len > 0)
                 {
-                    int side = _follower.SideOf(s);
                     _follower.Add(s);
-                    side = _follower.SideOf(s);
+                    int side = _follower.SideOf(s);
                     // the client sent the SYN; without a handshake, the side with the higher port
                     _clientSide = syn ? (ack ? 1 - side : side) : (s.SourcePort > s.DestinationPort ? side : 1 - side);
                     bool fromClient = side == _clientSide;

@@ -1,0 +1,71 @@
+using System.Management.Automation;
+
+namespace Lab2Tools.Commands.Internal;
+
+/// <summary>
+/// Selects session-like objects (lab servers, captures) by -Name (wildcards), -Id or from the pipeline, and
+/// writes an ObjectNotFound error for a name or id that matches nothing.
+/// </summary>
+public abstract class SelectionCmdlet<T> : PSCmdlet where T : class
+{
+    protected const string NameSet = "Name";
+    protected const string IdSet = "Id";
+    protected const string InputSet = "InputObject";
+
+    /// <summary>Names; wildcards allowed.</summary>
+    [Parameter(Position = 0, ParameterSetName = NameSet)]
+    [SupportsWildcards]
+    public string[]? Name { get; set; }
+
+    /// <summary>Ids.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    public int[] Id { get; set; } = Array.Empty<int>();
+
+    /// <summary>Objects from the pipeline.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = InputSet, ValueFromPipeline = true)]
+    public T[] InputObject { get; set; } = Array.Empty<T>();
+
+    protected abstract IEnumerable<T> All { get; }
+    protected abstract string NameOf(T item);
+    protected abstract int IdOf(T item);
+    /// <summary>e.g. "lab server"; used in messages.</summary>
+    protected abstract string Noun { get; }
+    /// <summary>e.g. "LabServerNotFound".</summary>
+    protected abstract string NotFoundErrorId { get; }
+    /// <summary>e.g. "Get-LabServer".</summary>
+    protected abstract string ListCommand { get; }
+
+    protected IEnumerable<T> Selected()
+    {
+        if (ParameterSetName == InputSet)
+        {
+            foreach (var s in InputObject) yield return s;
+            yield break;
+        }
+        if (ParameterSetName == IdSet)
+        {
+            foreach (int id in Id)
+            {
+                var s = All.FirstOrDefault(x => IdOf(x) == id);
+                if (s == null) NotFound($"No {Noun} has Id {id}.", id);
+                else yield return s;
+            }
+            yield break;
+        }
+        if (Name == null || Name.Length == 0)
+        {
+            foreach (var s in All) yield return s;
+            yield break;
+        }
+        foreach (var n in Name)
+        {
+            var pattern = WildcardPattern.Get(n, WildcardOptions.IgnoreCase);
+            var found = All.Where(s => pattern.IsMatch(NameOf(s))).ToList();
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n)) NotFound($"No {Noun} is named '{n}'.", n);
+            foreach (var s in found) yield return s;
+        }
+    }
+
+    private void NotFound(string message, object target) =>
+        WriteError(Errors.Create(message, NotFoundErrorId, ErrorCategory.ObjectNotFound, target, $"{ListCommand} lists them."));
+}
