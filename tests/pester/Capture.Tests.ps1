@@ -16,6 +16,11 @@ AfterAll {
 }
 
 Describe 'Get-CaptureInterface' {
+    It 'completes interface names for -Interface' {
+        $line = 'Start-TcpCapture -Interface l'
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain 'lo'
+    }
+
     It 'lists loopback with its link type' {
         $lo = Get-CaptureInterface | Where-Object IsLoopback
         $lo.Name | Should -Be 'lo'
@@ -65,6 +70,16 @@ Describe 'Start-TcpCapture' -Tag Capture {
         $live.Count | Should -BeGreaterThan 5
         $live | Should -Be $file
         @(Receive-TcpCapture -Name recv).Count | Should -Be 0   # each segment is received once
+    }
+
+    It 'follows a running capture with Receive-TcpCapture -Wait until it stops' {
+        $c = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'wait.pcap') -DurationSec 3
+        $job = Start-ThreadJob { Start-Sleep -Milliseconds 500; curl -s -o /dev/null "http://127.0.0.1:$using:port/" }
+        $segs = @(Receive-TcpCapture -InputObject $c -Wait)
+        $job | Wait-Job | Remove-Job
+        $c.State | Should -Be 'Stopped'
+        $segs.Count | Should -Be $c.Packets
+        $segs[0].FlagsText | Should -Be 'SYN'
     }
 
     It 'leaves a valid pcap when stopped in the middle of a transfer' {
