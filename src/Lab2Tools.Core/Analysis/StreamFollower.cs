@@ -53,9 +53,16 @@ public sealed class StreamFollower
     private sealed class Direction
     {
         public bool Started;
+        /// <summary>The first sequence number expected: held segments are ordered by their offset from it.</summary>
+        public uint Base;
         public uint Next;
         public readonly SortedDictionary<long, (uint seq, byte[] data, long frame)> Held = new();
-        public long HeldKey;
+        public long HeldCount;
+
+        public void Start(uint next) { Started = true; Base = next; Next = next; }
+
+        /// <summary>Sequence order (offset from Base), then arrival order for equal sequence numbers.</summary>
+        public long KeyOf(uint seq) => ((long)(seq - Base) << 20) | (HeldCount++ & 0xFFFFF);
         public readonly MemoryStream All = new();
         public long Missing;
     }
@@ -90,7 +97,7 @@ public sealed class StreamFollower
         bool syn = (s.Flags & TcpFlags.SYN) != 0;
         if (syn && (s.Flags & TcpFlags.ACK) == 0) _clientSide ??= side;
         else if (syn) _clientSide ??= 1 - side;
-        if (syn && !d.Started) { d.Started = true; d.Next = s.SeqRaw + 1; }
+        if (syn && !d.Started) d.Start(s.SeqRaw + 1);
 
         // the other side's ACK covering a hole in this side's stream: the bytes were received but not captured
         var o = _dir[1 - side];
@@ -120,7 +127,7 @@ public sealed class StreamFollower
         var d = _dir[side];
         uint seq = s.SeqRaw;
         var data = s.Payload;
-        if (!d.Started) { d.Started = true; d.Next = seq; }
+        if (!d.Started) d.Start(seq);
         int rel = (int)(seq - d.Next);
         if (rel < 0)
         {
@@ -144,29 +151,25 @@ public sealed class StreamFollower
         }
         else if (d.Held.Count < MaxHeldSegments)
         {
-            d.Held[((long)rel << 20) | (d.HeldKey++ & 0xFFFFF)] = (seq, data, s.Frame);
+            d.Held[d.KeyOf(seq)] = (seq, data, s.Frame);
         }
     }
 
+    /// <summary>Delivers held segments, lowest sequence first, until the next one lies beyond a hole.</summary>
     private void Drain(int side)
     {
         var d = _dir[side];
-        bool progress = true;
-        while (progress && d.Held.Count > 0)
+        while (d.Held.Count > 0)
         {
-            progress = false;
-            foreach (var kv in d.Held.ToList())
-            {
-                var (seq, data, frame) = kv.Value;
-                int rel = (int)(seq - d.Next);
-                if (rel > 0) continue;
-                d.Held.Remove(kv.Key);
-                progress = true;
-                if (-rel >= data.Length) continue;
-                var rest = data[(-rel)..];
-                Deliver(side, rest, frame);
-                d.Next += (uint)rest.Length;
-            }
+            var first = d.Held.First();
+            var (seq, data, frame) = first.Value;
+            int rel = (int)(seq - d.Next);
+            if (rel > 0) return;
+            d.Held.Remove(first.Key);
+            if (-rel >= data.Length) continue;                  // already delivered
+            var rest = data[(-rel)..];
+            Deliver(side, rest, frame);
+            d.Next += (uint)rest.Length;
         }
     }
 

@@ -21,7 +21,6 @@ public sealed class LabHttpServer : IDisposable
     private readonly LabServerOptions _o;
     private readonly StaticFileHandler _files;
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<long, Socket> _open = new();
     private readonly ConcurrentQueue<RequestLogEntry> _log = new();
     private Socket? _listener;
     private Task? _acceptLoop;
@@ -32,13 +31,18 @@ public sealed class LabHttpServer : IDisposable
     private string _dateHeader = "";
     private long _dateSecond = -1;
 
-    /// <summary>Per-connection state the timeout sweeper looks at.</summary>
+    /// <summary>An open connection: its socket, and the state the timeout sweeper looks at.</summary>
     private sealed class Connection
     {
+        public readonly Socket Socket;
         public readonly CancellationTokenSource Cts;
         public long Deadline = long.MaxValue;   // Environment.TickCount64 after which the pending read is cancelled
         public bool TimedOut;
-        public Connection(CancellationToken stop) => Cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        public Connection(Socket socket, CancellationToken stop)
+        {
+            Socket = socket;
+            Cts = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        }
     }
     private int _active;
     private readonly object _gate = new();
@@ -123,8 +127,7 @@ public sealed class LabHttpServer : IDisposable
 
     private async Task Serve(Socket socket, long id)
     {
-        _open[id] = socket;
-        var conn = new Connection(_stop.Token);
+        var conn = new Connection(socket, _stop.Token);
         _conns[id] = conn;
         int active = Interlocked.Increment(ref _active);
         var buffer = ArrayPool<byte>.Shared.Rent(16384);
@@ -143,7 +146,7 @@ public sealed class LabHttpServer : IDisposable
             int filled = 0;
             for (int n = 1; !_stop.IsCancellationRequested; n++)
             {
-                var (head, headLength, status, why) = await ReadHead(socket, conn, buffer, filled, n == 1).ConfigureAwait(false);
+                var (head, headLength, status) = await ReadHead(socket, conn, buffer, filled, n == 1).ConfigureAwait(false);
                 buffer = head.Buffer;
                 filled = head.Filled;
                 if (status == ReadStatus.Closed) return;                       // the client closed or went idle
@@ -209,7 +212,6 @@ public sealed class LabHttpServer : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
             await Close(socket, abort).ConfigureAwait(false);
-            _open.TryRemove(id, out _);
             _conns.TryRemove(id, out _);
             conn.Cts.Dispose();
             Interlocked.Decrement(ref _active);
@@ -227,7 +229,7 @@ public sealed class LabHttpServer : IDisposable
     private readonly record struct HeadBuffer(byte[] Buffer, int Filled);
 
     /// <summary>Reads until a blank line ends the head. Returns the head length (without the final CRLFCRLF).</summary>
-    private async Task<(HeadBuffer head, int headLength, ReadStatus status, string why)> ReadHead(Socket socket, Connection conn, byte[] buffer, int filled, bool first)
+    private async Task<(HeadBuffer head, int headLength, ReadStatus status)> ReadHead(Socket socket, Connection conn, byte[] buffer, int filled, bool first)
     {
         int limit = _o.MaxRequestLineBytes + _o.MaxHeaderBytes + 4;
         // the first request must arrive within the header timeout; later ones may wait for the idle timeout first
@@ -240,11 +242,11 @@ public sealed class LabHttpServer : IDisposable
             if (end >= 0)
             {
                 Volatile.Write(ref conn.Deadline, long.MaxValue);
-                return (new HeadBuffer(buffer, filled), end, ReadStatus.Ok, "");
+                return (new HeadBuffer(buffer, filled), end, ReadStatus.Ok);
             }
             int lf = buffer.AsSpan(0, filled).IndexOf((byte)'\n');
-            if ((lf < 0 ? filled : lf) > _o.MaxRequestLineBytes) return (new HeadBuffer(buffer, filled), 0, ReadStatus.LineTooLong, "");
-            if (filled >= limit) return (new HeadBuffer(buffer, filled), 0, ReadStatus.HeadTooLarge, "");
+            if ((lf < 0 ? filled : lf) > _o.MaxRequestLineBytes) return (new HeadBuffer(buffer, filled), 0, ReadStatus.LineTooLong);
+            if (filled >= limit) return (new HeadBuffer(buffer, filled), 0, ReadStatus.HeadTooLarge);
             if (filled == buffer.Length)
             {
                 var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, limit + 16));
@@ -259,9 +261,9 @@ public sealed class LabHttpServer : IDisposable
             }
             catch (OperationCanceledException) when (!_stop.IsCancellationRequested && conn.TimedOut)
             {
-                return (new HeadBuffer(buffer, filled), 0, gotByte ? ReadStatus.Timeout : ReadStatus.Closed, "");
+                return (new HeadBuffer(buffer, filled), 0, gotByte ? ReadStatus.Timeout : ReadStatus.Closed);
             }
-            if (r == 0) return (new HeadBuffer(buffer, filled), 0, ReadStatus.Closed, "");
+            if (r == 0) return (new HeadBuffer(buffer, filled), 0, ReadStatus.Closed);
             if (!gotByte && !first)   // the next request has started: it must now arrive in time
                 Volatile.Write(ref conn.Deadline, Environment.TickCount64 + (long)_o.HeaderTimeout.TotalMilliseconds);
             gotByte = true;
@@ -428,9 +430,9 @@ public sealed class LabHttpServer : IDisposable
         try { _listener?.Dispose(); } catch (SocketException) { }
         var deadline = DateTime.UtcNow + (grace ?? TimeSpan.FromSeconds(3));
         // idle connections are waiting for a request: wake them so they close
-        foreach (var s in _open.Values)
+        foreach (var c in _conns.Values)
         {
-            try { s.Shutdown(SocketShutdown.Receive); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+            try { c.Socket.Shutdown(SocketShutdown.Receive); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         }
         while (ActiveConnections > 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         _stop.Cancel();

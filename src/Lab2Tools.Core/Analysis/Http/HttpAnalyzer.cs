@@ -70,16 +70,14 @@ public sealed class HttpAnalyzer
         private IPEndPoint _client = null!, _server = null!;
         private int _sequence;
         private bool _ended, _problemReported;
-        private readonly bool _keep;
         public int Stream { get; }
 
         public StreamState(HttpAnalyzer owner, TcpSegment first)
         {
             _owner = owner;
-            _keep = owner._keepBodies;
             Stream = first.Stream;
             _request = new HttpMessageParser(true, false, RequestBody);
-            _response = new HttpMessageParser(false, _keep, ResponseBody);
+            _response = new HttpMessageParser(false, owner._keepBodies, ResponseBody);
             _request.OnComplete = OnRequest;
             _response.OnHead = OnResponseHead;
             _response.OnComplete = OnResponse;

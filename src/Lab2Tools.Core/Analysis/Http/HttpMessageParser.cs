@@ -52,8 +52,6 @@ internal sealed class HttpMessageParser
     public Action<HttpMessage>? OnHead;
     public Action<HttpMessage>? OnComplete;
     public string? Error { get; private set; }
-    public bool SawAnything { get; private set; }
-    public HttpMessage? Pending => _msg;
 
     public void Feed(ReadOnlySpan<byte> data, TcpSegment seg)
     {
@@ -65,7 +63,6 @@ internal sealed class HttpMessageParser
                 // skip blank lines between messages (RFC 9112 2.2)
                 if (data[i] == '\r' || data[i] == '\n') { i++; continue; }
                 _msg = new HttpMessage { FirstSegment = seg };
-                SawAnything = true;
             }
             Touch(seg);
             switch (_phase)
@@ -145,7 +142,7 @@ internal sealed class HttpMessageParser
     /// <summary>Bytes missing from the capture in this direction.</summary>
     public void Gap(long missing, TcpSegment seg)
     {
-        if (_msg == null || _phase == Phase.Failed) { if (_phase != Phase.Failed && _msg == null && !SawAnything) { } return; }
+        if (_msg == null || _phase == Phase.Failed) return;   // between messages, or already given up
         Touch(seg);
         switch (_phase)
         {

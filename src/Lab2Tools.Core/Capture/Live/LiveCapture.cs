@@ -53,8 +53,6 @@ public sealed class LiveCaptureOptions
     public bool Immediate { get; set; }
     /// <summary>Segments kept for Receive-TcpCapture/Watch-TcpSegment; beyond this, new ones are dropped and counted.</summary>
     public int QueueCapacity { get; set; } = 200_000;
-    /// <summary>Decode segments for the pipeline (a file-only capture can skip it).</summary>
-    public bool Decode { get; set; } = true;
 }
 
 /// <summary>
@@ -262,7 +260,6 @@ public sealed class LiveCapture : IDisposable
         Interlocked.Increment(ref _packets);
         Interlocked.Add(ref _bytes, orig);
         _writer?.Write(ns, data, orig);
-        if (!_o.Decode) return;
         if (_firstNs == long.MinValue) _firstNs = ns;
         var frame = new CaptureFrame(Packets, ns, data.Length, Math.Max(orig, data.Length), LinkType, 0);
         if (PacketDecoder.Decode(LinkType, data, frame.OriginalLength, out var tcp, out _) != DecodeOutcome.Tcp) return;
