@@ -160,14 +160,18 @@ Describe 'Nothing lost when a capture is interrupted' -Tag Capture {
 
     It 'Ctrl+C on Watch-TcpSegment -Path leaves a complete pcap' {
         $file = Join-Path $TestDrive 'ctrlc.pcap'
-        $ps = [PowerShell]::Create()
-        $null = $ps.AddCommand('Import-Module').AddParameter('Name', $modulePath).AddStatement()
+        # One command, not a batch: a stopped batch can go on to its next statement on a pool thread
+        # after Dispose closed the runspace, which kills the process.
+        $iss = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+        $iss.ImportPSModule([string[]]@($modulePath))
+        $ps = [PowerShell]::Create($iss)
         $null = $ps.AddCommand('Watch-TcpSegment').AddParameter('Port', $port).AddParameter('Path', $file)
         $async = $ps.BeginInvoke()
         Start-Sleep -Milliseconds 1500
         curl -s -o /dev/null "http://127.0.0.1:$port/static/logo.png"
         Start-Sleep -Milliseconds 500
         $ps.Stop()              # what Ctrl+C does: StopProcessing
+        $null = $async.AsyncWaitHandle.WaitOne(10000)
         $ps.Dispose()
         Assert-CompletePcap $file
     }
