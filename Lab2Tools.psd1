@@ -6,7 +6,7 @@
     Author               = 'Lab2Tools'
     CompanyName          = 'Lab2Tools'
     Copyright            = '(c) Lab2Tools. All rights reserved.'
-    Description          = 'The computer-networks TCP/HTTP lab from PowerShell: read captures into Wireshark-exact TCP segment objects, analyse handshakes, teardowns and HTTP.'
+    Description          = 'The computer-networks TCP/HTTP lab from PowerShell: read captures into Wireshark-exact TCP segment objects, analyse handshakes, teardowns and HTTP; run the whole lab (server, capture, visit, checks, report) in one command.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('Lab2Tools.Format.ps1xml')
@@ -30,6 +30,11 @@
         'Stop-TcpCapture'
         'Receive-TcpCapture'
         'Watch-TcpSegment'
+        'Invoke-LabSession'
+        'Test-LabCapture'
+        'Show-TcpFlow'
+        'Export-LabReport'
+        'Get-TcpSocketState'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

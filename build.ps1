@@ -32,7 +32,7 @@ $Results = Join-Path $Out 'TestResults'
 
 # System packages: the tests compare with tshark, record with tcpdump, drive curl and headless Chromium;
 # live capture needs libpcap. The benchmarks add wrk, nginx and Flask.
-$TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium')
+$TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium', 'fonts-wqy-microhei')
 $BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl', 'tcpdump', 'libpcap0.8')
 
 function Invoke-Native([string]$Exe, [string[]]$Arguments) {
@@ -157,25 +157,27 @@ function Invoke-PesterTest {
 }
 
 function Invoke-Lab {
-    # Until the one-command live lab exists: the analysis of the bundled capture of the lab
-    # (headless Chromium loading the lab site from Flask, then reloading it).
-    $sample = Join-Path $Root 'tests/data/chromium-lab.pcap'
+    # The whole lab, live: server, loopback capture, visit and revisit, analysis, checks, report.
+    # Capturing needs libpcap and root; the lab's packages are installed when we can.
+    Install-SystemPackage @('libpcap0.8')
+    $labDir = Join-Path $Out "lab/$(Get-Date -Format 'yyyyMMdd-HHmmss')"
     Invoke-Pwsh @('-Command', @"
+`$ErrorActionPreference = 'Stop'
 Import-Module '$ModuleOut/Lab2Tools.psd1'
-`$pcap = '$sample'
-function Section([string]`$t) { Write-Host ''; Write-Host `$t -ForegroundColor Cyan }
-Section "Lab2Tools: the lab capture `$pcap"
-Section 'HTTP: what the browser fetched (Get-HttpExchange)'
-Get-HttpExchange `$pcap | Format-Table | Out-String -Width 160 | Write-Host
-Section 'The connections (Get-TcpConnection)'
-Get-TcpConnection `$pcap | Format-Table | Out-String -Width 160 | Write-Host
-Section 'The handshake of the page (Get-TcpHandshake -Stream 0 | Format-List)'
-Get-TcpHandshake `$pcap -Stream 0 | Format-List | Out-String -Width 160 | Write-Host
-Section 'How the connections ended (Get-TcpTeardown)'
-Get-TcpTeardown `$pcap | Format-Table | Out-String -Width 160 | Write-Host
-Section 'Both sides states for the page (Get-TcpStateTimeline -Stream 0)'
-Get-TcpStateTimeline `$pcap -Stream 0 | Format-Table | Out-String -Width 160 | Write-Host
-Write-Host "Open the capture in Wireshark to compare: wireshark '`$pcap'"
+Write-Host 'Lab 2: the lab server on 127.0.0.1:5000, a loopback capture, a visit and a revisit of the page...' -ForegroundColor Cyan
+`$port = 5000
+if (Get-TcpSocketState -Port 5000 -State LISTEN) { `$port = 0; Write-Host 'Port 5000 is taken: using a free port.' -ForegroundColor Yellow }
+`$s = Invoke-LabSession -Port `$port -OutputDirectory '$labDir'
+`$s | Out-String -Width 120 | Write-Host
+Write-Host 'The page''s connection, as a flow graph (Show-TcpFlow):' -ForegroundColor Cyan
+Show-TcpFlow -Path `$s.Path -Stream 0 | Out-String -Width 220 | Write-Host
+`$files = `$s | Export-LabReport
+Write-Host 'Files:' -ForegroundColor Cyan
+Write-Host "  capture : `$(`$s.Path)   (open it: wireshark -r '`$(`$s.Path)')"
+Write-Host "  report  : `$((`$files | Where-Object Extension -eq '.html').FullName)"
+Write-Host "            `$((`$files | Where-Object Extension -eq '.md').FullName)"
+Write-Host "Check any capture against the lab's goals: Test-LabCapture -Path <file.pcap>"
+if (-not `$s.Passed) { exit 1 }
 "@)
 }
 

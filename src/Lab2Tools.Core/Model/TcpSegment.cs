@@ -98,7 +98,16 @@ public sealed class TcpSegment
     /// <summary>tcp.time_relative: time since the first frame of this stream.</summary>
     public TimeSpan TimeInStream { get; init; }
     /// <summary>The captured payload bytes (shorter than Len when the frame was truncated).</summary>
-    public byte[] Payload { get; init; } = Array.Empty<byte>();
+    public byte[] Payload { get => _payload; init => _payload = value; }
+    private byte[] _payload = Array.Empty<byte>();
+
+    /// <summary>A copy of this segment without its payload bytes (for keeping many segments cheaply).</summary>
+    public TcpSegment WithoutPayload()
+    {
+        var c = (TcpSegment)MemberwiseClone();
+        c._payload = Array.Empty<byte>();
+        return c;
+    }
     /// <summary>Source address and port, e.g. 127.0.0.1:5000 or [::1]:5000.</summary>
     public IPEndPoint SourceEndPoint => new(Source, SourcePort);
     /// <summary>Destination address and port.</summary>

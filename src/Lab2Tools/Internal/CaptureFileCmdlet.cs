@@ -92,10 +92,17 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         WriteError(Errors.Create(new ArgumentException($"'{p}' is not a file-system path."), "CaptureFileNotOnFileSystem",
             ErrorCategory.InvalidArgument, p, "Give the path of a capture file on disk."));
 
+    /// <summary>Frames read from the last file <see cref="ReadCaptureFile"/> read.</summary>
+    protected long LastFileFrames { get; private set; }
+    /// <summary>Why the last file could not be read to its end, or null.</summary>
+    protected string? LastFileProblem { get; private set; }
+
     /// <summary>Reads every TCP segment of one file and hands it to <paramref name="onSegment"/>. Returns false when the file could not be opened.</summary>
-    protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true)
+    protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true, Action<MalformedFrame>? onMalformed = null)
     {
         TcpSegmentReader reader;
+        LastFileFrames = 0;
+        LastFileProblem = null;
         try
         {
             reader = TcpSegmentReader.Open(file, includePayload);
@@ -127,6 +134,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     if (status == ReadStatus.Malformed)
                     {
                         var m = reader.CurrentMalformed!;
+                        onMalformed?.Invoke(m);
                         WriteError(Errors.Create(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
                             "MalformedFrame", ErrorCategory.InvalidData, m.Frame,
                             $"Open the capture in Wireshark and look at frame {m.Frame} (display filter: frame.number == {m.Frame}). The other frames are read."));
@@ -145,10 +153,12 @@ public abstract class CaptureFileCmdlet : PSCmdlet
             }
             catch (CaptureFileException e)
             {
+                LastFileProblem = e.Message;
                 WriteCaptureFileError(e);
             }
             catch (IOException e)
             {
+                LastFileProblem = e.Message;
                 WriteError(Errors.Create(e, "CaptureFileReadFailed", ErrorCategory.ReadError, file, "Check the disk and the file, then read it again."));
             }
             finally
@@ -159,6 +169,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     WriteProgress(progress);
                 }
             }
+            LastFileFrames = reader.FramesRead;
             WriteVerbose($"Read {reader.FramesRead:N0} frames from '{file}' ({reader.Format}, {Decode.LinkTypes.Name(reader.LinkType)}): " +
                 $"{reader.TcpFrames:N0} TCP segments in {reader.ConversationCount:N0} streams, {reader.NonTcpFrames:N0} non-TCP frames skipped, {reader.MalformedFrames:N0} malformed.");
             foreach (var kv in reader.SkippedReasons)

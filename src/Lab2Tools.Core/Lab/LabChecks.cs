@@ -1,0 +1,277 @@
+using System.Globalization;
+using Lab2Tools.Analysis;
+using Lab2Tools.Analysis.Http;
+using Lab2Tools.Model;
+using Outcome = (bool passed, string evidence, long[] frames, int? stream, string explanation);
+
+namespace Lab2Tools.Lab;
+
+/// <summary>The outcome of one lab check on one capture.</summary>
+public sealed class LabCheckResult
+{
+    public string Name { get; init; } = "";
+    public bool Passed { get; init; }
+    /// <summary>What in the capture shows it, with frame numbers (or what is missing).</summary>
+    public string Evidence { get; init; } = "";
+    /// <summary>The frames the evidence names.</summary>
+    public IReadOnlyList<long> Frames { get; init; } = Array.Empty<long>();
+    /// <summary>The TCP stream the evidence comes from, when there is one.</summary>
+    public int? Stream { get; init; }
+    /// <summary>What the check looks for and why it matters in the lab.</summary>
+    public string Explanation { get; init; } = "";
+    public string Path { get; init; } = "";
+    public int ServerPort { get; init; }
+    public override string ToString() => $"{(Passed ? "PASS" : "FAIL")} {Name}: {Evidence}";
+}
+
+/// <summary>The lab's goals as checks on a capture (Test-LabCapture).</summary>
+public static class LabChecks
+{
+    /// <summary>The checks, in the order of the lab.</summary>
+    public static readonly IReadOnlyList<string> Names = new[]
+    {
+        "Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified",
+        "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal",
+    };
+
+    private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The lab server's port: the given one, or the port most handshakes (or HTTP requests) went to.</summary>
+    public static int? InferServerPort(LabCaptureAnalysis a, int? port)
+    {
+        if (port != null) return port;
+        var fromSyn = a.Handshakes.GroupBy(h => h.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        if (fromSyn != null) return fromSyn.Key;
+        var fromHttp = a.HttpExchanges.GroupBy(x => x.Server.Port).OrderByDescending(g => g.Count()).FirstOrDefault();
+        if (fromHttp != null) return fromHttp.Key;
+        return a.Connections.FirstOrDefault()?.Server.Port;
+    }
+
+    public static IReadOnlyList<LabCheckResult> Run(LabCaptureAnalysis a, int? serverPort = null, IEnumerable<string>? only = null)
+    {
+        int port = InferServerPort(a, serverPort) ?? serverPort ?? 5000;
+        var want = only == null ? null : new HashSet<string>(only, StringComparer.OrdinalIgnoreCase);
+        var results = new List<LabCheckResult>();
+        var ctx = new Context(a, port);
+        foreach (var name in Names)
+        {
+            if (want != null && !want.Contains(name)) continue;
+            var r = name switch
+            {
+                "Handshake" => ctx.Handshake(),
+                "SynConsumesSequenceNumber" => ctx.SynConsumes(),
+                "PageReassembled" => ctx.Page(),
+                "ExtraConnections" => ctx.ExtraConnections(),
+                "NotModified" => ctx.NotModified(),
+                "PartialContent" => ctx.Partial(),
+                "Teardown" => ctx.Teardown(),
+                "FinConsumesSequenceNumber" => ctx.FinConsumes(),
+                _ => ctx.Abnormal(),
+            };
+            results.Add(new LabCheckResult
+            {
+                Name = name, Passed = r.passed, Evidence = r.evidence, Frames = r.frames, Stream = r.stream,
+                Explanation = r.explanation, Path = a.Path, ServerPort = port,
+            });
+        }
+        return results;
+    }
+
+    private sealed class Context
+    {
+        private readonly LabCaptureAnalysis _a;
+        private readonly int _port;
+        private readonly List<TcpHandshake> _hs;
+        private readonly List<HttpExchange> _http;
+        private readonly HashSet<int> _streams;
+
+        public Context(LabCaptureAnalysis a, int port)
+        {
+            _a = a;
+            _port = port;
+            _streams = a.Connections.Where(c => c.Server.Port == port).Select(c => c.Stream).ToHashSet();
+            _hs = a.Handshakes.Where(h => _streams.Contains(h.Stream)).ToList();
+            _http = a.HttpExchanges.Where(x => _streams.Contains(x.Stream)).ToList();
+        }
+
+        private Outcome Fail(string evidence, string explanation) =>
+            (false, evidence, Array.Empty<long>(), null, explanation);
+
+        private TcpHandshake? BestHandshake() =>
+            _hs.FirstOrDefault(h => h.Verdict == HandshakeVerdict.Complete && h.ClientOptions.Mss != null && h.ClientOptions.WindowScaleShift != null && h.ClientOptions.SackPermitted)
+            ?? _hs.FirstOrDefault(h => h.Verdict == HandshakeVerdict.Complete);
+
+        public Outcome Handshake()
+        {
+            const string why = "A connection opens with SYN, SYN-ACK, ACK; the SYN carries the options the two sides agree on: MSS (largest segment), window scale (shift of the 16-bit window) and SACK_PERM (selective acknowledgements allowed).";
+            if (_streams.Count == 0) return Fail($"No TCP connection to port {_port} in the capture.", why);
+            var h = BestHandshake();
+            if (h == null)
+            {
+                var first = _hs.FirstOrDefault();
+                return Fail(first == null ? $"No connection to port {_port} starts with a SYN in the capture (it started before the capture did)."
+                    : $"No complete handshake; the first one (stream {first.Stream}) is {first.Verdict}: {first.Explanation}", why);
+            }
+            var o = h.ClientOptions;
+            var missing = new List<string>();
+            if (o.Mss == null) missing.Add("MSS");
+            if (o.WindowScaleShift == null) missing.Add("window scale");
+            if (!o.SackPermitted) missing.Add("SACK_PERM");
+            var frames = new[] { h.Syn.Frame, h.SynAck!.Frame, h.Ack!.Frame };
+            string ev = $"Stream {h.Stream} ({h.Client} → {h.Server}): SYN in frame {frames[0]}, SYN-ACK in frame {frames[1]}, ACK in frame {frames[2]}; " +
+                $"the SYN offers MSS={(o.Mss?.ToString(CultureInfo.InvariantCulture) ?? "none")}, WS={(o.WindowScaleMultiplier?.ToString(CultureInfo.InvariantCulture) ?? "none")}, SACK_PERM={(o.SackPermitted ? "yes" : "no")}" +
+                (missing.Count > 0 ? $"; missing: {string.Join(", ", missing)}" : "") + $". {_hs.Count(x => x.Verdict == HandshakeVerdict.Complete)} of {_hs.Count} handshakes are complete.";
+            return (missing.Count == 0, ev, frames, h.Stream, why);
+        }
+
+        public Outcome SynConsumes()
+        {
+            const string why = "SYN carries no data but takes one sequence number: the SYN-ACK acknowledges ISN+1 (relative Ack=1) and the client's next segment starts at relative Seq=1. The same holds for the server's SYN.";
+            var h = BestHandshake();
+            if (h == null) return Fail("No complete handshake to look at.", why);
+            bool ok = h.SynAck!.AckRaw == unchecked(h.ClientIsn + 1) && h.SynAck.Ack == 1 && h.Ack!.Seq == 1 && h.Ack.Ack == 1
+                && h.ServerIsn is uint sIsn && h.Ack.AckRaw == unchecked(sIsn + 1);
+            string ev = $"Stream {h.Stream}: the client's ISN is {N(h.ClientIsn)} (frame {h.Syn.Frame}); the SYN-ACK (frame {h.SynAck.Frame}) acknowledges {N(h.SynAck.AckRaw)} = ISN+1, relative Ack={N(h.SynAck.Ack)}; " +
+                $"the server's ISN is {N(h.ServerIsn ?? 0)} and the ACK (frame {h.Ack!.Frame}) has Seq={N(h.Ack.Seq)} Ack={N(h.Ack.Ack)} (raw Ack {N(h.Ack.AckRaw)}).";
+            return (ok, ev, new[] { h.Syn.Frame, h.SynAck.Frame, h.Ack.Frame }, h.Stream, why);
+        }
+
+        private HttpExchange? PageExchange() =>
+            _http.FirstOrDefault(x => x.Method == "GET" && x.Uri == "/" && x.StatusCode == 200)
+            ?? _http.FirstOrDefault(x => x.Method == "GET" && x.StatusCode == 200 && (x.ContentType ?? "").StartsWith("text/html", StringComparison.OrdinalIgnoreCase));
+
+        public Outcome Page()
+        {
+            const string why = "The page is fetched with GET and a 200 OK; the response is larger than one write, so it travels in several TCP segments that Wireshark marks \"[TCP segment of a reassembled PDU]\" and reassembles into one HTTP message on its last segment.";
+            var x = PageExchange();
+            if (x == null)
+            {
+                var any = _http.FirstOrDefault(e => e.Uri == "/" && e.Method == "GET") ?? _http.FirstOrDefault(e => e.Uri == "/");
+                return Fail(any == null ? "No GET for the page (/) with a 200 OK in the capture."
+                    : $"{any.Method} / (frame {any.RequestFrame}) was answered {any.StatusCode} {any.ReasonPhrase} (frame {any.ResponseFrame}), not 200{(any.StatusCode == 304 ? ": load the page with an empty cache (or a new private window) while capturing" : "")}.", why);
+            }
+            var frames = new List<long> { x.RequestFrame };
+            frames.AddRange(x.ResponseSegmentFrames);
+            if (x.ResponseFrame is long rf) frames.Add(rf);
+            int segs = x.ResponseSegmentFrames.Count + 1;
+            string ev = $"Stream {x.Stream}: GET {x.Uri} in frame {x.RequestFrame}; {x.StatusCode} {x.ReasonPhrase} ({x.ContentType}, {x.BodyLength} body bytes) in {segs} segment(s): " +
+                (segs > 1 ? $"{(segs == 2 ? "frame" : "frames")} {string.Join(", ", x.ResponseSegmentFrames)} {(segs == 2 ? "is" : "are")} [TCP segment of a reassembled PDU], frame {x.ResponseFrame} completes it." : $"frame {x.ResponseFrame} alone.");
+            return (segs > 1, ev, frames.ToArray(), x.Stream, why);
+        }
+
+        public Outcome ExtraConnections()
+        {
+            const string why = "The page names more resources (the logo, the audio); the browser fetches them on connections of their own, each with its own handshake and teardown (the lab server, like Flask's, closes each connection after one response).";
+            var page = PageExchange() ?? _http.FirstOrDefault(x => x.Uri == "/");
+            if (page == null) return Fail("No request for the page, so no resources of it.", why);
+            var others = _http.Where(x => x.Stream != page.Stream && x.Uri != "/" && x.Uri != "/favicon.ico").ToList();
+            if (others.Count == 0) return Fail($"Every request went over stream {page.Stream}: no extra connection for a resource.", why);
+            var byStream = others.GroupBy(x => x.Stream).Select(g => $"stream {g.Key} ({g.First().Client.Port}): {string.Join(", ", g.Select(x => $"{x.Method} {x.Uri} → {x.StatusCode}"))}");
+            return (true, $"The page came over stream {page.Stream} (port {page.Client.Port}); resources over {others.Select(x => x.Stream).Distinct().Count()} other connection(s): {string.Join("; ", byStream)}.",
+                others.Select(x => x.RequestFrame).ToArray(), others[0].Stream, why);
+        }
+
+        public Outcome NotModified()
+        {
+            const string why = "On a revisit the browser has a cached copy and asks whether it changed (If-None-Match with the ETag, If-Modified-Since with Last-Modified); the server answers 304 Not Modified with no body.";
+            var x = _http.FirstOrDefault(e => e.StatusCode == 304);
+            if (x == null) return Fail("No 304 Not Modified in the capture: revisit (reload) the page while capturing.", why);
+            var validators = new List<string>();
+            if (x.IfNoneMatch != null) validators.Add($"If-None-Match: {x.IfNoneMatch}");
+            if (x.IfModifiedSince != null) validators.Add($"If-Modified-Since: {x.IfModifiedSince}");
+            bool ok = validators.Count > 0;
+            int count = _http.Count(e => e.StatusCode == 304);
+            return (ok, $"Stream {x.Stream}: GET {x.Uri} in frame {x.RequestFrame} with {(ok ? string.Join(" and ", validators) : "no validator")} → 304 {x.ReasonPhrase} in frame {x.ResponseFrame} ({x.BodyLength} body bytes); {count} response(s) were 304.",
+                new[] { x.RequestFrame, x.ResponseFrame ?? x.RequestFrame }, x.Stream, why);
+        }
+
+        public Outcome Partial()
+        {
+            const string why = "Media players ask for byte ranges (Range: bytes=0-) so they can seek; the server answers 206 Partial Content with Content-Range naming the bytes sent and the file's size.";
+            var x = _http.FirstOrDefault(e => e.StatusCode == 206 && e.ContentRange != null);
+            if (x == null)
+            {
+                var any = _http.FirstOrDefault(e => e.StatusCode == 206);
+                return Fail(any == null ? "No 206 Partial Content in the capture: load the audio (a browser asks for it with Range)." : $"206 in frame {any.ResponseFrame} has no Content-Range.", why);
+            }
+            return (true, $"Stream {x.Stream}: GET {x.Uri} with Range: {x.Range} in frame {x.RequestFrame} → 206 {x.ReasonPhrase}, Content-Range: {x.ContentRange}, {x.BodyLength} body bytes (last frame {x.ResponseFrame}).",
+                new[] { x.RequestFrame, x.ResponseFrame ?? x.RequestFrame }, x.Stream, why);
+        }
+
+        private TcpTeardown? BestTeardown()
+        {
+            var ts = _a.Teardowns.Where(t => _streams.Contains(t.Stream)).ToList();
+            return ts.FirstOrDefault(t => t.Kind == TeardownKind.FourWay)
+                ?? ts.FirstOrDefault(t => t.Kind is TeardownKind.ThreeWay or TeardownKind.HalfClose or TeardownKind.Simultaneous);
+        }
+
+        public Outcome Teardown()
+        {
+            const string why = "Each direction is closed on its own: FIN from the side that closes first (active close), its ACK, FIN from the other side, its ACK (the middle two may share one segment). The active closer then waits in TIME_WAIT for 2×MSL.";
+            var t = BestTeardown();
+            if (t == null)
+            {
+                var any = _a.Teardowns.FirstOrDefault(x => _streams.Contains(x.Stream));
+                return Fail(any == null ? "No connection closes in the capture (no FIN): stop the capture a few seconds after the page has loaded." : $"No complete close; stream {any.Stream} ended {any.Kind}: {any.Explanation}", why);
+            }
+            string steps = string.Join(", ", t.Steps.Select(s => $"{s.Name} frame {s.Frame} from {s.From.Port}"));
+            int fourWay = _a.Teardowns.Count(x => _streams.Contains(x.Stream) && x.Kind == TeardownKind.FourWay);
+            int threeWay = _a.Teardowns.Count(x => _streams.Contains(x.Stream) && x.Kind == TeardownKind.ThreeWay);
+            return (t.TimeWaitSide != null, $"Stream {t.Stream}: {t.Kind} ({steps}); the {t.ActiveCloser} closed first and holds TIME_WAIT ({t.TimeWaitEndPoint?.ToString() ?? t.TimeWaitSide}). {fourWay} four-way and {threeWay} three-way closes in all.",
+                t.Steps.Select(s => s.Frame).ToArray(), t.Stream, why);
+        }
+
+        public Outcome FinConsumes()
+        {
+            const string why = "Like SYN, FIN takes one sequence number: the ACK of a FIN acknowledges the FIN's Seq + Len + 1.";
+            foreach (var stream in _streams.OrderBy(s => s))
+            {
+                if (!_a.StreamSegments.TryGetValue(stream, out var segs)) continue;
+                var fin = segs.FirstOrDefault(s => (s.Flags & TcpFlags.FIN) != 0 && (s.Flags & TcpFlags.RST) == 0);
+                if (fin == null) continue;
+                var ack = segs.FirstOrDefault(s => s.Frame > fin.Frame && s.SourcePort != fin.SourcePort && (s.Flags & TcpFlags.ACK) != 0 && (int)(s.Ack - fin.Seq - (uint)fin.Len) > 0);
+                if (ack == null) continue;
+                bool ok = ack.Ack == fin.Seq + (uint)fin.Len + 1;
+                return (ok, $"Stream {stream}: FIN in frame {fin.Frame} from port {fin.SourcePort} with Seq={N(fin.Seq)} Len={fin.Len}; frame {ack.Frame} acknowledges it with Ack={N(ack.Ack)} = Seq+Len+1.",
+                    new[] { fin.Frame, ack.Frame }, stream, why);
+            }
+            return Fail("No acknowledged FIN in the capture.", why);
+        }
+
+        public Outcome Abnormal()
+        {
+            const string why = "On loopback nothing should be lost or resent. Retransmissions, lost or out-of-order segments, duplicate ACKs and malformed frames point at a problem (or a capture that started late). Zero windows and resets are listed but do not fail the check: a zero window is flow control (the receiving application was slower than loopback for a moment), and a browser resets a connection it no longer needs.";
+            var problems = new List<string>();
+            var frames = new List<long>();
+            var conns = _a.Connections.Where(c => _streams.Contains(c.Stream)).ToList();
+            void Count(string what, int n, Func<TcpSegment, bool> pick)
+            {
+                if (n == 0) return;
+                problems.Add($"{n} {what}");
+                foreach (var segs in _a.StreamSegments.Where(kv => _streams.Contains(kv.Key)).Select(kv => kv.Value))
+                    frames.AddRange(segs.Where(pick).Select(s => s.Frame).Take(10));
+            }
+            Count("retransmission(s)", conns.Sum(c => c.Retransmissions), s => (s.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.FastRetransmission | TcpAnalysisFlags.SpuriousRetransmission)) != 0);
+            Count("lost segment(s) (previous segment not captured)", conns.Sum(c => c.LostSegments), s => (s.Analysis & TcpAnalysisFlags.PreviousSegmentNotCaptured) != 0);
+            Count("out-of-order segment(s)", conns.Sum(c => c.OutOfOrder), s => (s.Analysis & TcpAnalysisFlags.OutOfOrder) != 0);
+            Count("duplicate ACK(s)", conns.Sum(c => c.DuplicateAcks), s => (s.Analysis & TcpAnalysisFlags.DuplicateAck) != 0);
+            if (_a.MalformedFrames.Count > 0)
+            {
+                problems.Add($"{_a.MalformedFrames.Count} malformed frame(s)");
+                frames.AddRange(_a.MalformedFrames.Select(m => m.Frame).Take(10));
+            }
+            if (_a.ReadProblem != null) problems.Add($"the file is damaged: {_a.ReadProblem}");
+            int zero = conns.Sum(c => c.ZeroWindows);
+            var zeroFrames = _a.StreamSegments.Where(kv => _streams.Contains(kv.Key)).SelectMany(kv => kv.Value).Where(s => (s.Analysis & TcpAnalysisFlags.ZeroWindow) != 0).Select(s => s.Frame).Take(10).ToList();
+            frames.AddRange(zeroFrames);
+            string zeroText = zero == 0 ? "" : $"; {zero} zero window(s) (frames {string.Join(", ", zeroFrames)}): flow control, the receiver's buffer was full for a moment, not an error";
+            var resets = _a.Teardowns.Where(t => _streams.Contains(t.Stream) && t.Kind == TeardownKind.Reset).ToList();
+            string resetText = resets.Count == 0 ? "no resets"
+                : $"{resets.Count} reset(s): " + string.Join("; ", resets.Select(r => $"stream {r.Stream} by the {r.ResetBy?.ToString().ToLowerInvariant()} in frame {r.ResetFrame} ({r.ResetReason})"));
+            frames.AddRange(resets.Select(r => r.ResetFrame ?? 0).Where(f => f > 0));
+            return (problems.Count == 0,
+                (problems.Count == 0 ? $"Nothing abnormal in {conns.Count} connection(s) to port {_port}" : "Found " + string.Join(", ", problems)) + zeroText + $"; {resetText}.",
+                frames.Distinct().OrderBy(f => f).ToArray(), null, why);
+        }
+    }
+}

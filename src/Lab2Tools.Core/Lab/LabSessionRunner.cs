@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net;
+using Lab2Tools.Capture.Live;
+using Lab2Tools.Server;
+using Lab2Tools.Sockets;
+
+namespace Lab2Tools.Lab;
+
+public sealed class LabSessionOptions
+{
+    public int Port { get; set; } = 5000;
+    /// <summary>The site to serve (the bundled lab site by default; the cmdlet fills it in).</summary>
+    public string Root { get; set; } = "";
+    public LabBrowser Browser { get; set; } = LabBrowser.BuiltIn;
+    /// <summary>Where the capture (lab2.pcap) is written.</summary>
+    public string OutputDirectory { get; set; } = "";
+    /// <summary>Capture interface; null: the loopback interface.</summary>
+    public string? Interface { get; set; }
+    public LabServerProfile Profile { get; set; } = LabServerProfile.Werkzeug;
+    public LabServerCloseMode CloseMode { get; set; } = LabServerCloseMode.ServerFirst;
+    /// <summary>Visit the page a second time (304s from the cache).</summary>
+    public bool Revisit { get; set; } = true;
+    public TimeSpan RevisitDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>The Chromium executable; null: chromium or chromium-browser on PATH.</summary>
+    public string? ChromiumPath { get; set; }
+    /// <summary>Told what the session is doing, step by step.</summary>
+    public Action<string>? Progress { get; set; }
+}
+
+/// <summary>A problem that stops a lab session before it has a capture to analyse.</summary>
+public sealed class LabSessionException : Exception
+{
+    public LabSessionException(string errorId, string message, object? target, string recommendedAction, Exception? inner = null) : base(message, inner)
+    {
+        ErrorId = errorId; Target = target; RecommendedAction = recommendedAction;
+    }
+    public string ErrorId { get; }
+    public object? Target { get; }
+    public string RecommendedAction { get; }
+}
+
+/// <summary>
+/// Runs the lab end to end: lab server, loopback capture, a visit and a revisit of the page, the close of
+/// every connection, then the analysis and the checks. Server and capture are stopped whatever happens.
+/// </summary>
+public static class LabSessionRunner
+{
+    public const string CaptureFileName = "lab2.pcap";
+
+    public static async Task<LabSession> RunAsync(LabSessionOptions o, CancellationToken cancel)
+    {
+        var started = DateTime.Now;
+        var clock = Stopwatch.StartNew();
+        void Say(string m) => o.Progress?.Invoke(m);
+        Directory.CreateDirectory(o.OutputDirectory);
+        string pcap = System.IO.Path.Combine(o.OutputDirectory, CaptureFileName);
+        string? chromium = null;
+        if (o.Browser == LabBrowser.Chromium) chromium = FindChromium(o.ChromiumPath);
+
+        LabHttpServer? server = null;
+        LiveCapture? capture = null;
+        var fetches = new List<LabFetch>();
+        IReadOnlyList<TcpSocketEntry> sockets = Array.Empty<TcpSocketEntry>();
+        try
+        {
+            Say($"Starting the lab server on 127.0.0.1:{o.Port}");
+            server = new LabHttpServer(new LabServerOptions { Address = IPAddress.Loopback, Port = o.Port, Root = o.Root, Profile = o.Profile, CloseMode = o.CloseMode });
+            try { server.Start(); }
+            catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+            {
+                throw new LabSessionException("LabPortInUse", $"Port {o.Port} on 127.0.0.1 is already in use: {e.Message}", o.Port,
+                    "Stop what listens there (Get-LabServer | Stop-LabServer, or ss -ltnp to find it) or pick another port with -Port.", e);
+            }
+            int port = server.EndPoint!.Port;
+            var pageUrl = new Uri($"http://127.0.0.1:{port}/");
+
+            Say($"Capturing tcp port {port} on the loopback interface into {pcap}");
+            capture = LiveCapture.Start(new LiveCaptureOptions { Interface = o.Interface, Filter = $"tcp port {port}", Path = pcap });
+            await Task.Delay(300, cancel).ConfigureAwait(false);
+
+            if (o.Browser == LabBrowser.BuiltIn)
+            {
+                var visitor = new LabVisitor();
+                Say($"Visiting {pageUrl}");
+                fetches.AddRange(await visitor.VisitAsync(pageUrl, 1, cancel).ConfigureAwait(false));
+                if (o.Revisit)
+                {
+                    await Task.Delay(o.RevisitDelay, cancel).ConfigureAwait(false);
+                    Say($"Revisiting {pageUrl} (the cache sends If-None-Match and If-Modified-Since)");
+                    fetches.AddRange(await visitor.VisitAsync(pageUrl, 2, cancel).ConfigureAwait(false));
+                }
+            }
+            else
+            {
+                string profile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "lab2tools-chromium-" + Guid.NewGuid().ToString("N"));
+                try
+                {
+                    Say($"Visiting {pageUrl} with headless Chromium");
+                    await RunChromiumAsync(chromium!, profile, pageUrl, cancel).ConfigureAwait(false);
+                    if (o.Revisit)
+                    {
+                        await Task.Delay(o.RevisitDelay, cancel).ConfigureAwait(false);
+                        Say($"Revisiting {pageUrl} with the same Chromium profile (its cache revalidates)");
+                        await RunChromiumAsync(chromium!, profile, pageUrl, cancel).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    try { Directory.Delete(profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                }
+            }
+
+            Say("Waiting for every connection to close");
+            var until = Stopwatch.StartNew();
+            while (server.ActiveConnections > 0 && until.Elapsed < TimeSpan.FromSeconds(10))
+                await Task.Delay(50, cancel).ConfigureAwait(false);
+            await Task.Delay(300, cancel).ConfigureAwait(false);
+            sockets = TcpSocketTable.Snapshot().Where(x => x.LocalPort == port || x.RemotePort == port).ToList();
+        }
+        finally
+        {
+            capture?.Stop();
+            server?.Stop(TimeSpan.FromSeconds(1));
+        }
+        if (capture!.State == CaptureState.Failed)
+            throw new LabSessionException("LabCaptureFailed", $"The capture failed: {capture.Error?.Message}", pcap, "Check the disk and that the capture can run (root or CAP_NET_RAW).", capture.Error);
+
+        Say($"Analysing {pcap}");
+        var analysis = LabCaptureAnalysis.Analyze(pcap, cancel);
+        int serverPort = server!.EndPoint!.Port;
+        return new LabSession
+        {
+            Path = pcap,
+            OutputDirectory = o.OutputDirectory,
+            StartTime = started,
+            Duration = clock.Elapsed,
+            Browser = o.Browser,
+            ServerUrl = $"http://127.0.0.1:{serverPort}/",
+            ServerPort = serverPort,
+            ServerProfile = o.Profile,
+            CloseMode = o.CloseMode,
+            Packets = capture.Packets,
+            KernelDropped = capture.KernelDropped,
+            Fetches = fetches,
+            Requests = server.Log,
+            SocketStates = sockets,
+            Analysis = analysis,
+            Checks = LabChecks.Run(analysis, serverPort),
+        };
+    }
+
+    /// <summary>The Chromium executable to run, or a <see cref="LabSessionException"/> saying how to get one.</summary>
+    public static string FindChromium(string? path)
+    {
+        if (!string.IsNullOrEmpty(path))
+        {
+            if (File.Exists(path)) return path;
+            throw new LabSessionException("ChromiumNotFound", $"There is no Chromium executable at '{path}'.", path, "Give the path of chromium with -ChromiumPath, or install it (apt-get install chromium).");
+        }
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+            foreach (var name in new[] { "chromium", "chromium-browser", "google-chrome" })
+            {
+                string p = System.IO.Path.Combine(dir, name);
+                if (File.Exists(p)) return p;
+            }
+        throw new LabSessionException("ChromiumNotFound", "Chromium is not installed (no chromium, chromium-browser or google-chrome on PATH).", "chromium",
+            "Install it (apt-get install chromium), give its path with -ChromiumPath, or use the built-in visitor (-Browser BuiltIn).");
+    }
+
+    /// <summary>The flags this machine needs for headless Chromium (no background networking: only the lab's own traffic).</summary>
+    public static IReadOnlyList<string> ChromiumArguments(string profile, Uri url)
+    {
+        var args = new List<string> { "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--dump-dom", url.AbsoluteUri };
+        if (Environment.UserName == "root") args.Insert(1, "--no-sandbox");   // Chromium refuses to run as root with its sandbox
+        return args;
+    }
+
+    private static async Task RunChromiumAsync(string exe, string profile, Uri url, CancellationToken cancel)
+    {
+        var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in ChromiumArguments(profile, url)) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi) ?? throw new LabSessionException("ChromiumFailed", $"Could not start '{exe}'.", exe, "Check the Chromium installation.");
+        var stdout = p.StandardOutput.ReadToEndAsync(cancel);
+        var stderr = p.StandardError.ReadToEndAsync(cancel);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        try
+        {
+            await p.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            if (cancel.IsCancellationRequested) throw;
+            throw new LabSessionException("ChromiumTimeout", "Chromium did not finish loading the page within 60 s.", exe, "Run the session again; check that nothing else slows the machine down.");
+        }
+        string dom = await stdout.ConfigureAwait(false);
+        string err = await stderr.ConfigureAwait(false);
+        if (p.ExitCode != 0 || dom.Length == 0)
+            throw new LabSessionException("ChromiumFailed", $"Chromium exited with code {p.ExitCode}: {err.Trim().Split('\n').LastOrDefault()}", exe,
+                "Run the command with -Verbose to see Chromium's arguments, or use the built-in visitor (-Browser BuiltIn).");
+    }
+}

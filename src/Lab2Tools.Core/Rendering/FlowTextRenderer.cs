@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using Lab2Tools.Analysis;
+using Lab2Tools.Analysis.Flow;
+
+namespace Lab2Tools.Rendering;
+
+/// <summary>
+/// Draws a <see cref="TcpFlow"/> as a text ladder: client on the left, server on the right, one arrow per
+/// segment, each side's state where a frame changed it.
+/// </summary>
+public static class FlowTextRenderer
+{
+    private const int StateWidth = 12;
+    private const int MinArrow = 30;
+    private const int MaxArrow = 96;
+
+    public static IReadOnlyList<string> Render(TcpFlow flow, bool unicode = true)
+    {
+        int arrow = Math.Clamp(flow.Rows.Count == 0 ? MinArrow : flow.Rows.Max(r => r.Label.Length) + 8, MinArrow, MaxArrow);
+        string bar = unicode ? "│" : "|";
+        var lines = new List<string>();
+        string lead = new(' ', 6 + 1 + 10 + 1);
+        string clientHead = $"client {flow.Client}";
+        string serverHead = $"server {flow.Server}";
+        lines.Add($"Stream {flow.Stream}: {flow.Client} (client) {(unicode ? "⇄" : "<->")} {flow.Server} (server)");
+        lines.Add(Header(lead, clientHead, serverHead, arrow));
+        lines.Add(lead + State(flow.ClientInitialState) + " " + bar + new string(' ', arrow) + bar + " " + State(flow.ServerInitialState).TrimEnd());
+        foreach (var r in flow.Rows)
+        {
+            string a = Arrow(r.Label, arrow, r.Direction == FlowDirection.ClientToServer, unicode);
+            var line = new StringBuilder();
+            line.Append(r.Frame.ToString(CultureInfo.InvariantCulture).PadLeft(6)).Append(' ');
+            line.Append(r.TimeInStream.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture).PadRight(10)).Append(' ');
+            line.Append(State(r.ClientState)).Append(' ').Append(a).Append(' ').Append(State(r.ServerState));
+            if (r.Comment.Length > 0) line.Append(' ').Append(r.Comment);
+            lines.Add(line.ToString().TrimEnd());
+        }
+        if (flow.OmittedRows > 0)
+            lines.Add($"{lead}{new string(' ', StateWidth)} {bar}{Center($"... {flow.OmittedRows} more segments not drawn ...", arrow)}{bar}");
+        lines.Add((lead + State(flow.ClientFinalState) + " " + bar + new string(' ', arrow) + bar + " " + State(flow.ServerFinalState)).TrimEnd());
+        foreach (var n in flow.Notes) lines.Add(lead + n);
+        if (!unicode)
+            for (int i = 0; i < lines.Count; i++) lines[i] = lines[i].Replace("→", "->").Replace("…", "...").Replace("×", "x");
+        return lines;
+    }
+
+    private static string Header(string lead, string client, string server, int arrow)
+    {
+        // client name centred over its life line, server name after the right one
+        string left = $"{"Frame",6} {"Time (s)",-10} ";
+        int clientLine = lead.Length + StateWidth + 1;
+        string head = left + new string(' ', Math.Max(0, clientLine - left.Length - client.Length / 2)) + client;
+        int serverLine = clientLine + arrow + 1;
+        int pad = serverLine - head.Length - server.Length / 2;
+        return head + new string(' ', Math.Max(1, pad)) + server;
+    }
+
+    private static string State(TcpState? s) => (s?.ToString() ?? "").PadRight(StateWidth);
+
+    private static string Center(string text, int width)
+    {
+        if (text.Length >= width) return text.Substring(0, width);
+        int left = (width - text.Length) / 2;
+        return new string(' ', left) + text + new string(' ', width - left - text.Length);
+    }
+
+    private static string Arrow(string label, int width, bool right, bool unicode)
+    {
+        string shaft = unicode ? "─" : "-";
+        string bar = unicode ? "│" : "|";
+        string text = " " + label + " ";
+        if (text.Length > width - 3) text = text.Substring(0, width - 4) + "… ";
+        int left = (width - 1 - text.Length) / 2;
+        int rest = width - 1 - text.Length - left;
+        var b = new StringBuilder(bar);
+        if (!right) b.Append(unicode ? "◄" : "<");
+        b.Append(string.Concat(Enumerable.Repeat(shaft, left))).Append(text).Append(string.Concat(Enumerable.Repeat(shaft, rest)));
+        if (right) b.Append(unicode ? "►" : ">");
+        return b.Append(bar).ToString();
+    }
+}
