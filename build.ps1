@@ -33,7 +33,7 @@ $Results = Join-Path $Out 'TestResults'
 # System packages: the tests compare with tshark, record with tcpdump, drive curl and headless Chromium;
 # live capture needs libpcap. The benchmarks add wrk, nginx and Flask.
 $TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium', 'fonts-wqy-microhei')
-$BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl', 'tcpdump', 'libpcap0.8')
+$BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl', 'tcpdump', 'libpcap0.8', 'tshark', 'wireshark-common', 'time')
 
 function Invoke-Native([string]$Exe, [string[]]$Arguments) {
     $shown = "> $Exe $($Arguments -join ' ')" -split "`n" | Select-Object -First 1
@@ -185,6 +185,7 @@ function Invoke-Bench {
     Install-SystemPackage $BenchPackages
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-ServerBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root)
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-CaptureBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-OutFolder', (Join-Path $Out 'bench'))
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-AnalysisBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root, '-OutFolder', (Join-Path $Out 'bench'))
 }
 
 $ran = @()

@@ -16,16 +16,17 @@ public sealed class ConnectionRecord
     private readonly bool[] _dataStarted = new bool[2];
     private readonly ZeekConnState _zeek = new();
     private readonly Dictionary<TcpAnalysisFlags, int> _expert = new();
-    private readonly List<TcpSegment> _syns = new();
-    private readonly List<TcpSegment> _synAcks = new();
-    private readonly TcpSegment?[] _fin = new TcpSegment?[2];
-    private readonly TcpSegment?[] _finAck = new TcpSegment?[2];
-    private readonly TcpSegment?[] _lastData = new TcpSegment?[2];
+    private readonly List<SegmentNote> _syns = new();
+    private readonly List<SegmentNote> _synAcks = new();
+    private readonly SegmentNote?[] _fin = new SegmentNote?[2];
+    private readonly SegmentNote?[] _finAck = new SegmentNote?[2];
+    private readonly long[] _lastDataFrame = new long[2];   // 0: none (kept as numbers: holding the newest segment of every connection makes each one survive a GC)
     private readonly long[] _dataAfterPeerFin = new long[2];
-    private TcpSegment? _thirdAck;
-    private TcpSegment? _rst;
-    private TcpSegment? _first;
-    private TcpSegment? _last;
+    private SegmentNote? _thirdAck;
+    private SegmentNote? _rst;
+    private SegmentNote? _first;
+    private long _lastFrame;
+    private long _lastNs;
     private int _completeness;
     private bool _reused;
     private TimeSpan? _irtt;
@@ -36,17 +37,19 @@ public sealed class ConnectionRecord
         Stream = first.Stream;
         _ep[0] = first.SourceEndPoint;
         _ep[1] = first.DestinationEndPoint;
-        _first = first;
+        _first = new SegmentNote(first);
     }
 
     public int Stream { get; }
 
+    private int SideOf(SegmentNote s) => s.SourcePort == _ep[0].Port && s.Source.Equals(_ep[0].Address) ? 0 : 1;
     private int SideOf(TcpSegment s) => s.SourcePort == _ep[0].Port && s.Source.Equals(_ep[0].Address) ? 0 : 1;
 
     internal void Add(TcpSegment s)
     {
         int side = SideOf(s), other = 1 - side;
-        _last = s;
+        _lastFrame = s.Frame;
+        _lastNs = s.TimestampNanoseconds;
         var d = _dir[side];
         bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
         bool fin = (s.Flags & TcpFlags.FIN) != 0, rst = (s.Flags & TcpFlags.RST) != 0;
@@ -75,7 +78,7 @@ public sealed class ConnectionRecord
                 d.MissedBytes -= fill;
                 d.UniquePayloadBytes += fill;
             }
-            _lastData[side] = s;
+            _lastDataFrame[side] = s.Frame;
             if (_fin[other] != null) _dataAfterPeerFin[side] += s.Len;
         }
         if (syn)
@@ -94,24 +97,27 @@ public sealed class ConnectionRecord
         if (rst) _completeness |= 32;
 
         _zeek.Add(s, side);
-        foreach (var (flag, _, _, _, _) in TcpAnalysisText.All)
-            if ((s.Analysis & flag) != 0) _expert[flag] = _expert.GetValueOrDefault(flag) + 1;
+        if (s.Analysis != TcpAnalysisFlags.None)
+            foreach (var (flag, _, _, _, _) in TcpAnalysisText.All)
+                if ((s.Analysis & flag) != 0) _expert[flag] = _expert.GetValueOrDefault(flag) + 1;
         if ((s.Analysis & TcpAnalysisFlags.ReusedPorts) != 0) _reused = true;
         if (s.InitialRtt != null) _irtt = s.InitialRtt;
 
         // handshake
-        if (syn && !ack) { if (_syns.Count < MaxKept) _syns.Add(s); }
-        else if (syn && ack) { if (_synAcks.Count < MaxKept) _synAcks.Add(s); }
+        SegmentNote? note = null;
+        SegmentNote Note() => note ??= new SegmentNote(s);   // one note per segment: notes are compared by reference
+        if (syn && !ack) { if (_syns.Count < MaxKept) _syns.Add(Note()); }
+        else if (syn && ack) { if (_synAcks.Count < MaxKept) _synAcks.Add(Note()); }
         else if (ack && _thirdAck == null && _synAcks.Count > 0 && SideOf(_synAcks[0]) == other && !rst)
-            _thirdAck = s;
+            _thirdAck = Note();
 
         // close
-        if (ack && _fin[other] is TcpSegment peerFin && _finAck[other] == null && (int)(s.Ack - peerFin.NextSeq) >= 0)
-            _finAck[other] = s;
-        if (fin && _fin[side] == null) _fin[side] = s;
+        if (ack && _fin[other] is SegmentNote peerFin && _finAck[other] == null && (int)(s.Ack - peerFin.NextSeq) >= 0)
+            _finAck[other] = Note();
+        if (fin && _fin[side] == null) _fin[side] = Note();
         if (rst && _rst == null)
         {
-            _rst = s;
+            _rst = Note();
             _finsDoneBeforeRst = _finAck[0] != null && _finAck[1] != null;
         }
     }
@@ -133,7 +139,6 @@ public sealed class ConnectionRecord
     {
         var (c, source) = Roles();
         var first = _first!;
-        var last = _last!;
         ConnectionRole? closedFirst = null;
         if (_fin[0] != null || _fin[1] != null)
         {
@@ -151,9 +156,9 @@ public sealed class ConnectionRecord
             RoleSource = source,
             StartTime = first.Time,
             RelativeStart = first.TimeRelative,
-            Duration = TimeSpan.FromTicks((last.TimestampNanoseconds - first.TimestampNanoseconds) / 100),
+            Duration = TimeSpan.FromTicks((_lastNs - first.TimestampNanoseconds) / 100),
             FirstFrame = first.Frame,
-            LastFrame = last.Frame,
+            LastFrame = _lastFrame,
             ClientToServer = _dir[c],
             ServerToClient = _dir[1 - c],
             ConnState = _zeek.ConnState,
@@ -172,7 +177,7 @@ public sealed class ConnectionRecord
         };
     }
 
-    private TcpHandshakeStep Step(int n, string name, TcpSegment s, string explanation) => new()
+    private TcpHandshakeStep Step(int n, string name, SegmentNote s, string explanation) => new()
     {
         Step = n,
         Name = name,
@@ -188,12 +193,12 @@ public sealed class ConnectionRecord
         Explanation = explanation,
     };
 
-    private static TcpSynOptions Options(TcpSegment s, bool synAck) => new()
+    private static TcpSynOptions Options(SegmentNote s, bool synAck) => new()
     {
         Mss = s.Mss,
         WindowScaleShift = s.WindowScaleShift,
         SackPermitted = s.SackPermitted,
-        Timestamps = s.TsVal != null,
+        Timestamps = s.HasTimestamps,
         Ecn = synAck ? (s.Flags & (TcpFlags.ECE | TcpFlags.CWR)) == TcpFlags.ECE
                      : (s.Flags & (TcpFlags.ECE | TcpFlags.CWR)) == (TcpFlags.ECE | TcpFlags.CWR),
         Window = s.WindowSizeValue,
@@ -302,15 +307,15 @@ public sealed class ConnectionRecord
                 reason = "ConnectionRefused";
                 explanation = $"The {Name(x)} answered the SYN with RST: nothing listens on port {_ep[x].Port}.";
             }
-            else if (_fin[x] != null && _fin[x]!.Frame < _rst.Frame && _lastData[y] is TcpSegment ly && ly.Frame > _fin[x]!.Frame)
+            else if (_fin[x] != null && _fin[x]!.Frame < _rst.Frame && _lastDataFrame[y] > _fin[x]!.Frame)
             {
                 reason = "DataAfterClose";
-                explanation = $"The {Name(x)} had closed (FIN in frame {_fin[x]!.Frame}), but data kept arriving (frame {ly.Frame}); a closed socket cannot deliver it, so the kernel answered with RST.";
+                explanation = $"The {Name(x)} had closed (FIN in frame {_fin[x]!.Frame}), but data kept arriving (frame {_lastDataFrame[y]}); a closed socket cannot deliver it, so the kernel answered with RST.";
             }
-            else if (_lastData[y] is TcpSegment peerData && _fin[y] == null)
+            else if (_lastDataFrame[y] > 0 && _fin[y] == null)
             {
                 reason = "ClosedWithDataInFlight";
-                explanation = $"The {Name(x)} closed while the {Name(y)} was still sending (last data in frame {peerData.Frame}). Closing a socket with unread or still-arriving data makes the kernel send RST instead of FIN: the typical trace of a browser that cancels a download it no longer needs.";
+                explanation = $"The {Name(x)} closed while the {Name(y)} was still sending (last data in frame {_lastDataFrame[y]}). Closing a socket with unread or still-arriving data makes the kernel send RST instead of FIN: the typical trace of a browser that cancels a download it no longer needs.";
             }
             else
             {
@@ -398,7 +403,7 @@ public sealed class ConnectionRecord
         var (c, _) = Roles();
         var list = new List<TcpStateTransition>();
         var state = new TcpState?[2];
-        void Set(int side, TcpState to, TcpSegment? at, string cause, string explanation)
+        void Set(int side, TcpState to, SegmentNote? at, string cause, string explanation)
         {
             if (state[side] == to) return;
             list.Add(new TcpStateTransition
@@ -440,7 +445,7 @@ public sealed class ConnectionRecord
         for (int x = 0; x < 2; x++)
         {
             int sx = x, sy = 1 - x;
-            if (_fin[sx] is TcpSegment f)
+            if (_fin[sx] is SegmentNote f)
             {
                 // when did the peer receive this FIN? at the FIN, unless the peer sent its own FIN first (simultaneous)
                 var peerFin = _fin[sy];
@@ -461,7 +466,7 @@ public sealed class ConnectionRecord
                     else if (from == TcpState.FIN_WAIT_2) Set(sy, TcpState.TIME_WAIT, f, "received FIN", "Both directions are closed; it acknowledges the FIN and waits 2×MSL in case that last ACK is lost and the FIN is retransmitted, and so that old segments of this connection die out.");
                 }));
             }
-            if (_finAck[sx] is TcpSegment fa)
+            if (_finAck[sx] is SegmentNote fa)
             {
                 events.Add((fa.Frame, 0, () =>
                 {
@@ -489,4 +494,45 @@ public sealed class ConnectionRecord
                 Set(side, TcpState.CLOSED, null, "2×MSL later (not in the capture)", "TIME_WAIT ends after twice the maximum segment lifetime (60 s on Linux); the socket table (ss -tan) shows it meanwhile.");
         return list;
     }
+}
+
+/// <summary>
+/// The fields of a segment that the handshake, teardown and state results need: a tenth of a
+/// <see cref="TcpSegment"/>, so keeping a few per connection stays cheap with many connections.
+/// </summary>
+internal sealed class SegmentNote
+{
+    public SegmentNote(TcpSegment s)
+    {
+        Frame = s.Frame; Time = s.Time; TimestampNanoseconds = s.TimestampNanoseconds; TimeRelative = s.TimeRelative;
+        Source = s.Source; SourcePort = s.SourcePort; Destination = s.Destination; DestinationPort = s.DestinationPort;
+        Flags = s.Flags; Seq = s.Seq; Ack = s.Ack; SeqRaw = s.SeqRaw; AckRaw = s.AckRaw; NextSeq = s.NextSeq; Len = s.Len;
+        WindowSizeValue = s.WindowSizeValue; WindowSize = s.WindowSize; WindowSizeScalingFactor = s.WindowSizeScalingFactor;
+        Mss = s.Mss; WindowScaleShift = s.WindowScaleShift; SackPermitted = s.SackPermitted; HasTimestamps = s.TsVal != null;
+    }
+    public long Frame { get; }
+    public DateTime Time { get; }
+    public long TimestampNanoseconds { get; }
+    public TimeSpan TimeRelative { get; }
+    public System.Net.IPAddress Source { get; }
+    public int SourcePort { get; }
+    public System.Net.IPAddress Destination { get; }
+    public int DestinationPort { get; }
+    public TcpFlags Flags { get; }
+    public uint Seq { get; }
+    public uint Ack { get; }
+    public uint SeqRaw { get; }
+    public uint AckRaw { get; }
+    public uint NextSeq { get; }
+    public int Len { get; }
+    public int WindowSizeValue { get; }
+    public long WindowSize { get; }
+    public int? WindowSizeScalingFactor { get; }
+    public int? Mss { get; }
+    public int? WindowScaleShift { get; }
+    public bool SackPermitted { get; }
+    public bool HasTimestamps { get; }
+    public string FlagsText => TcpFlagsText.ToListString(Flags);
+    public System.Net.IPEndPoint SourceEndPoint => new(Source, SourcePort);
+    public System.Net.IPEndPoint DestinationEndPoint => new(Destination, DestinationPort);
 }

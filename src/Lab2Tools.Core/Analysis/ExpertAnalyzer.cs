@@ -16,6 +16,14 @@ public sealed class ExpertAnalyzer
 
     public IEnumerable<TcpExpertEvent> Analyze(TcpSegment s)
     {
+        // most segments have nothing to report: no closure, list or text is made for them
+        if (s.Analysis == TcpAnalysisFlags.None && (s.Flags & (TcpFlags.SYN | TcpFlags.FIN | TcpFlags.RST)) == 0 && s.SackBlocks.Count == 0)
+            return Array.Empty<TcpExpertEvent>();
+        return AnalyzeSlow(s);
+    }
+
+    private List<TcpExpertEvent> AnalyzeSlow(TcpSegment s)
+    {
         var list = new List<TcpExpertEvent>(2);
         void Add(ExpertSeverity sev, string field, string message, string reason, string group = "Sequence") =>
             list.Add(new TcpExpertEvent
@@ -25,7 +33,9 @@ public sealed class ExpertAnalyzer
             });
         bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
         bool fin = (s.Flags & TcpFlags.FIN) != 0, rst = (s.Flags & TcpFlags.RST) != 0;
-        string src = s.SourceEndPoint.ToString(), dst = s.DestinationEndPoint.ToString();
+        string? srcText = null, dstText = null;                  // made only for segments that have an event
+        string Src() => srcText ??= s.SourceEndPoint.ToString();
+        string Dst() => dstText ??= s.DestinationEndPoint.ToString();
 
         foreach (var (flag, _, sevText, message, field) in TcpAnalysisText.All)
         {
@@ -33,21 +43,21 @@ public sealed class ExpertAnalyzer
             var sev = sevText switch { "Warning" => ExpertSeverity.Warning, "Chat" => ExpertSeverity.Chat, _ => ExpertSeverity.Note };
             string reason = flag switch
             {
-                TcpAnalysisFlags.Retransmission => $"Seq {s.Seq}+{s.Len} is below the next expected {s.NextExpectedSeq}: {src} sent these bytes before{(s.RtoFrame != null ? $" (frame {s.RtoFrame}, {Ms(s.Rto)} earlier)" : "")} and sends them again because no ACK came in time.",
-                TcpAnalysisFlags.FastRetransmission => $"Seq {s.Seq} was asked for again by duplicate ACKs from {dst}, and resent within 20 ms of the last one: fast retransmit (RFC 5681) instead of waiting for the timeout.",
-                TcpAnalysisFlags.SpuriousRetransmission => $"Seq {s.Seq}+{s.Len} was already acknowledged by {dst}: this retransmission was not needed.",
+                TcpAnalysisFlags.Retransmission => $"Seq {s.Seq}+{s.Len} is below the next expected {s.NextExpectedSeq}: {Src()} sent these bytes before{(s.RtoFrame != null ? $" (frame {s.RtoFrame}, {Ms(s.Rto)} earlier)" : "")} and sends them again because no ACK came in time.",
+                TcpAnalysisFlags.FastRetransmission => $"Seq {s.Seq} was asked for again by duplicate ACKs from {Dst()}, and resent within 20 ms of the last one: fast retransmit (RFC 5681) instead of waiting for the timeout.",
+                TcpAnalysisFlags.SpuriousRetransmission => $"Seq {s.Seq}+{s.Len} was already acknowledged by {Dst()}: this retransmission was not needed.",
                 TcpAnalysisFlags.OutOfOrder => $"Seq {s.Seq} is below the next expected {s.NextExpectedSeq} and arrived within the iRTT of the segment that set it: it was overtaken, not resent.",
                 TcpAnalysisFlags.PreviousSegmentNotCaptured => $"Seq {s.Seq} is above the next expected {s.NextExpectedSeq}: {(long)s.Seq - (long)(s.NextExpectedSeq ?? 0)} bytes before it are not in the capture (lost, or sent before the capture started).",
-                TcpAnalysisFlags.AckedUnseenSegment => $"Ack {s.Ack} acknowledges data from {dst} that is not in the capture.",
-                TcpAnalysisFlags.DuplicateAck => $"Ack {s.Ack} repeats the ACK of frame {s.DuplicateAckFrame} (duplicate #{s.DuplicateAckNumber}) with the same window: {src} is still waiting for byte {s.Ack}, so something after it arrived out of order or was lost.",
-                TcpAnalysisFlags.ZeroWindow => $"{src} advertises a window of 0: its receive buffer is full (the application is not reading), so {dst} must stop sending.",
-                TcpAnalysisFlags.ZeroWindowProbe => $"One byte at Seq {s.Seq} sent into a zero window: {src} probes whether the window has opened.",
-                TcpAnalysisFlags.ZeroWindowProbeAck => $"{src} answers the probe; its window is still 0.",
-                TcpAnalysisFlags.KeepAlive => $"Seq {s.Seq} is one below the next expected {s.NextExpectedSeq} with {s.Len} byte(s): {src} checks that the idle peer is still there.",
-                TcpAnalysisFlags.KeepAliveAck => $"{src} answers the keep-alive: it is still there.",
-                TcpAnalysisFlags.WindowUpdate => $"No data, same Seq and Ack, but the window changed to {s.WindowSize}: {src} tells {dst} it can receive more.",
-                TcpAnalysisFlags.WindowFull => $"Seq {s.Seq}+{s.Len} = {s.Seq + (uint)s.Len} reaches the right edge of the window {dst} advertised: {src} cannot send more until it is acknowledged.",
-                TcpAnalysisFlags.ReusedPorts => $"A new SYN on the ports of an earlier connection ({src} → {dst}) with a different ISN: a new stream.",
+                TcpAnalysisFlags.AckedUnseenSegment => $"Ack {s.Ack} acknowledges data from {Dst()} that is not in the capture.",
+                TcpAnalysisFlags.DuplicateAck => $"Ack {s.Ack} repeats the ACK of frame {s.DuplicateAckFrame} (duplicate #{s.DuplicateAckNumber}) with the same window: {Src()} is still waiting for byte {s.Ack}, so something after it arrived out of order or was lost.",
+                TcpAnalysisFlags.ZeroWindow => $"{Src()} advertises a window of 0: its receive buffer is full (the application is not reading), so {Dst()} must stop sending.",
+                TcpAnalysisFlags.ZeroWindowProbe => $"One byte at Seq {s.Seq} sent into a zero window: {Src()} probes whether the window has opened.",
+                TcpAnalysisFlags.ZeroWindowProbeAck => $"{Src()} answers the probe; its window is still 0.",
+                TcpAnalysisFlags.KeepAlive => $"Seq {s.Seq} is one below the next expected {s.NextExpectedSeq} with {s.Len} byte(s): {Src()} checks that the idle peer is still there.",
+                TcpAnalysisFlags.KeepAliveAck => $"{Src()} answers the keep-alive: it is still there.",
+                TcpAnalysisFlags.WindowUpdate => $"No data, same Seq and Ack, but the window changed to {s.WindowSize}: {Src()} tells {Dst()} it can receive more.",
+                TcpAnalysisFlags.WindowFull => $"Seq {s.Seq}+{s.Len} = {s.Seq + (uint)s.Len} reaches the right edge of the window {Dst()} advertised: {Src()} cannot send more until it is acknowledged.",
+                TcpAnalysisFlags.ReusedPorts => $"A new SYN on the ports of an earlier connection ({Src()} → {Dst()}) with a different ISN: a new stream.",
                 _ => "",
             };
             Add(sev, field, flag == TcpAnalysisFlags.DuplicateAck ? $"Duplicate ACK (#{s.DuplicateAckNumber})" : message, reason);
@@ -56,31 +66,31 @@ public sealed class ExpertAnalyzer
         }
 
         if (syn && !ack)
-            Add(ExpertSeverity.Chat, "tcp.connection.syn", $"Connection establish request (SYN): server port {s.DestinationPort}", $"{src} opens a connection to port {s.DestinationPort}.");
+            Add(ExpertSeverity.Chat, "tcp.connection.syn", $"Connection establish request (SYN): server port {s.DestinationPort}", $"{Src()} opens a connection to port {s.DestinationPort}.");
         else if (syn)
-            Add(ExpertSeverity.Chat, "tcp.connection.synack", $"Connection establish acknowledge (SYN+ACK): server port {s.SourcePort}", $"{src} accepts the connection.");
+            Add(ExpertSeverity.Chat, "tcp.connection.synack", $"Connection establish acknowledge (SYN+ACK): server port {s.SourcePort}", $"{Src()} accepts the connection.");
         if (fin)
         {
-            Add(ExpertSeverity.Chat, "tcp.connection.fin", "Connection finish (FIN)", $"{src} has no more data to send.");
+            Add(ExpertSeverity.Chat, "tcp.connection.fin", "Connection finish (FIN)", $"{Src()} has no more data to send.");
             if (!_closeInitiator.TryGetValue(s.Stream, out var initiator))
             {
-                initiator = src;
-                _closeInitiator[s.Stream] = src;
+                initiator = Src();
+                _closeInitiator[s.Stream] = Src();
             }
-            if (initiator == src)
-                Add(ExpertSeverity.Note, "tcp.connection.fin_active", "This frame initiates the connection closing", $"{src} is the first to close (active close).");
+            if (initiator == Src())
+                Add(ExpertSeverity.Note, "tcp.connection.fin_active", "This frame initiates the connection closing", $"{Src()} is the first to close (active close).");
             else
-                Add(ExpertSeverity.Note, "tcp.connection.fin_passive", "This frame undergoes the connection closing", $"{src} closes after the peer did (passive close).");
+                Add(ExpertSeverity.Note, "tcp.connection.fin_passive", "This frame undergoes the connection closing", $"{Src()} closes after the peer did (passive close).");
         }
         if (rst)
-            Add(ExpertSeverity.Warning, "tcp.connection.rst", "Connection reset (RST)", $"{src} aborts the connection.");
+            Add(ExpertSeverity.Warning, "tcp.connection.rst", "Connection reset (RST)", $"{Src()} aborts the connection.");
         if (s.SackBlocks.Count > 0 && ack)
         {
             var b0 = s.SackBlocks[0];
             bool dsack = (int)(b0.RightEdgeRaw - s.AckRaw) <= 0
                 || (s.SackBlocks.Count > 1 && (int)(b0.LeftEdgeRaw - s.SackBlocks[1].LeftEdgeRaw) >= 0 && (int)(b0.RightEdgeRaw - s.SackBlocks[1].RightEdgeRaw) <= 0);
             if (dsack)
-                Add(ExpertSeverity.Warning, "tcp.options.sack.dsack", "D-SACK Sequence", $"The SACK block {b0.LeftEdge}-{b0.RightEdge} reports data {src} received twice (RFC 2883).");
+                Add(ExpertSeverity.Warning, "tcp.options.sack.dsack", "D-SACK Sequence", $"The SACK block {b0.LeftEdge}-{b0.RightEdge} reports data {Src()} received twice (RFC 2883).");
         }
         return list;
     }

@@ -50,6 +50,9 @@ public sealed class StreamFollower
     private IPEndPoint? _b;
     private int? _clientSide;
 
+    /// <summary>True while out-of-order segments wait for the bytes before them.</summary>
+    public bool HasHeldData => _dir[0].Held.Count > 0 || _dir[1].Held.Count > 0;
+
     private sealed class Direction
     {
         public bool Started;

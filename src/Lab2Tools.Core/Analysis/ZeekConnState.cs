@@ -13,10 +13,13 @@ internal sealed class ZeekConnState
     private enum EndpointState { Inactive, SynSent, SynAckSent, Partial, Established, Closed, Reset }
 
     private readonly EndpointState[] _state = { EndpointState.Inactive, EndpointState.Inactive };
-    private readonly StringBuilder _history = new();
-    private readonly HashSet<char> _once = new();
-    private readonly Dictionary<char, int> _counts = new();
-    private readonly Dictionary<char, uint> _lastSeq = new();
+    // Kept small (one of these per connection): the history as a string (a few letters, appended rarely),
+    // letters seen once as a bit mask, counters and last sequence numbers in arrays made on first use.
+    private string _history = "";
+    private ulong _once;
+    private int[]? _counts;
+    private uint[]? _lastSeq;
+    private byte _lastSeqSet;
     private readonly long[] _size = new long[2];
     private bool _started;
     /// <summary>0 when the originator is the side Zeek saw first, unless that was a SYN-ACK (flip).</summary>
@@ -36,7 +39,7 @@ internal sealed class ZeekConnState
             if (syn && ack)
             {
                 _origSide = 1 - side;
-                _history.Append('^');
+                _history += "^";
             }
         }
         bool orig = side == _origSide;
@@ -89,29 +92,40 @@ internal sealed class ZeekConnState
     /// <summary>True when the originator is endpoint side 0.</summary>
     public int OriginatorSide => _origSide;
 
+    private static int Bit(char l) => char.IsUpper(l) ? 26 + (l - 'A') : l - 'a';
+
     private void Once(char c, bool orig)
     {
         char l = orig ? char.ToUpperInvariant(c) : c;
-        if (_once.Add(l)) _history.Append(l);
+        ulong bit = 1UL << Bit(l);
+        if ((_once & bit) != 0) return;
+        _once |= bit;
+        _history += l;
     }
+
+    private static int SeqSlot(char c) => c switch { 's' => 0, 'h' => 1, 'f' => 2, _ => 3 };   // 'r'
 
     private void Repeat(char c, bool orig, uint seq)
     {
-        char l = orig ? char.ToUpperInvariant(c) : c;
-        if (_lastSeq.TryGetValue(l, out uint last) && last == seq) return;
-        _lastSeq[l] = seq;
-        _history.Append(l);
+        int slot = SeqSlot(c) + (orig ? 4 : 0);
+        _lastSeq ??= new uint[8];
+        if ((_lastSeqSet & (1 << slot)) != 0 && _lastSeq[slot] == seq) return;
+        _lastSeq[slot] = seq;
+        _lastSeqSet |= (byte)(1 << slot);
+        _history += orig ? char.ToUpperInvariant(c) : c;
     }
+
+    private static int CountSlot(char c) => c switch { 't' => 0, 'w' => 1, _ => 2 };          // 'g'
 
     private void Logarithmic(char c, bool orig)
     {
-        char l = orig ? char.ToUpperInvariant(c) : c;
-        int n = _counts.GetValueOrDefault(l) + 1;
-        _counts[l] = n;
-        if (n == 1 || n == 10 || n == 100 || n == 1000 || n == 10000 || n == 100000) _history.Append(l);
+        int slot = CountSlot(c) + (orig ? 3 : 0);
+        _counts ??= new int[6];
+        int n = ++_counts[slot];
+        if (n == 1 || n == 10 || n == 100 || n == 1000 || n == 10000 || n == 100000) _history += orig ? char.ToUpperInvariant(c) : c;
     }
 
-    public string History => _history.ToString();
+    public string History => _history;
 
     public string ConnState
     {

@@ -21,6 +21,7 @@ public sealed class HttpAnalyzer
     private readonly bool _keepBodies;
     private readonly HashSet<int> _httpPorts;
     private readonly Dictionary<int, StreamState> _streams = new();
+    private readonly HashSet<int> _over = new();   // streams that ended (both FINs, or RST): their state is dropped
     private readonly List<HttpExchange> _ready = new();
     private readonly List<HttpStreamProblem> _problems = new();
 
@@ -34,9 +35,15 @@ public sealed class HttpAnalyzer
     public IReadOnlyList<HttpExchange> Add(TcpSegment s)
     {
         _ready.Clear();
+        if (_over.Contains(s.Stream)) return _ready;          // late ACKs and retransmissions after the close
         if (!_streams.TryGetValue(s.Stream, out var st))
             _streams[s.Stream] = st = new StreamState(this, s);
         st.Add(s);
+        if (st.Over)
+        {
+            _streams.Remove(s.Stream);                           // memory stays bounded by the open streams
+            _over.Add(s.Stream);
+        }
         return _ready;
     }
 
@@ -70,6 +77,10 @@ public sealed class HttpAnalyzer
         private IPEndPoint _client = null!, _server = null!;
         private int _sequence;
         private bool _ended, _problemReported;
+        private readonly bool[] _finSeen = new bool[2];
+
+        /// <summary>Nothing more can come: reset, or both sides closed with every byte delivered.</summary>
+        public bool Over => _ended;
         public int Stream { get; }
 
         public StreamState(HttpAnalyzer owner, TcpSegment first)
@@ -131,12 +142,18 @@ public sealed class HttpAnalyzer
                 bool byClient = _follower.SideOf(s) == _clientSide;
                 End(byClient ? ConnectionRole.Client : ConnectionRole.Server);
             }
-            else if ((s.Flags & TcpFlags.FIN) != 0 && _clientSide >= 0 && _follower.SideOf(s) != _clientSide)
+            else if ((s.Flags & TcpFlags.FIN) != 0 && _clientSide >= 0)
             {
-                // the server closed: a body delimited by the close is complete
-                var partial = _response.End();
-                if (partial != null) Abandon(partial, HttpExchangeState.Truncated, null);
+                int side = _follower.SideOf(s);
+                _finSeen[side] = true;
+                if (side != _clientSide)
+                {
+                    // the server closed: a body delimited by the close is complete
+                    var partial = _response.End();
+                    if (partial != null) Abandon(partial, HttpExchangeState.Truncated, null);
+                }
             }
+            if (_finSeen[0] && _finSeen[1] && !_ended && !_follower.HasHeldData) End(null);
         }
 
         private void OnData(int side, byte[]? data, long missing, TcpSegment seg)
