@@ -13,7 +13,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'UnitTest', 'PesterTest', 'Lab', 'Bench', 'Clean', 'Deps')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'PesterTest', 'Lab', 'Bench', 'Fuzz', 'Clean', 'Deps')]
     [string[]]$Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -21,7 +21,12 @@ param(
 
     # Pester tags to run / to leave out.
     [string[]]$Tag,
-    [string[]]$ExcludeTag
+    [string[]]$ExcludeTag,
+
+    # Fuzz: cases to run and the time limit (whichever comes first), and the random seed.
+    [long]$FuzzCases = 100000,
+    [int]$FuzzSeconds = 900,
+    [int]$FuzzSeed = 1
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
@@ -181,6 +186,16 @@ if (-not `$s.Passed) { exit 1 }
 "@)
 }
 
+function Invoke-Fuzz {
+    # Mutation fuzzing of every committed capture through every analysis (tools/Lab2Tools.Fuzz); findings
+    # (crashes, hangs, frames lost before the damage) are saved in out/fuzz as .pcap + .txt.
+    $proj = Join-Path $Root 'tools/Lab2Tools.Fuzz/Lab2Tools.Fuzz.csproj'
+    Invoke-Native dotnet @('build', $proj, '-c', 'Release', '--nologo', '--verbosity', 'quiet')
+    $dll = Join-Path $Root 'tools/Lab2Tools.Fuzz/bin/Release/net10.0/Lab2Tools.Fuzz.dll'
+    Invoke-Native dotnet @($dll, '--data', (Join-Path $Root 'tests/data'), '--out', (Join-Path $Out 'fuzz'),
+        '--cases', "$FuzzCases", '--seconds', "$FuzzSeconds", '--seed', "$FuzzSeed")
+}
+
 function Invoke-Bench {
     Install-SystemPackage $BenchPackages
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-ServerBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root)
@@ -205,6 +220,7 @@ foreach ($t in $Task) {
         }
         'Lab' { Invoke-Build; Invoke-Lab }
         'Bench' { Invoke-Build; Invoke-Bench }
+        'Fuzz' { Invoke-Fuzz }
     }
 }
 if ($ran) {

@@ -197,6 +197,100 @@ Describe 'Nothing lost when a capture is interrupted' -Tag Capture {
     }
 }
 
+Describe 'Capture under stress' -Tag Capture {
+    BeforeAll {
+        $port = Get-FreePort
+        $server = Start-LabServer -Port $port -Profile KeepAlive
+        $exe = [Environment]::ProcessPath
+        $pre = @(if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        function Start-Flood([int]$Seconds) {
+            # curl fetching the 325 KB audio over and over on keep-alive connections, from two threads
+            1..2 | ForEach-Object {
+                Start-ThreadJob -ArgumentList $port, $Seconds {
+                    param($p, $s)
+                    $urls = 1..40 | ForEach-Object { "http://127.0.0.1:$p/static/audio.ogg" }
+                    $end = [DateTime]::Now.AddSeconds($s)
+                    while ([DateTime]::Now -lt $end) { curl -s -o /dev/null -o /dev/null @urls 2>$null | Out-Null }
+                }
+            }
+        }
+    }
+    AfterAll { $server | Stop-LabServer }
+
+    It 'stops in the middle of a flood and leaves a complete pcap with honest counts' {
+        $file = Join-Path $TestDrive 'flood.pcap'
+        $jobs = Start-Flood 6
+        Start-Sleep -Milliseconds 500
+        $c = Start-TcpCapture -Port $port -Path $file
+        Start-Sleep -Seconds 2
+        $s = $c | Stop-TcpCapture -PassThru
+        $jobs | Stop-Job -PassThru | Remove-Job
+        $s.State | Should -Be 'Stopped'
+        $s.Packets | Should -BeGreaterThan 1000
+        & tshark -r $file 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        $n = @(& tshark -n -r $file -T fields -e frame.number 2>$null).Count
+        $n | Should -Be $s.Packets                                   # every packet counted is in the file
+        Import-TcpCapture $file -ErrorVariable err | Measure-Object | Out-Null
+        $err | Should -BeNullOrEmpty
+    }
+
+    It 'keeps every packet written before pwsh is killed with SIGKILL' {
+        $file = Join-Path $TestDrive 'killed.pcap'
+        $ref = Join-Path $TestDrive 'killed-tcpdump.pcap'
+        $cmd = "Import-Module '$modulePath'; `$null = Start-TcpCapture -Port $port -Path '$file'; Start-Sleep -Seconds 60"
+        $child = Start-Process $exe -ArgumentList ($pre + @('-NoProfile', '-NonInteractive', '-Command', $cmd)) -PassThru
+        $dump = Start-Process tcpdump -ArgumentList '-Z', 'root', '-B', '131072', '-n', '-i', 'lo', '-w', $ref, "tcp port $port" -PassThru -RedirectStandardError '/dev/null'
+        $deadline = [DateTime]::Now.AddSeconds(20)
+        while (-not (Test-Path $file) -and [DateTime]::Now -lt $deadline) { Start-Sleep -Milliseconds 100 }
+        Start-Sleep -Seconds 1
+        $jobs = Start-Flood 3
+        Start-Sleep -Seconds 2
+        & kill -9 $child.Id                                          # no clean-up of any kind runs
+        $child.WaitForExit()
+        $jobs | Wait-Job | Remove-Job
+        Start-Sleep -Seconds 2
+        $dump | Stop-Process; $dump.WaitForExit()
+        & tshark -r $file 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0                                 # ends on a record boundary
+        Import-TcpCapture $file -ErrorVariable err | Measure-Object | Out-Null
+        $err | Should -BeNullOrEmpty
+        $ours = @(& tshark -n -r $file -T fields -e tcp.srcport -e tcp.seq_raw -e tcp.len 2>$null)
+        $theirs = @(& tshark -n -r $ref -T fields -e tcp.srcport -e tcp.seq_raw -e tcp.len 2>$null)
+        $ours.Count | Should -BeGreaterThan 100
+        # what was written is intact: every packet in our file is one tcpdump saw too
+        $seen = [System.Collections.Generic.HashSet[string]]::new([string[]]$theirs)
+        @($ours | Where-Object { -not $seen.Contains($_) }) | Should -BeNullOrEmpty
+    }
+
+    It 'reports a full disk and leaves a valid file' {
+        $mnt = Join-Path $TestDrive 'small'
+        New-Item -ItemType Directory $mnt | Out-Null
+        & mount -t tmpfs -o size=2m tmpfs $mnt
+        if ($LASTEXITCODE -ne 0) { Set-ItResult -Skipped -Because 'tmpfs cannot be mounted here'; return }
+        try {
+            $file = Join-Path $mnt 'full.pcap'
+            $c = Start-TcpCapture -Port $port -Path $file -Name diskfull
+            $jobs = Start-Flood 3
+            $deadline = [DateTime]::Now.AddSeconds(15)
+            while ($c.State -ne 'Failed' -and [DateTime]::Now -lt $deadline) { Start-Sleep -Milliseconds 200 }
+            $jobs | Stop-Job -PassThru | Remove-Job
+            $c.State | Should -Be 'Failed'
+            $c.Error | Should -Match 'space'
+            $c | Stop-TcpCapture -ErrorVariable err -ErrorAction SilentlyContinue
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileWriteFailed,*'
+            $err[0].CategoryInfo.Category | Should -Be 'WriteError'
+            $err[0].TargetObject | Should -Be $file
+            & tshark -r $file 2>&1 | Out-Null
+            $LASTEXITCODE | Should -Be 0
+            @(& tshark -n -r $file -T fields -e frame.number 2>$null).Count | Should -BeGreaterThan 10
+        } finally {
+            Get-TcpCapture -Name diskfull -ErrorAction Ignore | Stop-TcpCapture -ErrorAction Ignore
+            & umount $mnt
+        }
+    }
+}
+
 Describe 'Watch-TcpSegment' -Tag Capture {
     It 'streams live segments and stops after -Count' {
         $port = Get-FreePort

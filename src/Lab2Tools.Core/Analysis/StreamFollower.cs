@@ -49,6 +49,8 @@ public sealed class StreamFollower
     private IPEndPoint? _a;
     private IPEndPoint? _b;
     private int? _clientSide;
+    private TcpStreamChunk? _openChunk;
+    private readonly MemoryStream _openData = new();
 
     /// <summary>True while out-of-order segments wait for the bytes before them.</summary>
     public bool HasHeldData => _dir[0].Held.Count > 0 || _dir[1].Held.Count > 0;
@@ -131,12 +133,12 @@ public sealed class StreamFollower
         uint seq = s.SeqRaw;
         var data = s.Payload;
         if (!d.Started) d.Start(seq);
-        int rel = (int)(seq - d.Next);
+        long rel = (int)(seq - d.Next);                         // long: -int.MinValue does not fit an int (found by fuzzing)
         if (rel < 0)
         {
-            int overlap = -rel;
+            long overlap = -rel;
             if (overlap >= data.Length) return;                 // all of it was delivered before
-            data = data[overlap..];
+            data = data[(int)overlap..];
             seq = d.Next;
             rel = 0;
         }
@@ -166,11 +168,11 @@ public sealed class StreamFollower
         {
             var first = d.Held.First();
             var (seq, data, frame) = first.Value;
-            int rel = (int)(seq - d.Next);
+            long rel = (int)(seq - d.Next);
             if (rel > 0) return;
             d.Held.Remove(first.Key);
             if (-rel >= data.Length) continue;                  // already delivered
-            var rest = data[(-rel)..];
+            var rest = data[(int)(-rel)..];
             Deliver(side, rest, frame);
             d.Next += (uint)rest.Length;
         }
@@ -182,18 +184,27 @@ public sealed class StreamFollower
         if (!_keepData) return;
         _dir[side].All.Write(data);
         var dir = Dir(side);
-        if (_chunks.Count > 0 && _chunks[^1] is { MissingBytes: 0 } last && last.Direction == dir)
+        if (_openChunk != null && _chunks.Count > 0 && _chunks[^1] == _openChunk && _openChunk.Direction == dir)
         {
-            var merged = new byte[last.Data.Length + data.Length];
-            last.Data.CopyTo(merged, 0);
-            data.CopyTo(merged, last.Data.Length);
-            last.Data = merged;
-            last.LastFrame = frame;
+            _openData.Write(data);                              // appended in place: merging arrays each time was quadratic
+            _openChunk.LastFrame = frame;
         }
         else
         {
-            _chunks.Add(new TcpStreamChunk { Direction = dir, FirstFrame = frame, LastFrame = frame, Data = data });
+            CloseChunk();
+            _openChunk = new TcpStreamChunk { Direction = dir, FirstFrame = frame, LastFrame = frame };
+            _openData.Write(data);
+            _chunks.Add(_openChunk);
         }
+    }
+
+    /// <summary>Gives the chunk being filled its bytes.</summary>
+    private void CloseChunk()
+    {
+        if (_openChunk == null) return;
+        _openChunk.Data = _openData.ToArray();
+        _openData.SetLength(0);
+        _openChunk = null;
     }
 
     private void Gap(int side, long bytes, long frame)
@@ -201,6 +212,7 @@ public sealed class StreamFollower
         OnData?.Invoke(side, null, bytes, _current!);
         _dir[side].Missing += bytes;
         if (!_keepData) return;
+        CloseChunk();
         _chunks.Add(new TcpStreamChunk { Direction = Dir(side), FirstFrame = frame, LastFrame = frame, MissingBytes = bytes });
     }
 
@@ -220,6 +232,7 @@ public sealed class StreamFollower
                 Drain(side);
             }
         }
+        CloseChunk();
         int c = _clientSide ?? (_a != null && _b != null && _a.Port < _b.Port ? 1 : 0);
         return new TcpStreamContent
         {

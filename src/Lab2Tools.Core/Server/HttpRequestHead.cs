@@ -20,7 +20,7 @@ internal sealed class HttpRequestHead
     public enum ParseResult { Ok, BadRequest, UriTooLong, HeadersTooLarge, VersionNotSupported }
 
     /// <summary>Parses a complete head (without the final blank line). <paramref name="error"/> says what was wrong.</summary>
-    public static ParseResult Parse(ReadOnlySpan<byte> head, int maxRequestLine, out HttpRequestHead request, out string error)
+    public static ParseResult Parse(ReadOnlySpan<byte> head, int maxRequestLine, out HttpRequestHead request, out string error, int maxHeaderBytes = int.MaxValue)
     {
         request = new HttpRequestHead();
         error = "";
@@ -44,6 +44,7 @@ internal sealed class HttpRequestHead
         request.Target = parts[1];
         request.Version = parts[2];
         var rest = eol < 0 ? ReadOnlySpan<byte>.Empty : head[(eol + 1)..];
+        if (rest.Length > maxHeaderBytes) { error = "header section too large"; return ParseResult.HeadersTooLarge; }   // found by the abuse test
         int count = 0;
         while (rest.Length > 0)
         {

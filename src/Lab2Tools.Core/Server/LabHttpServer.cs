@@ -157,7 +157,7 @@ public sealed class LabHttpServer : IDisposable
                     await Respond(socket, remote, id, n, null, code, started).ConfigureAwait(false);
                     return;
                 }
-                var result = HttpRequestHead.Parse(buffer.AsSpan(0, headLength), _o.MaxRequestLineBytes, out var req, out _);
+                var result = HttpRequestHead.Parse(buffer.AsSpan(0, headLength), _o.MaxRequestLineBytes, out var req, out _, _o.MaxHeaderBytes);
                 // keep what follows the head (a pipelined request)
                 int used = headLength + 4;
                 Buffer.BlockCopy(buffer, used, buffer, 0, filled - used);

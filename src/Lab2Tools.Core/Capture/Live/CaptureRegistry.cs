@@ -25,6 +25,8 @@ public sealed class TcpCaptureSession
     public long InterfaceDropped => Capture.InterfaceDropped;
     public long QueueDropped => Capture.QueueDropped;
     public string? Error => Capture.Error?.Message;
+    /// <summary>Set once the failure has been reported to the user (so it is reported once).</summary>
+    public bool ErrorReported { get; set; }
     public override string ToString() => $"{Name} on {Interface} ({State}, {Packets} packets)";
 }
 
