@@ -16,8 +16,11 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
     It 'returns a LabSession whose checks all pass' {
         $s | Should -BeOfType Lab2Tools.Lab.LabSession
         $s.Checks.Count | Should -Be 9
-        $s.Checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
-        $s.Passed | Should -BeTrue
+        $s.Checks | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
+        # loopback almost never loses a segment, but the kernel may retransmit now and then: the check must agree with tshark
+        $retrans = @(Invoke-Tshark -Path $s.Path -Filter 'tcp.analysis.retransmission' -Field frame.number).Count
+        ($s.Checks | Where-Object Name -eq 'NothingAbnormal').Passed | Should -Be ($retrans -eq 0 -and @(Invoke-Tshark -Path $s.Path -Filter 'tcp.analysis.lost_segment || tcp.analysis.out_of_order || tcp.analysis.duplicate_ack' -Field frame.number).Count -eq 0)
+        $s.Passed | Should -Be (@($s.Checks | Where-Object { -not $_.Passed }).Count -eq 0)
     }
 
     It 'leaves a pcap that tshark reads, with the same connections and responses' {
@@ -59,11 +62,12 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
         $text | Should -Match 'Lab 2 session: \d+ TCP connections'
         $text | Should -Match ([regex]::Escape("wireshark -r '$($s.Path)'"))
         foreach ($c in $s.Connections) { $text | Should -Match "\b$($c.Client.Port)\b" }
-        foreach ($c in $s.Checks) { $text | Should -Match "\[PASS\] $($c.Name)" }
+        foreach ($c in $s.Checks) { $text | Should -Match "\[$(if ($c.Passed) { 'PASS' } else { 'FAIL' })\] $($c.Name)" }
     }
 
     It 'binds to Test-LabCapture through its Path' {
-        $s | Test-LabCapture -Quiet | Should -BeTrue
+        $s | Test-LabCapture -Quiet | Should -Be $s.Passed
+        ($s | Test-LabCapture).Passed | Should -Be $s.Checks.Passed
     }
 
     Context 'Export-LabReport' {
@@ -97,7 +101,7 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
                 "--user-data-dir=$profileDir" --dump-dom "file://$html" 2>$null | Out-String
             $dom | Should -Match '<h2 id="6-questions[^"]*">6\. Questions'
             ([regex]::Matches($dom, '<svg ')).Count | Should -Be 3
-            ([regex]::Matches($dom, '<td class="pass">PASS</td>')).Count | Should -Be 9
+            ([regex]::Matches($dom, '<td class="(pass|fail)">(PASS|FAIL)</td>')).Count | Should -Be 9
             $png = Join-Path $TestDrive 'report.png'
             & $Chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking --disable-component-update --disable-sync `
                 "--user-data-dir=$profileDir" --window-size=1280,3000 "--screenshot=$png" "file://$html" 2>$null | Out-Null
@@ -109,7 +113,13 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
 Describe 'Invoke-LabSession -Browser Chromium' -Tag Capture, Lab -Skip:(-not $Chromium) {
     It 'records the browser''s own traffic and passes the checks' {
         $s = Invoke-LabSession -Port 0 -Browser Chromium -OutputDirectory (Join-Path $TestDrive 'chromium')
-        $s.Checks | Where-Object { -not $_.Passed } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
+        # a real browser's traffic varies: now and then a retransmission shows up even on loopback. Every lab
+        # goal must be met; NothingAbnormal must tell the truth, i.e. agree with tshark about retransmissions.
+        $s.Checks | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
+        $retrans = @(Invoke-Tshark -Path $s.Path -Filter 'tcp.analysis.retransmission' -Field frame.number).Count
+        $nothing = $s.Checks | Where-Object Name -eq 'NothingAbnormal'
+        if ($retrans -eq 0) { $nothing.Evidence | Should -Not -Match 'retransmission' }
+        else { $nothing.Passed | Should -BeFalse; $nothing.Evidence | Should -Match "Found $retrans retransmission" }
         $s.Fetches | Should -BeNullOrEmpty
         $s.Requests.Path | Should -Contain '/favicon.ico'      # a browser asks for it, the built-in visitor does not
         ($s.HttpExchanges | Where-Object StatusCode -eq 304).Count | Should -BeGreaterOrEqual 2
