@@ -189,6 +189,11 @@ Describe 'Test-LabCapture' -Tag Lab {
         Test-LabCapture -Path (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'refused.pcap') -Quiet | Should -BeFalse
     }
 
+    It 'offers exactly the checks the core runs for -Check' {
+        $set = (Get-Command Test-LabCapture).Parameters['Check'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
+        $set.ValidValues | Should -Be ([Lab2Tools.Lab.LabChecks]::Names)
+    }
+
     It 'shows PASS and FAIL in its table view' {
         $text = Test-LabCapture (Join-Path $DataDir 'refused.pcap') -Check Handshake | Out-String -Width 200
         $text | Should -Match 'FAIL\s+Handshake'

@@ -42,8 +42,9 @@ public sealed class ConnectionRecord
 
     public int Stream { get; }
 
-    private int SideOf(SegmentNote s) => s.SourcePort == _ep[0].Port && s.Source.Equals(_ep[0].Address) ? 0 : 1;
-    private int SideOf(TcpSegment s) => s.SourcePort == _ep[0].Port && s.Source.Equals(_ep[0].Address) ? 0 : 1;
+    private int SideOf(System.Net.IPAddress source, int sourcePort) => sourcePort == _ep[0].Port && source.Equals(_ep[0].Address) ? 0 : 1;
+    private int SideOf(SegmentNote s) => SideOf(s.Source, s.SourcePort);
+    private int SideOf(TcpSegment s) => SideOf(s.Source, s.SourcePort);
 
     internal void Add(TcpSegment s)
     {

@@ -8,7 +8,7 @@ namespace Lab2Tools.Lab;
 
 /// <summary>
 /// Everything the lab looks at in one capture, from one pass over it: connections, handshakes, teardowns,
-/// state timelines, HTTP exchanges, expert warnings and, for the flow diagrams, the segments of each stream
+/// state timelines, HTTP exchanges and, for the flow diagrams, the segments of each stream
 /// (up to <see cref="MaxSegmentsPerStream"/> each, without payload).
 /// </summary>
 public sealed class LabCaptureAnalysis
@@ -26,8 +26,6 @@ public sealed class LabCaptureAnalysis
     public IReadOnlyList<TcpTeardown> Teardowns { get; init; } = Array.Empty<TcpTeardown>();
     public IReadOnlyList<TcpStateTransition> StateTimelines { get; init; } = Array.Empty<TcpStateTransition>();
     public IReadOnlyList<HttpExchange> HttpExchanges { get; init; } = Array.Empty<HttpExchange>();
-    /// <summary>Expert events of severity Warning and above (retransmissions are Notes in Wireshark and are counted per connection).</summary>
-    public IReadOnlyList<TcpExpertEvent> Warnings { get; init; } = Array.Empty<TcpExpertEvent>();
     /// <summary>Every segment of each stream (up to the cap), payload not kept.</summary>
     public IReadOnlyDictionary<int, IReadOnlyList<TcpSegment>> StreamSegments { get; init; } = new Dictionary<int, IReadOnlyList<TcpSegment>>();
     /// <summary>Streams with more segments than were kept for the diagrams.</summary>
@@ -57,11 +55,19 @@ public sealed class LabCaptureAnalysis
         return a.Finish(reader.Path, reader.FramesRead, problem);
     }
 
-    public TcpConnection? Connection(int stream) => Connections.FirstOrDefault(c => c.Stream == stream);
-    public TcpHandshake? Handshake(int stream) => Handshakes.FirstOrDefault(c => c.Stream == stream);
-    public TcpTeardown? Teardown(int stream) => Teardowns.FirstOrDefault(c => c.Stream == stream);
-    public IEnumerable<TcpStateTransition> Timeline(int stream) => StateTimelines.Where(t => t.Stream == stream);
-    public IEnumerable<HttpExchange> Exchanges(int stream) => HttpExchanges.Where(x => x.Stream == stream);
+    // Per-stream look-ups, indexed on first use: the summary, the report and Show-TcpFlow ask for every stream,
+    // and a scan per question made that quadratic in the number of connections.
+    private Dictionary<int, TcpConnection>? _connections;
+    private Dictionary<int, TcpHandshake>? _handshakes;
+    private Dictionary<int, TcpTeardown>? _teardowns;
+    private ILookup<int, TcpStateTransition>? _timelines;
+    private ILookup<int, HttpExchange>? _exchanges;
+
+    public TcpConnection? Connection(int stream) => (_connections ??= Connections.ToDictionary(c => c.Stream)).GetValueOrDefault(stream);
+    public TcpHandshake? Handshake(int stream) => (_handshakes ??= Handshakes.ToDictionary(h => h.Stream)).GetValueOrDefault(stream);
+    public TcpTeardown? Teardown(int stream) => (_teardowns ??= Teardowns.ToDictionary(t => t.Stream)).GetValueOrDefault(stream);
+    public IEnumerable<TcpStateTransition> Timeline(int stream) => (_timelines ??= StateTimelines.ToLookup(t => t.Stream))[stream];
+    public IEnumerable<HttpExchange> Exchanges(int stream) => (_exchanges ??= HttpExchanges.ToLookup(x => x.Stream))[stream];
 
     /// <summary>The ladder diagram of one stream, or null when the stream is not in the capture.</summary>
     public TcpFlow? Flow(int stream)
@@ -78,9 +84,7 @@ public sealed class LabCaptureAnalyzer
 {
     private readonly ConnectionAnalyzer _conns = new();
     private readonly HttpAnalyzer _http = new();
-    private readonly ExpertAnalyzer _expert = new();
     private readonly List<HttpExchange> _exchanges = new();
-    private readonly List<TcpExpertEvent> _warnings = new();
     private readonly List<MalformedFrame> _malformed = new();
     private readonly Dictionary<int, List<TcpSegment>> _segments = new();
     private readonly Dictionary<int, int> _omitted = new();
@@ -91,8 +95,6 @@ public sealed class LabCaptureAnalyzer
         _tcp++;
         _conns.Add(s);
         _exchanges.AddRange(_http.Add(s));
-        foreach (var e in _expert.Analyze(s))
-            if (e.Severity >= ExpertSeverity.Warning) _warnings.Add(e);
         if (!_segments.TryGetValue(s.Stream, out var list)) _segments[s.Stream] = list = new List<TcpSegment>();
         if (list.Count < LabCaptureAnalysis.MaxSegmentsPerStream) list.Add(s.Payload.Length == 0 ? s : s.WithoutPayload());
         else _omitted[s.Stream] = _omitted.GetValueOrDefault(s.Stream) + 1;
@@ -116,7 +118,6 @@ public sealed class LabCaptureAnalyzer
             Teardowns = records.Select(r => r.ToTeardown()).Where(t => t != null).Select(t => t!).ToList(),
             StateTimelines = records.SelectMany(r => r.ToStateTimeline()).ToList(),
             HttpExchanges = _exchanges.OrderBy(x => x.RequestFrame).ToList(),
-            Warnings = _warnings.ToList(),
             StreamSegments = _segments.ToDictionary(k => k.Key, k => (IReadOnlyList<TcpSegment>)k.Value),
             OmittedSegments = new Dictionary<int, int>(_omitted),
         };
