@@ -49,6 +49,64 @@ public sealed class ReaderTests : IDisposable
         Assert.Equal(theirs, ours);
     }
 
+    /// <summary>
+    /// Files are read ahead in 1 MB chunks on a pool thread, with the bytes of a frame cut by a chunk boundary
+    /// carried over, and plain reads for a frame larger than the 256 KB carry-over room. Every frame, its bytes and
+    /// the file position after it must be what a plain read of the same bytes gives.
+    /// </summary>
+    [Fact]
+    public void ReadAheadAcrossChunkBoundariesMatchesPlainReads()
+    {
+        var rnd = new Random(7);
+        var b = new PcapBuilder();
+        int frames = 0;
+        for (long size = 24; size < 5_500_000; frames++)
+        {
+            int len = frames == 900 ? 400_000 : frames == 2000 ? 1_300_000 : rnd.Next(1, 9000);   // two frames larger than the carry-over room
+            var frame = new byte[len];
+            rnd.NextBytes(frame);
+            b.Add(frame, seconds: 1_700_000_000, fraction: (uint)frames);
+            size += 16 + len;
+        }
+        var bytes = b.ToArray();
+        var path = Path.Combine(_dir, "chunks.pcap");
+        File.WriteAllBytes(path, bytes);
+
+        using var ahead = CaptureFileReader.Open(path);                                  // a file: read ahead
+        using var plain = CaptureFileReader.Open(new MemoryStream(bytes), "memory");    // a stream: plain reads
+        int n = 0;
+        while (true)
+        {
+            bool more = plain.ReadNext(out var pf, out var pd);
+            Assert.Equal(more, ahead.ReadNext(out var af, out var ad));
+            if (!more) break;
+            n++;
+            Assert.Equal(pf.CapturedLength, af.CapturedLength);
+            Assert.Equal(pf.TimestampNanoseconds, af.TimestampNanoseconds);
+            Assert.True(pd.SequenceEqual(ad), $"frame {n}: bytes differ");
+            Assert.Equal(plain.Position, ahead.Position);
+        }
+        Assert.Equal(frames, n);
+        Assert.Equal(bytes.Length, ahead.Position);
+    }
+
+    /// <summary>A file cut inside a frame that straddles a read-ahead chunk: every frame before the cut, then the error.</summary>
+    [Fact]
+    public void ReadAheadStopsAtATruncationInsideAChunkBoundaryFrame()
+    {
+        var b = new PcapBuilder();
+        var frame = new byte[1000];
+        for (int i = 0; i < 1100; i++) b.Add(frame);          // 1,016 bytes per record: record 1032 straddles 1 MB
+        var bytes = b.ToArray();
+        var path = Path.Combine(_dir, "cut.pcap");
+        File.WriteAllBytes(path, bytes[..(24 + 1031 * 1016 + 500)]);
+        using var r = CaptureFileReader.Open(path);
+        int n = 0;
+        var e = Assert.Throws<CaptureFileException>(() => { while (r.ReadNext(out _, out _)) n++; });
+        Assert.Equal(1031, n);
+        Assert.Equal(CaptureFileProblem.Truncated, e.Problem);
+    }
+
     [Fact]
     public void PcapAndPcapngCopiesGiveTheSameSegments()
     {

@@ -13,18 +13,28 @@ public abstract class CaptureFileReader : IDisposable
     /// <summary>Largest frame accepted (Wireshark's own maximum for most link types is 262144).</summary>
     public const int MaxFrameLength = 16 * 1024 * 1024;
 
+    // Read-ahead: while the frames of one chunk are parsed, a pool thread reads the next chunk into a spare buffer;
+    // the buffers are swapped, carrying the bytes of a frame cut by the chunk boundary into the headroom in front.
+    private const int ChunkSize = 1 << 20;
+    private const int Headroom = 256 * 1024;
+
     private readonly Stream _stream;
     private byte[] _buffer;
     private int _pos;
     private int _end;
     private long _bufferFileOffset; // file offset of _buffer[0]
     private bool _eof;
+    private bool _readAhead;
+    private byte[]? _spare;          // filled at [Headroom, Headroom + ChunkSize) by _pending
+    private Task<int>? _pending;
+    private long _spareFileOffset;   // file offset of _spare[Headroom]
 
-    protected CaptureFileReader(Stream stream, string path)
+    protected CaptureFileReader(Stream stream, string path, bool readAhead = false)
     {
         _stream = stream;
         Path = path;
-        _buffer = new byte[DefaultBufferSize];
+        _readAhead = readAhead;
+        _buffer = new byte[readAhead ? Headroom + ChunkSize : DefaultBufferSize];
         Length = stream.CanSeek ? stream.Length : -1;
     }
 
@@ -66,8 +76,8 @@ public abstract class CaptureFileReader : IDisposable
         uint le = BinaryPrimitives.ReadUInt32LittleEndian(magic);
         CaptureFileReader reader = le switch
         {
-            0xA1B2C3D4 or 0xD4C3B2A1 or 0xA1B23C4D or 0x4D3CB2A1 => new PcapFileReader(stream, path, magic.ToArray()),
-            0x0A0D0D0A => new PcapNgFileReader(stream, path, magic.ToArray()),
+            0xA1B2C3D4 or 0xD4C3B2A1 or 0xA1B23C4D or 0x4D3CB2A1 => new PcapFileReader(stream, path, magic.ToArray(), stream is FileStream),
+            0x0A0D0D0A => new PcapNgFileReader(stream, path, magic.ToArray(), stream is FileStream),
             _ => throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
                 $"'{path}' is not a pcap or pcapng capture file (it starts with 0x{BinaryPrimitives.ReadUInt32BigEndian(magic):X8}).")
         };
@@ -105,10 +115,31 @@ public abstract class CaptureFileReader : IDisposable
     }
 
     /// <summary>Makes <paramref name="count"/> bytes available at the read position; returns how many are (less only at end of file).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected int Ensure(int count)
     {
         int avail = _end - _pos;
         if (avail >= count || _eof) return Math.Min(avail, count);
+        if (_readAhead)
+        {
+            while (avail < count && avail <= Headroom && !_eof)
+            {
+                _pending ??= StartReadAhead(_bufferFileOffset + _end);
+                int got = TakeReadAhead();
+                var next = _spare!;
+                Buffer.BlockCopy(_buffer, _pos, next, Headroom - avail, avail);
+                _spare = _buffer;
+                _buffer = next;
+                _bufferFileOffset = _spareFileOffset - Headroom;
+                _pos = Headroom - avail;
+                _end = Headroom + got;
+                avail = _end - _pos;
+                if (got == 0) _eof = true;
+                else _pending = StartReadAhead(_bufferFileOffset + _end);
+            }
+            if (avail >= count || _eof) return Math.Min(avail, count);
+            StopReadAhead();        // a frame larger than the headroom: read it the plain way
+        }
         if (count > _buffer.Length)
         {
             var bigger = new byte[Math.Max(count, _buffer.Length * 2)];
@@ -131,6 +162,51 @@ public abstract class CaptureFileReader : IDisposable
         return Math.Min(_end, count);
     }
 
+    private Task<int> StartReadAhead(long fileOffset)
+    {
+        _spare ??= new byte[Headroom + ChunkSize];
+        _spareFileOffset = fileOffset;
+        var target = _spare;
+        var stream = _stream;
+        return Task.Run(() =>
+        {
+            int filled = 0;
+            while (filled < ChunkSize)
+            {
+                int r = stream.Read(target, Headroom + filled, ChunkSize - filled);
+                if (r == 0) break;
+                filled += r;
+            }
+            return filled;
+        });
+    }
+
+    /// <summary>Waits for the chunk being read ahead; its read errors surface here, on the reading thread.</summary>
+    private int TakeReadAhead()
+    {
+        var t = _pending!;
+        _pending = null;
+        return t.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Goes back to plain reads: the chunk read ahead is appended to the buffer first.</summary>
+    private void StopReadAhead()
+    {
+        _readAhead = false;
+        if (_pending == null) return;
+        int got = TakeReadAhead();
+        int avail = _end - _pos;
+        var merged = new byte[Math.Max(_buffer.Length, avail + got) * 2];
+        Buffer.BlockCopy(_buffer, _pos, merged, 0, avail);
+        Buffer.BlockCopy(_spare!, Headroom, merged, avail, got);
+        _bufferFileOffset += _pos;
+        _buffer = merged;
+        _pos = 0;
+        _end = avail + got;
+        _spare = null;
+        if (got == 0) _eof = true;
+    }
+
     protected ReadOnlySpan<byte> Peek(int count) => new(_buffer, _pos, count);
 
     protected void Advance(int count) => _pos += count;
@@ -140,7 +216,7 @@ public abstract class CaptureFileReader : IDisposable
     {
         while (count > 0)
         {
-            int chunk = (int)Math.Min(count, _buffer.Length);
+            int chunk = (int)Math.Min(count, _readAhead ? ChunkSize : _buffer.Length);
             int got = Ensure(chunk);
             _pos += got;
             count -= got;
@@ -154,6 +230,11 @@ public abstract class CaptureFileReader : IDisposable
 
     public void Dispose()
     {
+        if (_pending != null)
+        {
+            try { _pending.Wait(); } catch (AggregateException) { }   // the stream is not closed under a read
+            _pending = null;
+        }
         _stream.Dispose();
         GC.SuppressFinalize(this);
     }

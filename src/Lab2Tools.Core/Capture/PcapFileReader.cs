@@ -10,7 +10,7 @@ internal sealed class PcapFileReader : CaptureFileReader
     private int _linkType = -1;
     private uint _snapLen;
 
-    public PcapFileReader(Stream stream, string path, byte[] magic) : base(stream, path) => SeedBuffer(magic);
+    public PcapFileReader(Stream stream, string path, byte[] magic, bool readAhead = false) : base(stream, path, readAhead) => SeedBuffer(magic);
 
     public override string Format => "pcap";
     public override int PrimaryLinkType => _linkType;
@@ -35,6 +35,7 @@ internal sealed class PcapFileReader : CaptureFileReader
 
     private uint U32(ReadOnlySpan<byte> s) => _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool ReadNext(out CaptureFrame frame, out ReadOnlySpan<byte> data)
     {
         long recordOffset = Position;

@@ -32,7 +32,7 @@ internal sealed class PcapNgFileReader : CaptureFileReader
         public long OffsetSeconds { get; }
     }
 
-    public PcapNgFileReader(Stream stream, string path, byte[] magic) : base(stream, path) => SeedBuffer(magic);
+    public PcapNgFileReader(Stream stream, string path, byte[] magic, bool readAhead = false) : base(stream, path, readAhead) => SeedBuffer(magic);
 
     public override string Format => "pcapng";
     public override int PrimaryLinkType => _primaryLinkType;
