@@ -121,6 +121,6 @@ public sealed class TrackerMemoryTests
             tracker.Track(f, d, bytes, 0, includePayload: false);
             conv ??= tracker.Resolve(f, d, out _);
         }
-        Assert.Equal(Lab2Tools.Tracking.SequenceAnalysis.MaxUnackedSegments, conv!.FlowA.Unacked.Count + conv.FlowB.Unacked.Count);
+        Assert.Equal(Lab2Tools.Tracking.SequenceAnalysis.MaxUnackedSegments, (conv!.FlowA.Unacked?.Count ?? 0) + (conv.FlowB.Unacked?.Count ?? 0));
     }
 }

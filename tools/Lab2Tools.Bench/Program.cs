@@ -29,7 +29,7 @@ foreach (var (name, payload, _) in stages)
         GC.Collect();
         long alloc0 = GC.GetTotalAllocatedBytes(true);
         var sw = Stopwatch.StartNew();
-        using var reader = TcpSegmentReader.Open(path, payload);
+        using var reader = TcpSegmentReader.Open(path, payload, reuseSegment: name is "read+decode+track" or "connections");
         var conns = new ConnectionAnalyzer();
         var expert = new ExpertAnalyzer();
         var http = new HttpAnalyzer();

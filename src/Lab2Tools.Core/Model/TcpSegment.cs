@@ -9,96 +9,96 @@ namespace Lab2Tools.Model;
 public sealed class TcpSegment
 {
     /// <summary>frame.number: 1-based position of the frame in the capture, counting every frame.</summary>
-    public long Frame { get; init; }
+    public long Frame { get; internal set; }
     /// <summary>frame.time, in UTC.</summary>
-    public DateTime Time { get; init; }
+    public DateTime Time { get; internal set; }
     /// <summary>Nanoseconds since the Unix epoch (keeps the full precision of nanosecond captures).</summary>
-    public long TimestampNanoseconds { get; init; }
+    public long TimestampNanoseconds { get; internal set; }
     /// <summary>frame.time_relative: time since the first frame of the capture.</summary>
-    public TimeSpan TimeRelative { get; init; }
+    public TimeSpan TimeRelative { get; internal set; }
     /// <summary>tcp.stream: 0-based conversation index.</summary>
-    public int Stream { get; init; }
-    public IPAddress Source { get; init; } = IPAddress.None;
-    public int SourcePort { get; init; }
-    public IPAddress Destination { get; init; } = IPAddress.None;
-    public int DestinationPort { get; init; }
-    public TcpFlags Flags { get; init; }
+    public int Stream { get; internal set; }
+    public IPAddress Source { get; internal set; } = IPAddress.None;
+    public int SourcePort { get; internal set; }
+    public IPAddress Destination { get; internal set; } = IPAddress.None;
+    public int DestinationPort { get; internal set; }
+    public TcpFlags Flags { get; internal set; }
     /// <summary>tcp.flags.str, e.g. "·······A··S·".</summary>
     public string FlagsString => TcpFlagsText.ToWiresharkString(Flags);
     /// <summary>The flags as Wireshark's Info column lists them, e.g. "SYN, ACK".</summary>
     public string FlagsText => TcpFlagsText.ToListString(Flags);
     /// <summary>tcp.seq: sequence number relative to the flow's initial sequence number.</summary>
-    public uint Seq { get; init; }
+    public uint Seq { get; internal set; }
     /// <summary>tcp.ack: acknowledgment number relative to the other flow's initial sequence number (the raw value when ACK is not set).</summary>
-    public uint Ack { get; init; }
-    public uint SeqRaw { get; init; }
-    public uint AckRaw { get; init; }
+    public uint Ack { get; internal set; }
+    public uint SeqRaw { get; internal set; }
+    public uint AckRaw { get; internal set; }
     /// <summary>tcp.nxtseq: Seq + Len, plus one for SYN and for FIN.</summary>
-    public uint NextSeq { get; init; }
+    public uint NextSeq { get; internal set; }
     /// <summary>tcp.len: payload length from the IP header (not the captured bytes).</summary>
-    public int Len { get; init; }
+    public int Len { get; internal set; }
     /// <summary>tcp.hdr_len in bytes.</summary>
-    public int HeaderLength { get; init; }
+    public int HeaderLength { get; internal set; }
     /// <summary>tcp.window_size_value: the raw 16-bit window field.</summary>
-    public int WindowSizeValue { get; init; }
+    public int WindowSizeValue { get; internal set; }
     /// <summary>tcp.window_size: the window after scaling (SYN segments are never scaled).</summary>
-    public long WindowSize { get; init; }
+    public long WindowSize { get; internal set; }
     /// <summary>tcp.window_size_scalefactor: -1 unknown (no SYN seen), -2 scaling not used, else the multiplier. Null on SYN segments, as in Wireshark.</summary>
-    public int? WindowSizeScalingFactor { get; init; }
+    public int? WindowSizeScalingFactor { get; internal set; }
     /// <summary>tcp.options.mss_val, or null.</summary>
-    public int? Mss { get; init; }
+    public int? Mss { get; internal set; }
     /// <summary>tcp.options.wscale.shift, or null.</summary>
-    public int? WindowScaleShift { get; init; }
+    public int? WindowScaleShift { get; internal set; }
     /// <summary>tcp.options.wscale.multiplier, or null.</summary>
     public int? WindowScaleMultiplier => WindowScaleShift is int s ? 1 << Math.Min(s, 14) : null;
     /// <summary>True when the segment carries the SACK_PERM option.</summary>
-    public bool SackPermitted { get; init; }
+    public bool SackPermitted { get; internal set; }
     /// <summary>tcp.options.timestamp.tsval, or null.</summary>
-    public uint? TsVal { get; init; }
+    public uint? TsVal { get; internal set; }
     /// <summary>tcp.options.timestamp.tsecr, or null.</summary>
-    public uint? TsEcr { get; init; }
+    public uint? TsEcr { get; internal set; }
     /// <summary>SACK blocks (tcp.options.sack_le / sack_re), relative to the acknowledged flow.</summary>
-    public IReadOnlyList<SackBlock> SackBlocks { get; init; } = Array.Empty<SackBlock>();
+    public IReadOnlyList<SackBlock> SackBlocks { get; internal set; } = Array.Empty<SackBlock>();
     /// <summary>True when the frame was captured shorter than its TCP header plus payload (snaplen).</summary>
-    public bool IsTruncated { get; init; }
+    public bool IsTruncated { get; internal set; }
     /// <summary>True when the TCP options could not be parsed to the end (bad option length).</summary>
-    public bool OptionsMalformed { get; init; }
+    public bool OptionsMalformed { get; internal set; }
     /// <summary>frame.len: the frame's original length on the wire.</summary>
-    public int FrameLength { get; init; }
+    public int FrameLength { get; internal set; }
     /// <summary>IP total length (IPv4) or 40 + payload length (IPv6).</summary>
-    public int IpLength { get; init; }
+    public int IpLength { get; internal set; }
     /// <summary>4 or 6.</summary>
-    public int IpVersion { get; init; }
+    public int IpVersion { get; internal set; }
     /// <summary>Wireshark's tcp.analysis flags for this segment (retransmission, duplicate ACK, zero window...).</summary>
-    public TcpAnalysisFlags Analysis { get; init; }
+    public TcpAnalysisFlags Analysis { get; internal set; }
     /// <summary>The analysis flags as Wireshark's Info column tags, e.g. "TCP Dup ACK 12#2".</summary>
     public string AnalysisText => Analysis == TcpAnalysisFlags.None ? string.Empty : TcpAnalysisText.Tags(this);
     /// <summary>The next sequence number Wireshark expected in this direction before this segment (relative), when known.</summary>
-    public uint? NextExpectedSeq { get; init; }
+    public uint? NextExpectedSeq { get; internal set; }
     /// <summary>tcp.analysis.acks_frame: the frame whose segment this ACK acknowledges.</summary>
-    public long? AcksFrame { get; init; }
+    public long? AcksFrame { get; internal set; }
     /// <summary>tcp.analysis.ack_rtt: time from that segment to this ACK.</summary>
-    public TimeSpan? AckRtt { get; init; }
-    public long? AckRttNanoseconds { get; init; }
+    public TimeSpan? AckRtt { get; internal set; }
+    public long? AckRttNanoseconds { get; internal set; }
     /// <summary>tcp.analysis.bytes_in_flight: unacknowledged bytes in this direction after this segment.</summary>
-    public long? BytesInFlight { get; init; }
+    public long? BytesInFlight { get; internal set; }
     /// <summary>tcp.analysis.duplicate_ack_num: 1 for the first duplicate of an ACK, 2 for the second...</summary>
-    public int? DuplicateAckNumber { get; init; }
+    public int? DuplicateAckNumber { get; internal set; }
     /// <summary>tcp.analysis.duplicate_ack_frame: the frame with the original ACK.</summary>
-    public long? DuplicateAckFrame { get; init; }
+    public long? DuplicateAckFrame { get; internal set; }
     /// <summary>tcp.analysis.rto: time since the segment that set the next expected sequence number (retransmissions).</summary>
-    public TimeSpan? Rto { get; init; }
+    public TimeSpan? Rto { get; internal set; }
     /// <summary>tcp.analysis.rto_frame</summary>
-    public long? RtoFrame { get; init; }
+    public long? RtoFrame { get; internal set; }
     /// <summary>tcp.analysis.initial_rtt: SYN to the ACK that completed the handshake, once known.</summary>
-    public TimeSpan? InitialRtt { get; init; }
-    public long? InitialRttNanoseconds { get; init; }
+    public TimeSpan? InitialRtt { get; internal set; }
+    public long? InitialRttNanoseconds { get; internal set; }
     /// <summary>tcp.time_delta: time since the previous frame of this stream.</summary>
-    public TimeSpan TimeDelta { get; init; }
+    public TimeSpan TimeDelta { get; internal set; }
     /// <summary>tcp.time_relative: time since the first frame of this stream.</summary>
-    public TimeSpan TimeInStream { get; init; }
+    public TimeSpan TimeInStream { get; internal set; }
     /// <summary>The captured payload bytes (shorter than Len when the frame was truncated).</summary>
-    public byte[] Payload { get => _payload; init => _payload = value; }
+    public byte[] Payload { get => _payload; internal set => _payload = value; }
     private byte[] _payload = Array.Empty<byte>();
 
     /// <summary>A copy of this segment without its payload bytes (for keeping many segments cheaply).</summary>

@@ -24,20 +24,27 @@ public sealed class TcpSegmentReader : IDisposable
     private readonly CaptureFileReader _reader;
     private readonly TcpConversationTracker _tracker = new();
     private readonly bool _includePayload;
+    private readonly TcpSegment? _reused;
     private long _firstTimestamp = long.MinValue;
     private readonly Dictionary<string, long> _skipped = new();
 
-    private TcpSegmentReader(CaptureFileReader reader, bool includePayload)
+    private TcpSegmentReader(CaptureFileReader reader, bool includePayload, bool reuseSegment)
     {
         _reader = reader;
         _includePayload = includePayload;
+        if (reuseSegment) _reused = new TcpSegment();
     }
 
-    public static TcpSegmentReader Open(string path, bool includePayload = true) =>
-        new(CaptureFileReader.Open(path), includePayload);
+    /// <summary>
+    /// Opens a capture file. With <paramref name="reuseSegment"/>, <see cref="Current"/> is one object
+    /// overwritten by every <see cref="Read"/>: for consumers that keep no segment (they read its
+    /// properties and let it go), it saves allocating an object per packet.
+    /// </summary>
+    public static TcpSegmentReader Open(string path, bool includePayload = true, bool reuseSegment = false) =>
+        new(CaptureFileReader.Open(path), includePayload, reuseSegment);
 
-    public static TcpSegmentReader Open(Stream stream, string name, bool includePayload = true) =>
-        new(CaptureFileReader.Open(stream, name), includePayload);
+    public static TcpSegmentReader Open(Stream stream, string name, bool includePayload = true, bool reuseSegment = false) =>
+        new(CaptureFileReader.Open(stream, name), includePayload, reuseSegment);
 
     public string Path => _reader.Path;
     public string Format => _reader.Format;
@@ -52,10 +59,12 @@ public sealed class TcpSegmentReader : IDisposable
     /// <summary>Why frames were skipped, with counts.</summary>
     public IReadOnlyDictionary<string, long> SkippedReasons => _skipped;
 
+    /// <summary>The segment <see cref="Read"/> returned (with reuseSegment: valid until the next Read).</summary>
     public TcpSegment? Current { get; private set; }
     public MalformedFrame? CurrentMalformed { get; private set; }
 
     /// <summary>Reads up to the next TCP segment or malformed frame. Throws <see cref="CaptureFileException"/> on file damage.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public ReadStatus Read()
     {
         Current = null;
@@ -68,7 +77,7 @@ public sealed class TcpSegmentReader : IDisposable
             {
                 case DecodeOutcome.Tcp:
                     TcpFrames++;
-                    Current = _tracker.Track(frame, tcp, data, _firstTimestamp, _includePayload);
+                    Current = _tracker.Track(frame, tcp, data, _firstTimestamp, _includePayload, _reused ?? new TcpSegment());
                     return ReadStatus.Segment;
                 case DecodeOutcome.Malformed:
                     MalformedFrames++;

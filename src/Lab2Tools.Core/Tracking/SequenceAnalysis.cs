@@ -39,6 +39,7 @@ internal static class SequenceAnalysis
     private static bool Lt(uint a, uint b) => (int)(a - b) < 0;
     private static bool Le(uint a, uint b) => (int)(a - b) <= 0;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static SegmentAnalysis Analyze(TcpFlowState fwd, TcpFlowState rev, TcpConversation conv,
         long frame, long nowNs, uint seq, uint ack, int seglen, TcpFlags flags, uint window, int sackBlocks, in Decode.SackEdges sack)
     {
@@ -152,7 +153,7 @@ internal static class SequenceAnalysis
                         ta.RtoNs = nowNs - fwd.NextSeqTimeNs;
                         ta.RtoFrame = fwd.NextSeqFrame;
                         // better: the eldest unacked segment, likely the one retransmitted here
-                        if (fwd.Unacked.Count > 0)
+                        if (fwd.Unacked is { Count: > 0 })
                         {
                             ta.RtoNs = nowNs - fwd.Unacked[0].TimestampNs;
                             ta.RtoFrame = fwd.Unacked[0].Frame;
@@ -164,10 +165,11 @@ internal static class SequenceAnalysis
 
         // finished_checking_retransmission_type
         uint nextseq = seq + len;
-        if ((len > 0 || syn || fin) && fwd.Unacked.Count < MaxUnackedSegments)
+        if (fin) fwd.SentFin = true;
+        if ((len > 0 || syn || fin) && (fwd.Unacked?.Count ?? 0) < MaxUnackedSegments)
         {
             if (syn || fin) nextseq += 1;
-            fwd.Unacked.Add(new UnackedSegment { Frame = frame, Seq = seq, NextSeq = nextseq, TimestampNs = nowNs });
+            (fwd.Unacked ??= new List<UnackedSegment>()).Add(new UnackedSegment { Frame = frame, Seq = seq, NextSeq = nextseq, TimestampNs = nowNs });
         }
 
         bool zwp = (ta.Flags & TcpAnalysisFlags.ZeroWindowProbe) != 0;
@@ -195,7 +197,7 @@ internal static class SequenceAnalysis
         var list = rev.Unacked;
         int keep = 0;
         bool matched = false;
-        for (int i = 0; i < list.Count; i++)
+        for (int i = 0; i < (list?.Count ?? 0); i++)
         {
             var u = list[i];
             if (ack == u.NextSeq)
@@ -210,14 +212,17 @@ internal static class SequenceAnalysis
             }
             if (Gt(ack, u.Seq) && Le(ack, u.NextSeq)) u.Seq = ack;   // partly acknowledged
             else if (!Gt(u.NextSeq, ack)) continue;                 // old: drop
-            list[keep++] = u;
+            list![keep++] = u;
         }
-        list.RemoveRange(keep, list.Count - keep);
+        if (list != null)
+        {
+            list.RemoveRange(keep, list.Count - keep);
+            if (keep == 0 && rev.SentFin) rev.Unacked = null;   // the direction is closed and all acknowledged: keep nothing
+        }
 
         // bytes in flight after this frame
-        if (len != 0 && fwd.Unacked.Count > 0 && fwd.ValidBif)
+        if (len != 0 && fwd.Unacked is { Count: > 0 } fl && fwd.ValidBif)
         {
-            var fl = fwd.Unacked;
             uint first = fl[^1].Seq - fwd.BaseSeq;
             uint last = fl[^1].NextSeq - fwd.BaseSeq;
             for (int i = fl.Count - 1; i >= 0; i--)

@@ -6,12 +6,12 @@ namespace Lab2Tools.Tracking;
 /// <summary>One TCP conversation (tcp.stream). Endpoint A is the one that sorts first (by address, then port).</summary>
 public sealed class TcpConversation
 {
-    internal TcpConversation(int stream, IpAddr a, ushort portA, IpAddr b, ushort portB)
+    internal TcpConversation(int stream, IpAddr a, ushort portA, IpAddr b, ushort portB, IPAddress ipA, IPAddress ipB)
     {
         Stream = stream;
         AddressA = a; PortA = portA; AddressB = b; PortB = portB;
-        IPAddressA = a.ToIPAddress();
-        IPAddressB = b.ToIPAddress();
+        IPAddressA = ipA;
+        IPAddressB = ipB;
     }
 
     public int Stream { get; }

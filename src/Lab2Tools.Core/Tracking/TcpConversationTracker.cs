@@ -13,12 +13,17 @@ public sealed class TcpConversationTracker
 {
     private readonly Dictionary<ConversationKey, TcpConversation> _conversations = new();
     private int _nextStream;
+    // One IPAddress object per address, shared by its conversations and segments (a lab capture has a handful of
+    // addresses and thousands of conversations); capped so a capture of a scan does not grow it without bound.
+    private readonly Dictionary<IpAddr, System.Net.IPAddress> _addresses = new();
+    private const int MaxCachedAddresses = 4096;
 
     public int ConversationCount => _nextStream;
 
     private readonly record struct ConversationKey(IpAddr A, ushort PortA, IpAddr B, ushort PortB);
 
     /// <summary>Finds the conversation of a segment (creating it, or a new one on port reuse) and tells which side sent it.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public TcpConversation Resolve(in CaptureFrame frame, in DecodedTcp d, out bool fromA)
     {
         int cmp = d.Source.CompareTo(d.Destination);
@@ -46,7 +51,7 @@ public sealed class TcpConversationTracker
 
     private TcpConversation Create(ConversationKey key, in CaptureFrame frame)
     {
-        var conv = new TcpConversation(_nextStream++, key.A, key.PortA, key.B, key.PortB)
+        var conv = new TcpConversation(_nextStream++, key.A, key.PortA, key.B, key.PortB, Address(key.A), Address(key.B))
         {
             FirstFrame = frame.Number,
             FirstTimestampNanoseconds = frame.TimestampNanoseconds,
@@ -56,8 +61,24 @@ public sealed class TcpConversationTracker
         return conv;
     }
 
+    private System.Net.IPAddress Address(IpAddr a)
+    {
+        if (_addresses.TryGetValue(a, out var ip)) return ip;
+        ip = a.ToIPAddress();
+        if (_addresses.Count < MaxCachedAddresses) _addresses[a] = ip;
+        return ip;
+    }
+
     /// <summary>Updates the flow state with one segment and returns the segment object.</summary>
-    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs, bool includePayload)
+    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs, bool includePayload) =>
+        Track(frame, d, frameBytes, firstTimestampNs, includePayload, new TcpSegment());
+
+    /// <summary>
+    /// Updates the flow state with one segment and writes it into <paramref name="into"/>, every property,
+    /// so one object can be reused for each segment by a consumer that keeps none of them.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs, bool includePayload, TcpSegment into)
     {
         var conv = Resolve(frame, d, out bool fromA);
         var fwd = fromA ? conv.FlowA : conv.FlowB;
@@ -106,9 +127,9 @@ public sealed class TcpConversationTracker
         int? scaleFactor = null;
         if (!syn)
         {
-            int s = fwd.WindowScale;
-            if (s >= 0) { windowSize = (long)d.Window << s; scaleFactor = 1 << s; }
-            else scaleFactor = s;
+            int shift = fwd.WindowScale;
+            if (shift >= 0) { windowSize = (long)d.Window << shift; scaleFactor = 1 << shift; }
+            else scaleFactor = shift;
         }
 
         uint seq = d.Seq - fwd.BaseSeq;
@@ -122,56 +143,55 @@ public sealed class TcpConversationTracker
             sacks[i] = new SackBlock(l - rev.BaseSeq, r - rev.BaseSeq, l, r);
         }
 
-        return new TcpSegment
-        {
-            Frame = frame.Number,
-            TimestampNanoseconds = frame.TimestampNanoseconds,
-            Time = Timestamps.ToUtc(frame.TimestampNanoseconds),
-            TimeRelative = Timestamps.ToTimeSpan(frame.TimestampNanoseconds - firstTimestampNs),
-            Stream = conv.Stream,
-            Source = fromA ? conv.IPAddressA : conv.IPAddressB,
-            SourcePort = d.SourcePort,
-            Destination = fromA ? conv.IPAddressB : conv.IPAddressA,
-            DestinationPort = d.DestinationPort,
-            Flags = d.Flags,
-            Seq = seq,
-            Ack = ackRel,
-            SeqRaw = d.Seq,
-            AckRaw = d.Ack,
-            NextSeq = next,
-            Len = d.PayloadLength,
-            HeaderLength = d.HeaderLength,
-            WindowSizeValue = d.Window,
-            WindowSize = windowSize,
-            WindowSizeScalingFactor = scaleFactor,
-            Mss = d.Mss >= 0 ? d.Mss : null,
-            WindowScaleShift = d.WindowScaleShift >= 0 ? d.WindowScaleShift : null,
-            SackPermitted = d.SackPermitted,
-            TsVal = d.HasTimestamps ? d.TsVal : null,
-            TsEcr = d.HasTimestamps ? d.TsEcr : null,
-            SackBlocks = sacks,
-            IsTruncated = d.IsTruncated,
-            OptionsMalformed = d.OptionsMalformed,
-            FrameLength = frame.OriginalLength,
-            IpLength = d.IpLength,
-            IpVersion = d.IpVersion,
-            Analysis = ta.Flags,
-            NextExpectedSeq = ta.ExpectedSeqRaw != 0 ? ta.ExpectedSeqRaw - fwd.BaseSeq : null,
-            AcksFrame = ta.AcksFrame != 0 ? ta.AcksFrame : null,
-            AckRtt = ta.AcksFrame != 0 ? Timestamps.ToTimeSpan(ta.AckRttNs) : null,
-            AckRttNanoseconds = ta.AcksFrame != 0 ? ta.AckRttNs : null,
-            BytesInFlight = ta.BytesInFlight >= 0 ? ta.BytesInFlight : null,
-            DuplicateAckNumber = ta.DupAckNumber != 0 ? ta.DupAckNumber : null,
-            DuplicateAckFrame = ta.DupAckNumber != 0 ? ta.DupAckFrame : null,
-            Rto = ta.RtoFrame != 0 ? Timestamps.ToTimeSpan(ta.RtoNs) : null,
-            RtoFrame = ta.RtoFrame != 0 ? ta.RtoFrame : null,
-            InitialRtt = conv.InitialRttNs != 0 ? Timestamps.ToTimeSpan(conv.InitialRttNs) : null,
-            InitialRttNanoseconds = conv.InitialRttNs != 0 ? conv.InitialRttNs : null,
-            TimeDelta = Timestamps.ToTimeSpan(timeDelta),
-            TimeInStream = Timestamps.ToTimeSpan(now - conv.FirstTimestampNanoseconds),
-            Payload = includePayload && d.CapturedPayloadLength > 0
+        var s = into;
+        s.Frame = frame.Number;
+        s.TimestampNanoseconds = frame.TimestampNanoseconds;
+        s.Time = Timestamps.ToUtc(frame.TimestampNanoseconds);
+        s.TimeRelative = Timestamps.ToTimeSpan(frame.TimestampNanoseconds - firstTimestampNs);
+        s.Stream = conv.Stream;
+        s.Source = fromA ? conv.IPAddressA : conv.IPAddressB;
+        s.SourcePort = d.SourcePort;
+        s.Destination = fromA ? conv.IPAddressB : conv.IPAddressA;
+        s.DestinationPort = d.DestinationPort;
+        s.Flags = d.Flags;
+        s.Seq = seq;
+        s.Ack = ackRel;
+        s.SeqRaw = d.Seq;
+        s.AckRaw = d.Ack;
+        s.NextSeq = next;
+        s.Len = d.PayloadLength;
+        s.HeaderLength = d.HeaderLength;
+        s.WindowSizeValue = d.Window;
+        s.WindowSize = windowSize;
+        s.WindowSizeScalingFactor = scaleFactor;
+        s.Mss = d.Mss >= 0 ? d.Mss : null;
+        s.WindowScaleShift = d.WindowScaleShift >= 0 ? d.WindowScaleShift : null;
+        s.SackPermitted = d.SackPermitted;
+        s.TsVal = d.HasTimestamps ? d.TsVal : null;
+        s.TsEcr = d.HasTimestamps ? d.TsEcr : null;
+        s.SackBlocks = sacks;
+        s.IsTruncated = d.IsTruncated;
+        s.OptionsMalformed = d.OptionsMalformed;
+        s.FrameLength = frame.OriginalLength;
+        s.IpLength = d.IpLength;
+        s.IpVersion = d.IpVersion;
+        s.Analysis = ta.Flags;
+        s.NextExpectedSeq = ta.ExpectedSeqRaw != 0 ? ta.ExpectedSeqRaw - fwd.BaseSeq : null;
+        s.AcksFrame = ta.AcksFrame != 0 ? ta.AcksFrame : null;
+        s.AckRtt = ta.AcksFrame != 0 ? Timestamps.ToTimeSpan(ta.AckRttNs) : null;
+        s.AckRttNanoseconds = ta.AcksFrame != 0 ? ta.AckRttNs : null;
+        s.BytesInFlight = ta.BytesInFlight >= 0 ? ta.BytesInFlight : null;
+        s.DuplicateAckNumber = ta.DupAckNumber != 0 ? ta.DupAckNumber : null;
+        s.DuplicateAckFrame = ta.DupAckNumber != 0 ? ta.DupAckFrame : null;
+        s.Rto = ta.RtoFrame != 0 ? Timestamps.ToTimeSpan(ta.RtoNs) : null;
+        s.RtoFrame = ta.RtoFrame != 0 ? ta.RtoFrame : null;
+        s.InitialRtt = conv.InitialRttNs != 0 ? Timestamps.ToTimeSpan(conv.InitialRttNs) : null;
+        s.InitialRttNanoseconds = conv.InitialRttNs != 0 ? conv.InitialRttNs : null;
+        s.TimeDelta = Timestamps.ToTimeSpan(timeDelta);
+        s.TimeInStream = Timestamps.ToTimeSpan(now - conv.FirstTimestampNanoseconds);
+        s.Payload = includePayload && d.CapturedPayloadLength > 0
                 ? frameBytes.Slice(d.PayloadOffset, d.CapturedPayloadLength).ToArray()
-                : Array.Empty<byte>(),
-        };
+                : Array.Empty<byte>();
+        return s;
     }
 }

@@ -28,9 +28,18 @@ public sealed class TcpFlowState
     internal uint Window = uint.MaxValue;
     internal bool ValidBif = true;
     internal TcpAnalysisFlags LastSegmentFlags;
-    internal readonly List<UnackedSegment> Unacked = new();
+    /// <summary>Segments not yet acknowledged; made at the first one, let go once empty after this direction's FIN.</summary>
+    internal List<UnackedSegment>? Unacked;
+    internal bool SentFin;
     // The last SACK blocks this direction sent, stored at 1..count as Wireshark does (for bytes in flight).
     internal int SackRangeCount;
-    internal readonly uint[] SackLeft = new uint[5];
-    internal readonly uint[] SackRight = new uint[5];
+    internal SackSlots SackLeft;
+    internal SackSlots SackRight;
+}
+
+/// <summary>Five SACK edges stored inline (Wireshark keeps them at 1..4).</summary>
+[System.Runtime.CompilerServices.InlineArray(5)]
+internal struct SackSlots
+{
+    private uint _edge;
 }

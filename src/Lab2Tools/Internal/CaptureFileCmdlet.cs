@@ -97,15 +97,20 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     /// <summary>Why the last file could not be read to its end, or null.</summary>
     protected string? LastFileProblem { get; private set; }
 
-    /// <summary>Reads every TCP segment of one file and hands it to <paramref name="onSegment"/>. Returns false when the file could not be opened.</summary>
-    protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true, Action<MalformedFrame>? onMalformed = null)
+    /// <summary>
+    /// Reads every TCP segment of one file and hands it to <paramref name="onSegment"/>. Returns false when the
+    /// file could not be opened. With <paramref name="reuseSegment"/> every call gets the same object, overwritten:
+    /// only for consumers that keep no segment.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true, Action<MalformedFrame>? onMalformed = null, bool reuseSegment = false)
     {
         TcpSegmentReader reader;
         LastFileFrames = 0;
         LastFileProblem = null;
         try
         {
-            reader = TcpSegmentReader.Open(file, includePayload);
+            reader = TcpSegmentReader.Open(file, includePayload, reuseSegment);
         }
         catch (CaptureFileException e)
         {
@@ -125,6 +130,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
             var clock = Stopwatch.StartNew();
             long nextProgress = 250;
             bool progressShown = false;
+            long segments = 0;               // the clock is looked at every 1,024 segments
             try
             {
                 while (true)
@@ -141,7 +147,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                         continue;
                     }
                     onSegment(reader.Current!);
-                    if (clock.ElapsedMilliseconds >= nextProgress && reader.Length > 0)
+                    if ((++segments & 1023) == 0 && clock.ElapsedMilliseconds >= nextProgress && reader.Length > 0)
                     {
                         nextProgress = clock.ElapsedMilliseconds + 250;
                         progress.PercentComplete = (int)Math.Min(100, reader.Position * 100 / reader.Length);

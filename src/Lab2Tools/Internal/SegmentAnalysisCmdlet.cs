@@ -26,10 +26,14 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     /// <summary>Whether the analysis needs the payload bytes.</summary>
     protected virtual bool NeedsPayload => false;
 
+    /// <summary>False when the analysis keeps no segment object after <see cref="AnalyzeSegment"/> returns: file reading then reuses one object.</summary>
+    protected virtual bool KeepsSegments => true;
+
     protected abstract void BeginAnalysis();
     protected abstract void AnalyzeSegment(TcpSegment segment);
     protected abstract void EndAnalysis();
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Feed(TcpSegment s)
     {
         if (_streams != null && !_streams.Contains(s.Stream)) return;
@@ -53,7 +57,7 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
         foreach (var file in ResolveCaptureFiles())
         {
             BeginAnalysis();
-            if (ReadCaptureFile(file, Feed, NeedsPayload)) EndAnalysis();
+            if (ReadCaptureFile(file, Feed, NeedsPayload, reuseSegment: !KeepsSegments)) EndAnalysis();
         }
     }
 
