@@ -25,6 +25,55 @@ public class ConnectionAnalysisTests
         return a.Records.ToList();
     }
 
+    /// <summary>
+    /// Get-TcpConnection and the other per-connection cmdlets read with one segment object overwritten for every
+    /// packet: every result must be what separate segment objects give.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Captures))]
+    public void ReusingOneSegmentObjectGivesTheSameResults(string file)
+    {
+        static string Describe(ConnectionAnalyzer a)
+        {
+            var sb = new System.Text.StringBuilder();
+            foreach (var r in a.Records)
+            {
+                var c = r.ToConnection();
+                sb.AppendLine(string.Join('|', c.Stream, c.Client, c.Server, c.RoleSource, c.StartTime.Ticks, c.RelativeStart.Ticks, c.Duration.Ticks,
+                    c.FirstFrame, c.LastFrame, c.ConnState, c.History, c.Completeness, c.InitialRtt?.Ticks, c.ClosedFirstBy, c.ResetBy, c.ReusedPorts,
+                    string.Join(',', c.ExpertCounts.Select(kv => kv.Key + "=" + kv.Value))));
+                foreach (var d in new[] { c.ClientToServer, c.ServerToClient })
+                    sb.AppendLine(string.Join('|', d.Frames, d.FrameBytes, d.IpBytes, d.PayloadBytes, d.UniquePayloadBytes, d.RetransmittedBytes, d.MissedBytes, d.Mss, d.WindowScaleShift, d.SackPermitted, d.Timestamps));
+                if (r.ToHandshake() is TcpHandshake h)
+                    sb.AppendLine(string.Join('|', h.Verdict, h.Explanation, h.Syn.Frame, h.Syn.Explanation, h.SynAck?.Frame, h.SynAck?.Explanation, h.Ack?.Frame, h.Ack?.Explanation,
+                        string.Join(',', h.SynRetransmissions), string.Join(',', h.SynAckRetransmissions), h.InitialRtt?.Ticks, h.ClientOptions, h.ServerOptions));
+                if (r.ToTeardown() is TcpTeardown t)
+                    sb.AppendLine(string.Join('|', t.Kind, t.Explanation, t.ResetReason, t.TimeWaitSide, t.TimeWaitEndPoint, t.DataAfterFirstFin,
+                        string.Join(',', t.Steps.Select(x => $"{x.Name}@{x.Frame}:{x.From}>{x.To}:{x.Flags}:{x.Seq}/{x.Ack}:{x.Time.Ticks}"))));
+                foreach (var x in r.ToStateTimeline())
+                    sb.AppendLine(string.Join('|', x.EndPoint, x.Role, x.From, x.To, x.Frame, x.Time?.Ticks, x.Cause));
+            }
+            return sb.ToString();
+        }
+
+        var separate = new ConnectionAnalyzer();
+        foreach (var s in Segments(file)) separate.Add(s);
+        var reused = new ConnectionAnalyzer();
+        using (var r = TcpSegmentReader.Open(TestData.Path(file), includePayload: false, reuseSegment: true))
+        {
+            TcpSegment? only = null;
+            while (r.Read() is var st && st != ReadStatus.End)
+            {
+                if (st != ReadStatus.Segment) continue;
+                only ??= r.Current;
+                Assert.Same(only, r.Current);
+                reused.Add(r.Current!);
+            }
+        }
+        Assert.Equal(separate.Count, reused.Count);
+        Assert.Equal(Describe(separate), Describe(reused));
+    }
+
     /// <summary>Frames and frame bytes per direction, start and duration: what tshark's Conversations (conv,tcp) counts.</summary>
     [Theory]
     [MemberData(nameof(Captures))]

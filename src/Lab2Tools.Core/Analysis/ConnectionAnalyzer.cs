@@ -5,22 +5,54 @@ namespace Lab2Tools.Analysis;
 /// <summary>Groups segments by stream into <see cref="ConnectionRecord"/>s, in one pass.</summary>
 public sealed class ConnectionAnalyzer
 {
-    private readonly Dictionary<int, ConnectionRecord> _records = new();
+    // indexed by tcp.stream: streams are numbered densely from 0, so a list needs no hashing and is in order
+    private readonly List<ConnectionRecord?> _records = new();
+    private int _count;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Add(TcpSegment segment)
     {
-        if (!_records.TryGetValue(segment.Stream, out var r))
+        int stream = segment.Stream;
+        while (_records.Count <= stream) _records.Add(null);
+        var r = _records[stream];
+        if (r == null)
         {
             r = new ConnectionRecord(segment);
-            _records[segment.Stream] = r;
+            _records[stream] = r;
+            _count++;
         }
         r.Add(segment);
     }
 
-    public int Count => _records.Count;
+    public int Count => _count;
 
     /// <summary>The connections in stream order.</summary>
-    public IEnumerable<ConnectionRecord> Records => _records.Values.OrderBy(r => r.Stream);
+    public IEnumerable<ConnectionRecord> Records
+    {
+        get
+        {
+            foreach (var r in _records)
+                if (r != null) yield return r;
+        }
+    }
 
-    public void Clear() => _records.Clear();
+    /// <summary>The connections in stream order, each let go once returned (for writing results while memory is freed).</summary>
+    public IEnumerable<ConnectionRecord> TakeRecords()
+    {
+        for (int i = 0; i < _records.Count; i++)
+        {
+            var r = _records[i];
+            if (r == null) continue;
+            _records[i] = null;
+            _count--;
+            yield return r;
+        }
+        _records.Clear();
+    }
+
+    public void Clear()
+    {
+        _records.Clear();
+        _count = 0;
+    }
 }

@@ -10,21 +10,26 @@ namespace Lab2Tools.Analysis;
 public sealed class ConnectionRecord
 {
     private const int MaxKept = 32;
-    private readonly IPEndPoint[] _ep = new IPEndPoint[2];
-    private readonly TcpDirectionStatistics[] _dir = { new(), new() };
-    private readonly uint[] _highestEnd = new uint[2];
-    private readonly bool[] _dataStarted = new bool[2];
-    private readonly ZeekConnState _zeek = new();
-    private readonly Dictionary<TcpAnalysisFlags, int> _expert = new();
-    private readonly List<SegmentNote> _syns = new();
-    private readonly List<SegmentNote> _synAcks = new();
-    private readonly SegmentNote?[] _fin = new SegmentNote?[2];
-    private readonly SegmentNote?[] _finAck = new SegmentNote?[2];
-    private readonly long[] _lastDataFrame = new long[2];   // 0: none (kept as numbers: holding the newest segment of every connection makes each one survive a GC)
-    private readonly long[] _dataAfterPeerFin = new long[2];
+    // One object per connection (plus its two direction counters and a few notes): everything that is two of
+    // a kind is an inline pair, lists and counters are made on first use, so that tens of thousands of
+    // connections stay cheap to keep and to carry through garbage collections.
+    private Two<IPAddress> _address;     // shared with the tracker's conversation
+    private Two<ushort> _port;
+    private Two<TcpDirectionStatistics> _dir;
+    private Two<uint> _highestEnd;
+    private Two<bool> _dataStarted;
+    private Two<SegmentNote?> _fin;
+    private Two<SegmentNote?> _finAck;
+    private Two<long> _lastDataFrame;   // 0: none (kept as numbers: holding the newest segment of every connection makes each one survive a GC)
+    private Two<long> _dataAfterPeerFin;
+    private ZeekConnState _zeek;        // a mutable struct, updated in place
+    private int[]? _expert;             // per tcp.analysis flag bit, made at the first flag
+    private NoteList _syns;
+    private NoteList _synAcks;
     private SegmentNote? _thirdAck;
     private SegmentNote? _rst;
-    private SegmentNote? _first;
+    private readonly SegmentNote _first;
+    private readonly TimeSpan _relativeStart;
     private long _lastFrame;
     private long _lastNs;
     private int _completeness;
@@ -35,17 +40,27 @@ public sealed class ConnectionRecord
     internal ConnectionRecord(TcpSegment first)
     {
         Stream = first.Stream;
-        _ep[0] = first.SourceEndPoint;
-        _ep[1] = first.DestinationEndPoint;
-        _first = new SegmentNote(first);
+        _address[0] = first.Source;
+        _port[0] = (ushort)first.SourcePort;
+        _address[1] = first.Destination;
+        _port[1] = (ushort)first.DestinationPort;
+        _dir[0] = new TcpDirectionStatistics();
+        _dir[1] = new TcpDirectionStatistics();
+        _first = new SegmentNote(first, 0);
+        _relativeStart = first.TimeRelative;
     }
 
     public int Stream { get; }
 
-    private int SideOf(System.Net.IPAddress source, int sourcePort) => sourcePort == _ep[0].Port && source.Equals(_ep[0].Address) ? 0 : 1;
-    private int SideOf(SegmentNote s) => SideOf(s.Source, s.SourcePort);
+    private int SideOf(IPAddress source, int sourcePort) =>
+        sourcePort == _port[0] && (ReferenceEquals(source, _address[0]) || source.Equals(_address[0])) ? 0 : 1;
+
+    /// <summary>Side 0's or side 1's endpoint (a new object each time: records keep only the address and port).</summary>
+    private IPEndPoint Ep(int side) => new(_address[side], _port[side]);
+    private static int SideOf(SegmentNote s) => s.Side;
     private int SideOf(TcpSegment s) => SideOf(s.Source, s.SourcePort);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal void Add(TcpSegment s)
     {
         int side = SideOf(s), other = 1 - side;
@@ -99,14 +114,18 @@ public sealed class ConnectionRecord
 
         _zeek.Add(s, side);
         if (s.Analysis != TcpAnalysisFlags.None)
-            foreach (var (flag, _, _, _, _) in TcpAnalysisText.All)
-                if ((s.Analysis & flag) != 0) _expert[flag] = _expert.GetValueOrDefault(flag) + 1;
+        {
+            _expert ??= new int[15];             // one per flag bit (0x0001 .. 0x4000)
+            for (uint bits = (uint)s.Analysis & 0x7FFF; bits != 0; bits &= bits - 1)
+                _expert[System.Numerics.BitOperations.TrailingZeroCount(bits)]++;
+        }
         if ((s.Analysis & TcpAnalysisFlags.ReusedPorts) != 0) _reused = true;
         if (s.InitialRtt != null) _irtt = s.InitialRtt;
 
         // handshake
         SegmentNote? note = null;
-        SegmentNote Note() => note ??= new SegmentNote(s);   // one note per segment: notes are compared by reference
+        // one note per segment (notes are compared by reference); the first segment's note is the one made for it
+        SegmentNote Note() => note ??= s.Frame == _first.Frame ? _first : new SegmentNote(s, side);
         if (syn && !ack) { if (_syns.Count < MaxKept) _syns.Add(Note()); }
         else if (syn && ack) { if (_synAcks.Count < MaxKept) _synAcks.Add(Note()); }
         else if (ack && _thirdAck == null && _synAcks.Count > 0 && SideOf(_synAcks[0]) == other && !rst)
@@ -123,19 +142,22 @@ public sealed class ConnectionRecord
         }
     }
 
+    private int Count(TcpAnalysisFlags f) => _expert == null ? 0 : _expert[System.Numerics.BitOperations.TrailingZeroCount((uint)f)];
+
     // ---- roles ----------------------------------------------------------------------------------
 
     private (int client, RoleSource source) Roles()
     {
         if (_syns.Count > 0) return (SideOf(_syns[0]), RoleSource.Syn);
         if (_synAcks.Count > 0) return (1 - SideOf(_synAcks[0]), RoleSource.SynAck);
-        return (_ep[0].Port >= _ep[1].Port ? 0 : 1, RoleSource.PortNumbers);
+        return (_port[0] >= _port[1] ? 0 : 1, RoleSource.PortNumbers);
     }
 
     private ConnectionRole RoleOf(int side) => side == Roles().client ? ConnectionRole.Client : ConnectionRole.Server;
 
     // ---- results --------------------------------------------------------------------------------
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public TcpConnection ToConnection()
     {
         var (c, source) = Roles();
@@ -146,17 +168,22 @@ public sealed class ConnectionRecord
             int fs = _fin[1] == null || (_fin[0] != null && _fin[0]!.Frame < _fin[1]!.Frame) ? 0 : 1;
             closedFirst = RoleOf(fs);
         }
-        var counts = TcpAnalysisText.All.Where(a => _expert.ContainsKey(a.Flag))
-            .ToDictionary(a => a.Field, a => _expert[a.Flag]);
-        int Count(TcpAnalysisFlags f) => _expert.GetValueOrDefault(f);
+        IReadOnlyDictionary<string, int> counts = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;   // shared: most connections have none
+        if (_expert != null)
+        {
+            var d = new Dictionary<string, int>();
+            foreach (var a in TcpAnalysisText.All)
+                if (Count(a.Flag) > 0) d[a.Field] = Count(a.Flag);
+            counts = d;
+        }
         return new TcpConnection
         {
             Stream = Stream,
-            Client = _ep[c],
-            Server = _ep[1 - c],
+            Client = Ep(c),
+            Server = Ep(1 - c),
             RoleSource = source,
             StartTime = first.Time,
-            RelativeStart = first.TimeRelative,
+            RelativeStart = _relativeStart,
             Duration = TimeSpan.FromTicks((_lastNs - first.TimestampNanoseconds) / 100),
             FirstFrame = first.Frame,
             LastFrame = _lastFrame,
@@ -184,8 +211,8 @@ public sealed class ConnectionRecord
         Name = name,
         Frame = s.Frame,
         Time = s.Time,
-        From = s.SourceEndPoint,
-        To = s.DestinationEndPoint,
+        From = Ep(s.Side),
+        To = Ep(1 - s.Side),
         Flags = s.FlagsText,
         Seq = s.Seq,
         Ack = s.Ack,
@@ -211,14 +238,14 @@ public sealed class ConnectionRecord
         if (_syns.Count == 0) return null;
         var syn = _syns[0];
         int c = SideOf(syn), sv = 1 - c;
-        var lastSyn = _syns.Where(x => x.SeqRaw == syn.SeqRaw).Last();
-        var synAck = _synAcks.FirstOrDefault(x => SideOf(x) == sv);
-        var synRetrans = _syns.Skip(1).Where(x => x.SeqRaw == syn.SeqRaw).Select(x => x.Frame).ToArray();
-        var synAckRetrans = synAck == null ? Array.Empty<long>() : _synAcks.Where(x => x != synAck && x.SeqRaw == synAck.SeqRaw).Select(x => x.Frame).ToArray();
+        var lastSyn = _syns.All().Where(x => x.SeqRaw == syn.SeqRaw).Last();
+        var synAck = _synAcks.All().FirstOrDefault(x => SideOf(x) == sv);
+        var synRetrans = _syns.All().Skip(1).Where(x => x.SeqRaw == syn.SeqRaw).Select(x => x.Frame).ToArray();
+        var synAckRetrans = synAck == null ? Array.Empty<long>() : _synAcks.All().Where(x => x != synAck && x.SeqRaw == synAck.SeqRaw).Select(x => x.Frame).ToArray();
         var co = Options(syn, false);
         var so = synAck != null ? Options(synAck, true) : null;
         bool ws = so != null && co.WindowScaleShift != null && so.WindowScaleShift != null;
-        string client = _ep[c].ToString(), server = _ep[sv].ToString();
+        string client = Ep(c).ToString(), server = Ep(sv).ToString();
 
         var step1 = Step(1, "SYN", syn, $"{client} asks to open a connection: SYN carries its initial sequence number (ISN {syn.SeqRaw}, shown as relative Seq 0) and offers {(co.ToString() is { Length: > 0 } o ? o : "no options")}. The SYN consumes one sequence number.");
         TcpHandshakeStep? step2 = null, step3 = null;
@@ -233,7 +260,7 @@ public sealed class ConnectionRecord
         if (serverRst)
         {
             verdict = HandshakeVerdict.Rejected;
-            explanation = $"{server} answered the SYN with RST (frame {_rst!.Frame}): nothing listens on port {_ep[sv].Port}, so the connection is refused.";
+            explanation = $"{server} answered the SYN with RST (frame {_rst!.Frame}): nothing listens on port {Ep(sv).Port}, so the connection is refused.";
         }
         else if (synAck == null)
         {
@@ -264,8 +291,8 @@ public sealed class ConnectionRecord
         return new TcpHandshake
         {
             Stream = Stream,
-            Client = _ep[c],
-            Server = _ep[sv],
+            Client = Ep(c),
+            Server = Ep(sv),
             Syn = step1,
             SynAck = step2,
             Ack = step3,
@@ -294,7 +321,7 @@ public sealed class ConnectionRecord
     {
         if (_fin[0] == null && _fin[1] == null && _rst == null) return null;
         var (c, _) = Roles();
-        string Name(int side) => $"{RoleOf(side).ToString().ToLowerInvariant()} {_ep[side]}";
+        string Name(int side) => $"{RoleOf(side).ToString().ToLowerInvariant()} {Ep(side)}";
         var steps = new List<TcpHandshakeStep>();
 
         if (_rst != null && !_finsDoneBeforeRst)
@@ -306,7 +333,7 @@ public sealed class ConnectionRecord
             if (noSynAck && x != SideOf(_syns[0]))
             {
                 reason = "ConnectionRefused";
-                explanation = $"The {Name(x)} answered the SYN with RST: nothing listens on port {_ep[x].Port}.";
+                explanation = $"The {Name(x)} answered the SYN with RST: nothing listens on port {Ep(x).Port}.";
             }
             else if (_fin[x] != null && _fin[x]!.Frame < _rst.Frame && _lastDataFrame[y] > _fin[x]!.Frame)
             {
@@ -329,8 +356,8 @@ public sealed class ConnectionRecord
             steps.Sort((a, b) => a.Frame.CompareTo(b.Frame));
             return new TcpTeardown
             {
-                Stream = Stream, Client = _ep[c], Server = _ep[1 - c], Kind = TeardownKind.Reset,
-                ActiveCloser = RoleOf(x), ActiveCloserEndPoint = _ep[x], PassiveCloser = RoleOf(y),
+                Stream = Stream, Client = Ep(c), Server = Ep(1 - c), Kind = TeardownKind.Reset,
+                ActiveCloser = RoleOf(x), ActiveCloserEndPoint = Ep(x), PassiveCloser = RoleOf(y),
                 Steps = steps, ResetBy = RoleOf(x), ResetFrame = _rst.Frame, ResetReason = reason, Explanation = explanation,
             };
         }
@@ -381,7 +408,7 @@ public sealed class ConnectionRecord
                     _ => "Four segments: each direction is closed separately (FIN, ACK from each side) because TCP is full duplex: the passive side may still send after acknowledging the first FIN.",
                 };
                 timeWait = RoleOf(a).ToString();
-                timeWaitEp = _ep[a];
+                timeWaitEp = Ep(a);
             }
             if (_finAck[b] == null && kind != TeardownKind.Simultaneous)
             {
@@ -391,8 +418,8 @@ public sealed class ConnectionRecord
         }
         return new TcpTeardown
         {
-            Stream = Stream, Client = _ep[c], Server = _ep[1 - c], Kind = kind,
-            ActiveCloser = RoleOf(a), ActiveCloserEndPoint = _ep[a], PassiveCloser = RoleOf(b),
+            Stream = Stream, Client = Ep(c), Server = Ep(1 - c), Kind = kind,
+            ActiveCloser = RoleOf(a), ActiveCloserEndPoint = Ep(a), PassiveCloser = RoleOf(b),
             Steps = steps, TimeWaitSide = timeWait, TimeWaitEndPoint = timeWaitEp,
             DataAfterFirstFin = _dataAfterPeerFin[b], Explanation = text,
         };
@@ -409,7 +436,7 @@ public sealed class ConnectionRecord
             if (state[side] == to) return;
             list.Add(new TcpStateTransition
             {
-                Stream = Stream, EndPoint = _ep[side], Role = RoleOf(side), From = state[side], To = to,
+                Stream = Stream, EndPoint = Ep(side), Role = RoleOf(side), From = state[side], To = to,
                 Frame = at?.Frame, Time = at?.Time, Cause = cause, Explanation = explanation,
             });
             state[side] = to;
@@ -419,11 +446,11 @@ public sealed class ConnectionRecord
         {
             var syn = _syns[0];
             int sv = 1 - c;
-            var synAck = _synAcks.FirstOrDefault(x => SideOf(x) == sv);
+            var synAck = _synAcks.All().FirstOrDefault(x => SideOf(x) == sv);
             bool refused = synAck == null && _rst != null && SideOf(_rst) == sv;
             Set(c, TcpState.CLOSED, null, "before the capture", "No connection yet.");
             if (refused)
-                Set(sv, TcpState.CLOSED, null, "before the capture", $"Nothing listens on port {_ep[sv].Port} (the SYN is answered with RST).");
+                Set(sv, TcpState.CLOSED, null, "before the capture", $"Nothing listens on port {Ep(sv).Port} (the SYN is answered with RST).");
             else if (synAck != null)
                 Set(sv, TcpState.LISTEN, null, "before the capture", "A server socket waits for connections (passive open).");
             Set(c, TcpState.SYN_SENT, syn, "sent SYN", "Active open: the client sent its SYN and waits for the SYN-ACK.");
@@ -498,42 +525,73 @@ public sealed class ConnectionRecord
 }
 
 /// <summary>
-/// The fields of a segment that the handshake, teardown and state results need: a tenth of a
-/// <see cref="TcpSegment"/>, so keeping a few per connection stays cheap with many connections.
+/// The fields of a segment that the handshake, teardown and state results need: a fifth of a
+/// <see cref="TcpSegment"/> (the endpoints are the record's, named by <see cref="Side"/>), so keeping a few
+/// per connection stays cheap with many connections.
 /// </summary>
 internal sealed class SegmentNote
 {
-    public SegmentNote(TcpSegment s)
+    public SegmentNote(TcpSegment s, int side)
     {
-        Frame = s.Frame; Time = s.Time; TimestampNanoseconds = s.TimestampNanoseconds; TimeRelative = s.TimeRelative;
-        Source = s.Source; SourcePort = s.SourcePort; Destination = s.Destination; DestinationPort = s.DestinationPort;
-        Flags = s.Flags; Seq = s.Seq; Ack = s.Ack; SeqRaw = s.SeqRaw; AckRaw = s.AckRaw; NextSeq = s.NextSeq; Len = s.Len;
-        WindowSizeValue = s.WindowSizeValue; WindowSize = s.WindowSize; WindowSizeScalingFactor = s.WindowSizeScalingFactor;
-        Mss = s.Mss; WindowScaleShift = s.WindowScaleShift; SackPermitted = s.SackPermitted; HasTimestamps = s.TsVal != null;
+        Frame = s.Frame; TimestampNanoseconds = s.TimestampNanoseconds; Side = (byte)side;
+        Flags = s.Flags; Seq = s.Seq; Ack = s.Ack; SeqRaw = s.SeqRaw; AckRaw = s.AckRaw; NextSeq = s.NextSeq;
+        WindowSizeValue = (ushort)s.WindowSizeValue;
+        _scale = s.WindowSizeScalingFactor ?? int.MinValue;
+        _mss = s.Mss ?? -1;
+        _shift = (sbyte)(s.WindowScaleShift ?? -1);
+        SackPermitted = s.SackPermitted; HasTimestamps = s.TsVal != null;
     }
+    private readonly int _scale;
+    private readonly int _mss;
+    private readonly sbyte _shift;
     public long Frame { get; }
-    public DateTime Time { get; }
     public long TimestampNanoseconds { get; }
-    public TimeSpan TimeRelative { get; }
-    public System.Net.IPAddress Source { get; }
-    public int SourcePort { get; }
-    public System.Net.IPAddress Destination { get; }
-    public int DestinationPort { get; }
+    public DateTime Time => Tracking.Timestamps.ToUtc(TimestampNanoseconds);
+    /// <summary>The side (0 or 1 of the record's endpoints) that sent the segment.</summary>
+    public byte Side { get; }
     public TcpFlags Flags { get; }
     public uint Seq { get; }
     public uint Ack { get; }
     public uint SeqRaw { get; }
     public uint AckRaw { get; }
     public uint NextSeq { get; }
-    public int Len { get; }
-    public int WindowSizeValue { get; }
-    public long WindowSize { get; }
-    public int? WindowSizeScalingFactor { get; }
-    public int? Mss { get; }
-    public int? WindowScaleShift { get; }
+    public ushort WindowSizeValue { get; }
+    /// <summary>The window after scaling, as the segment had it (the raw value times a known scale factor).</summary>
+    public long WindowSize => _scale > 0 ? (long)WindowSizeValue * _scale : WindowSizeValue;
+    public int? WindowSizeScalingFactor => _scale == int.MinValue ? null : _scale;
+    public int? Mss => _mss < 0 ? null : _mss;
+    public int? WindowScaleShift => _shift < 0 ? null : _shift;
     public bool SackPermitted { get; }
     public bool HasTimestamps { get; }
     public string FlagsText => TcpFlagsText.ToListString(Flags);
-    public System.Net.IPEndPoint SourceEndPoint => new(Source, SourcePort);
-    public System.Net.IPEndPoint DestinationEndPoint => new(Destination, DestinationPort);
+}
+
+/// <summary>Two of a kind, stored inline (side 0 and side 1 of a connection).</summary>
+[System.Runtime.CompilerServices.InlineArray(2)]
+internal struct Two<T>
+{
+    private T _element;
+}
+
+/// <summary>The SYNs (or SYN-ACKs) of a connection: almost always one, so the first is kept inline and a list is made for more.</summary>
+internal struct NoteList
+{
+    private SegmentNote? _firstNote;
+    private List<SegmentNote>? _more;
+
+    public readonly int Count => _firstNote == null ? 0 : 1 + (_more?.Count ?? 0);
+    public readonly SegmentNote this[int i] => i == 0 ? _firstNote! : _more![i - 1];
+
+    public void Add(SegmentNote n)
+    {
+        if (_firstNote == null) _firstNote = n;
+        else (_more ??= new List<SegmentNote>()).Add(n);
+    }
+
+    public readonly IEnumerable<SegmentNote> All()
+    {
+        if (_firstNote == null) yield break;
+        yield return _firstNote;
+        if (_more != null) foreach (var n in _more) yield return n;
+    }
 }

@@ -8,19 +8,21 @@ namespace Lab2Tools.Analysis;
 /// Zeek's per-endpoint TCP states, conn_state() and history string (scripts/base/protocols/conn/main.zeek),
 /// driven by the segments of one connection.
 /// </summary>
-internal sealed class ZeekConnState
+internal struct ZeekConnState
 {
     private enum EndpointState { Inactive, SynSent, SynAckSent, Partial, Established, Closed, Reset }
 
-    private readonly EndpointState[] _state = { EndpointState.Inactive, EndpointState.Inactive };
+    private Two<EndpointState> _state;       // both Inactive (0)
     // Kept small (one of these per connection): the history as a string (a few letters, appended rarely),
     // letters seen once as a bit mask, counters and last sequence numbers in arrays made on first use.
-    private string _history = "";
+    private HistoryLetters _letters;     // the first 16 letters, inline (a history is rarely longer)
+    private byte _length;
+    private string? _longHistory;        // the whole history once it is longer than 16 letters
     private ulong _once;
     private int[]? _counts;
-    private uint[]? _lastSeq;
+    private LastSeqs _lastSeq;
     private byte _lastSeqSet;
-    private readonly long[] _size = new long[2];
+    private Two<long> _size;
     private bool _started;
     /// <summary>0 when the originator is the side Zeek saw first, unless that was a SYN-ACK (flip).</summary>
     private int _origSide;
@@ -28,6 +30,7 @@ internal sealed class ZeekConnState
     private static readonly Regex RstOs0 = new(@"^\^?S[^HAFGIQ]*R", RegexOptions.Compiled);
 
     /// <summary>side: 0 or 1 (which endpoint sent the segment).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Add(TcpSegment s, int side)
     {
         bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
@@ -39,7 +42,7 @@ internal sealed class ZeekConnState
             if (syn && ack)
             {
                 _origSide = 1 - side;
-                _history += "^";
+                Append('^');
             }
         }
         bool orig = side == _origSide;
@@ -100,7 +103,7 @@ internal sealed class ZeekConnState
         ulong bit = 1UL << Bit(l);
         if ((_once & bit) != 0) return;
         _once |= bit;
-        _history += l;
+        Append(l);
     }
 
     private static int SeqSlot(char c) => c switch { 's' => 0, 'h' => 1, 'f' => 2, _ => 3 };   // 'r'
@@ -108,11 +111,10 @@ internal sealed class ZeekConnState
     private void Repeat(char c, bool orig, uint seq)
     {
         int slot = SeqSlot(c) + (orig ? 4 : 0);
-        _lastSeq ??= new uint[8];
         if ((_lastSeqSet & (1 << slot)) != 0 && _lastSeq[slot] == seq) return;
         _lastSeq[slot] = seq;
         _lastSeqSet |= (byte)(1 << slot);
-        _history += orig ? char.ToUpperInvariant(c) : c;
+        Append(orig ? char.ToUpperInvariant(c) : c);
     }
 
     private static int CountSlot(char c) => c switch { 't' => 0, 'w' => 1, _ => 2 };          // 'g'
@@ -122,10 +124,17 @@ internal sealed class ZeekConnState
         int slot = CountSlot(c) + (orig ? 3 : 0);
         _counts ??= new int[6];
         int n = ++_counts[slot];
-        if (n == 1 || n == 10 || n == 100 || n == 1000 || n == 10000 || n == 100000) _history += orig ? char.ToUpperInvariant(c) : c;
+        if (n == 1 || n == 10 || n == 100 || n == 1000 || n == 10000 || n == 100000) Append(orig ? char.ToUpperInvariant(c) : c);
     }
 
-    public string History => _history;
+    private void Append(char letter)
+    {
+        if (_longHistory != null) { _longHistory += letter; return; }
+        if (_length < 16) { _letters[_length++] = letter; return; }
+        _longHistory = new string(((ReadOnlySpan<char>)_letters)[.._length]) + letter;
+    }
+
+    public readonly string History => _longHistory ?? new string(((ReadOnlySpan<char>)_letters)[.._length]);
 
     public string ConnState
     {
@@ -172,4 +181,18 @@ internal sealed class ZeekConnState
         "OTH" => "No SYN seen, just midstream traffic (one example of this is a \"partial connection\" that was not later closed).",
         _ => "",
     };
+}
+
+/// <summary>The last sequence number of each repeatable history letter (s, h, f, r per side), inline.</summary>
+[System.Runtime.CompilerServices.InlineArray(8)]
+internal struct LastSeqs
+{
+    private uint _seq;
+}
+
+/// <summary>Room for the first 16 letters of a history.</summary>
+[System.Runtime.CompilerServices.InlineArray(16)]
+internal struct HistoryLetters
+{
+    private char _letter;
 }

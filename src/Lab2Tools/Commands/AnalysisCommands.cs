@@ -10,11 +10,13 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
 {
     private ConnectionAnalyzer _analyzer = new();
     protected abstract IEnumerable<object> Results(ConnectionRecord record);
+    protected override bool KeepsSegments => false;      // a ConnectionRecord copies what it needs
     protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void EndAnalysis()
     {
-        foreach (var r in _analyzer.Records)
+        foreach (var r in _analyzer.TakeRecords())
             foreach (var o in Results(r)) WriteObject(o);
     }
 }
