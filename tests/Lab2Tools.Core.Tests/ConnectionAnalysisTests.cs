@@ -33,7 +33,26 @@ public class ConnectionAnalysisTests
     [MemberData(nameof(Captures))]
     public void ReusingOneSegmentObjectGivesTheSameResults(string file)
     {
-        static string Describe(ConnectionAnalyzer a)
+        var separate = new ConnectionAnalyzer();
+        foreach (var s in Segments(file)) separate.Add(s);
+        var reused = new ConnectionAnalyzer();
+        using (var r = TcpSegmentReader.Open(TestData.Path(file), includePayload: false, reuseSegment: true))
+        {
+            TcpSegment? only = null;
+            while (r.Read() is var st && st != ReadStatus.End)
+            {
+                if (st != ReadStatus.Segment) continue;
+                only ??= r.Current;
+                Assert.Same(only, r.Current);
+                reused.Add(r.Current!);
+            }
+        }
+        Assert.Equal(separate.Count, reused.Count);
+        Assert.Equal(Describe(separate), Describe(reused));
+    }
+
+    /// <summary>Every field of every connection result, one line each, for comparing two analyses.</summary>
+    internal static string Describe(ConnectionAnalyzer a)
         {
             var sb = new System.Text.StringBuilder();
             foreach (var r in a.Records)
@@ -55,24 +74,6 @@ public class ConnectionAnalysisTests
             }
             return sb.ToString();
         }
-
-        var separate = new ConnectionAnalyzer();
-        foreach (var s in Segments(file)) separate.Add(s);
-        var reused = new ConnectionAnalyzer();
-        using (var r = TcpSegmentReader.Open(TestData.Path(file), includePayload: false, reuseSegment: true))
-        {
-            TcpSegment? only = null;
-            while (r.Read() is var st && st != ReadStatus.End)
-            {
-                if (st != ReadStatus.Segment) continue;
-                only ??= r.Current;
-                Assert.Same(only, r.Current);
-                reused.Add(r.Current!);
-            }
-        }
-        Assert.Equal(separate.Count, reused.Count);
-        Assert.Equal(Describe(separate), Describe(reused));
-    }
 
     /// <summary>Frames and frame bytes per direction, start and duration: what tshark's Conversations (conv,tcp) counts.</summary>
     [Theory]

@@ -31,6 +31,60 @@ public class FuzzRegressionTests
         Assert.Empty(failures);
     }
 
+    /// <summary>
+    /// What the per-connection cmdlets do (a file read ahead on a pool thread, one segment object reused for
+    /// every packet) must give, on damaged captures too, what plain reads into separate segments give: the same
+    /// results and the same end (clean, or the same damage after the same frames).
+    /// </summary>
+    [Fact]
+    public void Damaged_captures_read_ahead_into_one_reused_segment_give_what_plain_reads_give()
+    {
+        var r = new Random(21);
+        var dir = Directory.CreateTempSubdirectory("l2t-fuzz-ahead-").FullName;
+        try
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                var c = Fuzzer.Value.Next(r);
+                var path = Path.Combine(dir, "case.pcap");
+                File.WriteAllBytes(path, c.Data);
+                var plain = Analyze(() => Pipeline.TcpSegmentReader.Open(new MemoryStream(c.Data, writable: false), path, includePayload: false));
+                var ahead = Analyze(() => Pipeline.TcpSegmentReader.Open(path, includePayload: false, reuseSegment: true));
+                Assert.True(plain == ahead, $"{c.Seed} {c.Mutation}: {plain.end} / {ahead.end}");
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+
+        static (string results, string end) Analyze(Func<Pipeline.TcpSegmentReader> open)
+        {
+            var a = new ConnectionAnalyzer();
+            string end;
+            try
+            {
+                using var reader = open();
+                try
+                {
+                    Pipeline.ReadStatus st;
+                    while ((st = reader.Read()) != Pipeline.ReadStatus.End)
+                        if (st == Pipeline.ReadStatus.Segment) a.Add(reader.Current!);
+                    end = $"end after {reader.FramesRead}";
+                }
+                catch (Capture.CaptureFileException e)
+                {
+                    end = $"{e.Problem} at {e.Offset} after {e.FramesRead}";
+                }
+            }
+            catch (Capture.CaptureFileException e)
+            {
+                end = $"open: {e.Problem}";
+            }
+            return (ConnectionAnalysisTests.Describe(a), end);
+        }
+    }
+
     [Fact]
     public void Every_mutation_kind_is_produced()
     {
