@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Lab2Tools.Model;
 
 namespace Lab2Tools.Analysis;
@@ -9,7 +10,7 @@ public sealed class ConnectionAnalyzer
     private readonly List<ConnectionRecord?> _records = new();
     private int _count;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(TcpSegment segment)
     {
         int stream = segment.Stream;

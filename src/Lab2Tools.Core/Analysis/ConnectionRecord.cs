@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Lab2Tools.Model;
 
 namespace Lab2Tools.Analysis;
@@ -60,7 +61,7 @@ public sealed class ConnectionRecord
     private static int SideOf(SegmentNote s) => s.Side;
     private int SideOf(TcpSegment s) => SideOf(s.Source, s.SourcePort);
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(TcpSegment s)
     {
         int side = SideOf(s), other = 1 - side;
@@ -157,7 +158,7 @@ public sealed class ConnectionRecord
 
     // ---- results --------------------------------------------------------------------------------
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public TcpConnection ToConnection()
     {
         var (c, source) = Roles();
@@ -260,7 +261,7 @@ public sealed class ConnectionRecord
         if (serverRst)
         {
             verdict = HandshakeVerdict.Rejected;
-            explanation = $"{server} answered the SYN with RST (frame {_rst!.Frame}): nothing listens on port {Ep(sv).Port}, so the connection is refused.";
+            explanation = $"{server} answered the SYN with RST (frame {_rst!.Frame}): nothing listens on port {_port[sv]}, so the connection is refused.";
         }
         else if (synAck == null)
         {
@@ -333,7 +334,7 @@ public sealed class ConnectionRecord
             if (noSynAck && x != SideOf(_syns[0]))
             {
                 reason = "ConnectionRefused";
-                explanation = $"The {Name(x)} answered the SYN with RST: nothing listens on port {Ep(x).Port}.";
+                explanation = $"The {Name(x)} answered the SYN with RST: nothing listens on port {_port[x]}.";
             }
             else if (_fin[x] != null && _fin[x]!.Frame < _rst.Frame && _lastDataFrame[y] > _fin[x]!.Frame)
             {
@@ -450,7 +451,7 @@ public sealed class ConnectionRecord
             bool refused = synAck == null && _rst != null && SideOf(_rst) == sv;
             Set(c, TcpState.CLOSED, null, "before the capture", "No connection yet.");
             if (refused)
-                Set(sv, TcpState.CLOSED, null, "before the capture", $"Nothing listens on port {Ep(sv).Port} (the SYN is answered with RST).");
+                Set(sv, TcpState.CLOSED, null, "before the capture", $"Nothing listens on port {_port[sv]} (the SYN is answered with RST).");
             else if (synAck != null)
                 Set(sv, TcpState.LISTEN, null, "before the capture", "A server socket waits for connections (passive open).");
             Set(c, TcpState.SYN_SENT, syn, "sent SYN", "Active open: the client sent its SYN and waits for the SYN-ACK.");
@@ -567,7 +568,7 @@ internal sealed class SegmentNote
 }
 
 /// <summary>Two of a kind, stored inline (side 0 and side 1 of a connection).</summary>
-[System.Runtime.CompilerServices.InlineArray(2)]
+[InlineArray(2)]
 internal struct Two<T>
 {
     private T _element;

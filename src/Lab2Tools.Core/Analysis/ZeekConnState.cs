@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.RegularExpressions;
 using Lab2Tools.Model;
@@ -13,8 +14,8 @@ internal struct ZeekConnState
     private enum EndpointState { Inactive, SynSent, SynAckSent, Partial, Established, Closed, Reset }
 
     private Two<EndpointState> _state;       // both Inactive (0)
-    // Kept small (one of these per connection): the history as a string (a few letters, appended rarely),
-    // letters seen once as a bit mask, counters and last sequence numbers in arrays made on first use.
+    // Kept small and inline (one of these per connection, inside its record): the first 16 history letters,
+    // letters seen once as a bit mask, the last sequence numbers; counters in an array made on first use.
     private HistoryLetters _letters;     // the first 16 letters, inline (a history is rarely longer)
     private byte _length;
     private string? _longHistory;        // the whole history once it is longer than 16 letters
@@ -30,7 +31,7 @@ internal struct ZeekConnState
     private static readonly Regex RstOs0 = new(@"^\^?S[^HAFGIQ]*R", RegexOptions.Compiled);
 
     /// <summary>side: 0 or 1 (which endpoint sent the segment).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(TcpSegment s, int side)
     {
         bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
@@ -184,14 +185,14 @@ internal struct ZeekConnState
 }
 
 /// <summary>The last sequence number of each repeatable history letter (s, h, f, r per side), inline.</summary>
-[System.Runtime.CompilerServices.InlineArray(8)]
+[InlineArray(8)]
 internal struct LastSeqs
 {
     private uint _seq;
 }
 
 /// <summary>Room for the first 16 letters of a history.</summary>
-[System.Runtime.CompilerServices.InlineArray(16)]
+[InlineArray(16)]
 internal struct HistoryLetters
 {
     private char _letter;

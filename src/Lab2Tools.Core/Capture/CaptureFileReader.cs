@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Lab2Tools.Capture;
 
@@ -27,7 +28,6 @@ public abstract class CaptureFileReader : IDisposable
     private bool _readAhead;
     private byte[]? _spare;          // filled at [Headroom, Headroom + ChunkSize) by _pending
     private Task<int>? _pending;
-    private long _spareFileOffset;   // file offset of _spare[Headroom]
 
     protected CaptureFileReader(Stream stream, string path, bool readAhead = false)
     {
@@ -115,7 +115,7 @@ public abstract class CaptureFileReader : IDisposable
     }
 
     /// <summary>Makes <paramref name="count"/> bytes available at the read position; returns how many are (less only at end of file).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected int Ensure(int count)
     {
         int avail = _end - _pos;
@@ -124,18 +124,18 @@ public abstract class CaptureFileReader : IDisposable
         {
             while (avail < count && avail <= Headroom && !_eof)
             {
-                _pending ??= StartReadAhead(_bufferFileOffset + _end);
+                _pending ??= StartReadAhead();
                 int got = TakeReadAhead();
                 var next = _spare!;
                 Buffer.BlockCopy(_buffer, _pos, next, Headroom - avail, avail);
                 _spare = _buffer;
                 _buffer = next;
-                _bufferFileOffset = _spareFileOffset - Headroom;
+                _bufferFileOffset += _end - Headroom;          // the chunk read ahead starts where the buffer ended
                 _pos = Headroom - avail;
                 _end = Headroom + got;
                 avail = _end - _pos;
                 if (got == 0) _eof = true;
-                else _pending = StartReadAhead(_bufferFileOffset + _end);
+                else _pending = StartReadAhead();
             }
             if (avail >= count || _eof) return Math.Min(avail, count);
             StopReadAhead();        // a frame larger than the headroom: read it the plain way
@@ -162,10 +162,10 @@ public abstract class CaptureFileReader : IDisposable
         return Math.Min(_end, count);
     }
 
-    private Task<int> StartReadAhead(long fileOffset)
+    /// <summary>Starts reading the chunk after the buffer's end into the spare buffer, after its headroom.</summary>
+    private Task<int> StartReadAhead()
     {
         _spare ??= new byte[Headroom + ChunkSize];
-        _spareFileOffset = fileOffset;
         var target = _spare;
         var stream = _stream;
         return Task.Run(() =>

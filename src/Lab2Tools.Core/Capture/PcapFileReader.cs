@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Lab2Tools.Capture;
 
@@ -35,7 +36,7 @@ internal sealed class PcapFileReader : CaptureFileReader
 
     private uint U32(ReadOnlySpan<byte> s) => _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool ReadNext(out CaptureFrame frame, out ReadOnlySpan<byte> data)
     {
         long recordOffset = Position;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Lab2Tools.Model;
 
 namespace Lab2Tools.Decode;
@@ -14,7 +15,7 @@ public static class PacketDecoder
     private const ushort EtherTypeIPv6 = 0x86DD;
 
     /// <summary>Decodes one frame. On <see cref="DecodeOutcome.Malformed"/> and <see cref="DecodeOutcome.NotTcp"/>, <paramref name="reason"/> says why.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DecodeOutcome Decode(int linkType, ReadOnlySpan<byte> frame, int originalLength, out DecodedTcp tcp, out string? reason)
     {
         tcp = default;
@@ -103,7 +104,7 @@ public static class PacketDecoder
         return version == 4 ? DecodeIPv4(ip, ipOffset, reportedIp, ref tcp, out reason) : DecodeIPv6(ip, ipOffset, reportedIp, ref tcp, out reason);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool EtherTypeToVersion(ushort type, out int version, out string? reason)
     {
         reason = null;
@@ -118,7 +119,7 @@ public static class PacketDecoder
         }
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeOutcome DecodeIPv4(ReadOnlySpan<byte> ip, int ipOffset, int reportedIp, ref DecodedTcp tcp, out string? reason)
     {
         reason = null;
@@ -143,7 +144,7 @@ public static class PacketDecoder
         return DecodeTcp(ip[ihl..captured], ipOffset + ihl, totalLength - ihl, ref tcp, out reason);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeOutcome DecodeIPv6(ReadOnlySpan<byte> ip, int ipOffset, int reportedIp, ref DecodedTcp tcp, out string? reason)
     {
         reason = null;
@@ -203,7 +204,7 @@ public static class PacketDecoder
         return DecodeOutcome.Malformed;
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static DecodeOutcome DecodeTcp(ReadOnlySpan<byte> seg, int tcpOffset, int tcpLength, ref DecodedTcp tcp, out string? reason)
     {
         reason = null;
@@ -232,7 +233,7 @@ public static class PacketDecoder
     }
 
     /// <summary>TCP options with guards: EOL ends, NOP is one byte, every other option needs a length of at least 2 that fits.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ParseOptions(ReadOnlySpan<byte> opts, ref DecodedTcp tcp)
     {
         int i = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Lab2Tools.Capture;
 using Lab2Tools.Decode;
 using Lab2Tools.Model;
@@ -64,7 +65,7 @@ public sealed class TcpSegmentReader : IDisposable
     public MalformedFrame? CurrentMalformed { get; private set; }
 
     /// <summary>Reads up to the next TCP segment or malformed frame. Throws <see cref="CaptureFileException"/> on file damage.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadStatus Read()
     {
         Current = null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Lab2Tools.Model;
 
 namespace Lab2Tools.Tracking;
@@ -39,7 +40,7 @@ internal static class SequenceAnalysis
     private static bool Lt(uint a, uint b) => (int)(a - b) < 0;
     private static bool Le(uint a, uint b) => (int)(a - b) <= 0;
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SegmentAnalysis Analyze(TcpFlowState fwd, TcpFlowState rev, TcpConversation conv,
         long frame, long nowNs, uint seq, uint ack, int seglen, TcpFlags flags, uint window, int sackBlocks, in Decode.SackEdges sack)
     {
@@ -194,28 +195,27 @@ internal static class SequenceAnalysis
 
         // remove what this ACK acknowledges from the other direction's unacked list, in one compaction pass
         // (Wireshark walks newest first and keeps the last exact match: the oldest one, found first here)
-        var list = rev.Unacked;
-        int keep = 0;
-        bool matched = false;
-        for (int i = 0; i < (list?.Count ?? 0); i++)
+        if (rev.Unacked is { } list)
         {
-            var u = list[i];
-            if (ack == u.NextSeq)
+            int keep = 0;
+            bool matched = false;
+            for (int i = 0; i < list.Count; i++)
             {
-                if (!matched)
+                var u = list[i];
+                if (ack == u.NextSeq)
                 {
-                    ta.AcksFrame = u.Frame;
-                    ta.AckRttNs = nowNs - u.TimestampNs;
-                    matched = true;
+                    if (!matched)
+                    {
+                        ta.AcksFrame = u.Frame;
+                        ta.AckRttNs = nowNs - u.TimestampNs;
+                        matched = true;
+                    }
+                    continue;                                   // acknowledged: drop
                 }
-                continue;                                   // acknowledged: drop
+                if (Gt(ack, u.Seq) && Le(ack, u.NextSeq)) u.Seq = ack;   // partly acknowledged
+                else if (!Gt(u.NextSeq, ack)) continue;                 // old: drop
+                list[keep++] = u;
             }
-            if (Gt(ack, u.Seq) && Le(ack, u.NextSeq)) u.Seq = ack;   // partly acknowledged
-            else if (!Gt(u.NextSeq, ack)) continue;                 // old: drop
-            list![keep++] = u;
-        }
-        if (list != null)
-        {
             list.RemoveRange(keep, list.Count - keep);
             if (keep == 0 && rev.SentFin) rev.Unacked = null;   // the direction is closed and all acknowledged: keep nothing
         }

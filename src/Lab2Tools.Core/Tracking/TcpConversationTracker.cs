@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Lab2Tools.Capture;
 using Lab2Tools.Decode;
 using Lab2Tools.Model;
@@ -23,7 +24,7 @@ public sealed class TcpConversationTracker
     private readonly record struct ConversationKey(IpAddr A, ushort PortA, IpAddr B, ushort PortB);
 
     /// <summary>Finds the conversation of a segment (creating it, or a new one on port reuse) and tells which side sent it.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public TcpConversation Resolve(in CaptureFrame frame, in DecodedTcp d, out bool fromA)
     {
         int cmp = d.Source.CompareTo(d.Destination);
@@ -77,7 +78,7 @@ public sealed class TcpConversationTracker
     /// Updates the flow state with one segment and writes it into <paramref name="into"/>, every property,
     /// so one object can be reused for each segment by a consumer that keeps none of them.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs, bool includePayload, TcpSegment into)
     {
         var conv = Resolve(frame, d, out bool fromA);

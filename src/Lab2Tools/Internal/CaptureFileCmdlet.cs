@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using Lab2Tools.Capture;
 using Lab2Tools.Model;
 using Lab2Tools.Pipeline;
@@ -102,7 +103,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     /// file could not be opened. With <paramref name="reuseSegment"/> every call gets the same object, overwritten:
     /// only for consumers that keep no segment.
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true, Action<MalformedFrame>? onMalformed = null, bool reuseSegment = false)
     {
         TcpSegmentReader reader;

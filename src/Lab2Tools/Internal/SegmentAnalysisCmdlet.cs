@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using System.Runtime.CompilerServices;
 using Lab2Tools.Model;
 
 namespace Lab2Tools.Commands.Internal;
@@ -33,7 +34,7 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     protected abstract void AnalyzeSegment(TcpSegment segment);
     protected abstract void EndAnalysis();
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Feed(TcpSegment s)
     {
         if (_streams != null && !_streams.Contains(s.Stream)) return;
