@@ -37,7 +37,7 @@ $Results = Join-Path $Out 'TestResults'
 
 # System packages: the tests compare with tshark, record with tcpdump, drive curl and headless Chromium;
 # live capture needs libpcap. The benchmarks add wrk, nginx and Flask.
-$TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium', 'fonts-wqy-microhei')
+$TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium', 'fonts-wqy-microhei', 'tcptrace', 'python3-flask')
 $BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl', 'tcpdump', 'libpcap0.8', 'tshark', 'wireshark-common', 'time')
 
 function Invoke-Native([string]$Exe, [string[]]$Arguments) {

@@ -6,11 +6,22 @@ using Outcome = (bool passed, string evidence, long[] frames, int? stream, strin
 
 namespace Lab2Tools.Lab;
 
+/// <summary>What a lab check concluded: shown, not shown, or nothing in the capture to check.</summary>
+public enum LabCheckOutcome
+{
+    Passed,
+    Failed,
+    NotApplicable,
+}
+
 /// <summary>The outcome of one lab check on one capture.</summary>
 public sealed class LabCheckResult
 {
     public string Name { get; init; } = "";
-    public bool Passed { get; init; }
+    /// <summary>Passed, Failed, or NotApplicable when the capture holds nothing the check could look at.</summary>
+    public LabCheckOutcome Result { get; init; }
+    /// <summary>True only for <see cref="LabCheckOutcome.Passed"/>.</summary>
+    public bool Passed => Result == LabCheckOutcome.Passed;
     /// <summary>What in the capture shows it, with frame numbers (or what is missing).</summary>
     public string Evidence { get; init; } = "";
     /// <summary>The frames the evidence names.</summary>
@@ -70,7 +81,7 @@ public static class LabChecks
             };
             results.Add(new LabCheckResult
             {
-                Name = name, Passed = r.passed, Evidence = r.evidence, Frames = r.frames, Stream = r.stream,
+                Name = name, Result = r.passed ? LabCheckOutcome.Passed : LabCheckOutcome.Failed, Evidence = r.evidence, Frames = r.frames, Stream = r.stream,
                 Explanation = r.explanation, Path = a.Path, ServerPort = port,
             });
         }
