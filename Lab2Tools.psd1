@@ -41,8 +41,7 @@
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('TCP', 'pcap', 'Wireshark', 'networking', 'teaching', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            ProjectUri = ''
+            Tags = @('TCP', 'pcap', 'Wireshark', 'networking', 'teaching', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
         }
     }
 }

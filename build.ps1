@@ -5,15 +5,16 @@
 .DESCRIPTION
     dotnet pwsh ./build.ps1 Build      assembles the importable module in out/Lab2Tools
     dotnet pwsh ./build.ps1 Test       builds, runs xunit then Pester (fresh pwsh), prints "N passed, N failed, N skipped"
-    dotnet pwsh ./build.ps1 Lab        builds and runs the lab (for now: analyses the bundled sample capture)
+    dotnet pwsh ./build.ps1 Lab        builds and runs the whole lab live (Invoke-LabSession), writes the report
     dotnet pwsh ./build.ps1 Bench      benchmarks: the lab server against Flask and nginx (wrk); capture vs tcpdump
+    dotnet pwsh ./build.ps1 Package    builds, then writes out/packages/Lab2Tools.<version>.nupkg (Install-PSResource)
     dotnet pwsh ./build.ps1 Clean      removes build output
-    dotnet pwsh ./build.ps1 Deps       installs the system packages the tests need (Debian/Ubuntu, as root)
+    dotnet pwsh ./build.ps1 Deps       installs the system packages the tests need (Debian/Ubuntu: as root or with sudo)
 #>
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'UnitTest', 'PesterTest', 'Lab', 'Bench', 'Fuzz', 'Clean', 'Deps')]
+    [ValidateSet('Build', 'Test', 'UnitTest', 'PesterTest', 'Lab', 'Bench', 'Fuzz', 'Package', 'Clean', 'Deps')]
     [string[]]$Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -35,10 +36,8 @@ $Out = Join-Path $Root 'out'
 $ModuleOut = Join-Path $Out 'Lab2Tools'
 $Results = Join-Path $Out 'TestResults'
 
-# System packages: the tests compare with tshark, record with tcpdump, drive curl and headless Chromium;
-# live capture needs libpcap. The benchmarks add wrk, nginx and Flask.
-$TestPackages = @('libpcap0.8', 'tshark', 'tcpdump', 'curl', 'chromium', 'fonts-wqy-microhei', 'tcptrace', 'python3-flask')
-$BenchPackages = @('wrk', 'nginx-light', 'python3-flask', 'curl', 'tcpdump', 'libpcap0.8', 'tshark', 'wireshark-common', 'time')
+# The system packages each task needs (tools/system-packages.txt) and Install-SystemPackage, which installs them.
+. (Join-Path $Root 'tools/SystemPackages.ps1')
 
 function Invoke-Native([string]$Exe, [string[]]$Arguments) {
     $shown = "> $Exe $($Arguments -join ' ')" -split "`n" | Select-Object -First 1
@@ -61,25 +60,6 @@ function Invoke-Pwsh([string[]]$Arguments) {
     $cmd = Get-PwshCommand
     $rest = @($cmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments
     Invoke-Native $cmd[0] $rest
-}
-
-function Install-SystemPackage([string[]]$Packages) {
-    if (-not $IsLinux -or -not (Get-Command dpkg-query -ErrorAction Ignore)) {
-        Write-Host "Not Debian/Ubuntu: make sure these are installed: $($Packages -join ', ') (Windows: Npcap and Wireshark)."
-        return
-    }
-    $missing = @($Packages | Where-Object {
-            $status = & dpkg-query -W -f '${Status}' $_ 2>$null
-            $status -notmatch 'install ok installed'
-        })
-    if (-not $missing) { return }
-    $isRoot = (& id -u) -eq '0'
-    $sudo = if ($isRoot) { @() } elseif (Get-Command sudo -ErrorAction Ignore) { @('sudo') } else { $null }
-    if ($null -eq $sudo) { throw "Missing system packages: $($missing -join ' '). Install them as root: apt-get install -y $($missing -join ' ')" }
-    $env:DEBIAN_FRONTEND = 'noninteractive'
-    $apt = @($sudo + 'apt-get')
-    Invoke-Native $apt[0] (@($apt | Select-Object -Skip 1) + @('update', '-qq'))
-    Invoke-Native $apt[0] (@($apt | Select-Object -Skip 1) + @('install', '-y', '-qq', '--no-install-recommends') + $missing)
 }
 
 function Get-NuGetPackagesFolder {
@@ -113,6 +93,9 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.Format.ps1xml') $ModuleOut
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.psm1') $ModuleOut
     Copy-Item -Recurse (Join-Path $Root 'src/Lab2Tools/LabSite') (Join-Path $ModuleOut 'LabSite')
+    # A real lab capture to try the cmdlets on without capturing: headless Chromium visiting the lab server.
+    $null = New-Item -ItemType Directory -Path (Join-Path $ModuleOut 'Samples')
+    Copy-Item (Join-Path $Root 'tests/data/chromium-lab.pcap') (Join-Path $ModuleOut 'Samples/lab2-chromium.pcap')
     $manifest = (Get-Content -Raw (Join-Path $Root 'Lab2Tools.psd1')) -replace '\{\{ModuleVersion\}\}', (Get-ModuleVersion)
     Set-Content -Path (Join-Path $ModuleOut 'Lab2Tools.psd1') -Value $manifest -NoNewline
     $help = Join-Path $ModuleOut 'en-US'
@@ -164,7 +147,7 @@ function Invoke-PesterTest {
 function Invoke-Lab {
     # The whole lab, live: server, loopback capture, visit and revisit, analysis, checks, report.
     # Capturing needs libpcap and root; the lab's packages are installed when we can.
-    Install-SystemPackage @('libpcap0.8')
+    Install-SystemPackage -Task Lab
     $labDir = Join-Path $Out "lab/$(Get-Date -Format 'yyyyMMdd-HHmmss')"
     Invoke-Pwsh @('-Command', @"
 `$ErrorActionPreference = 'Stop'
@@ -187,6 +170,24 @@ if (`$s.Checks | Where-Object { -not `$_.Passed -and `$_.Name -ne 'NothingAbnorm
 "@)
 }
 
+function Invoke-Package {
+    # A PSResourceGet package of the assembled module: Publish-PSResource to a folder repository, which
+    # is what Install-PSResource reads (README: Install without building).
+    $packages = Join-Path $Out 'packages'
+    $null = New-Item -ItemType Directory -Force -Path $packages
+    Get-ChildItem -LiteralPath $packages -Filter 'Lab2Tools.*.nupkg' | Remove-Item
+    $repo = "Lab2ToolsBuild$PID"
+    Invoke-Pwsh @('-Command', @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name '$repo' -Uri '$packages' -Trusted
+try { Publish-PSResource -Path '$ModuleOut' -Repository '$repo' }
+finally { Unregister-PSResourceRepository -Name '$repo' }
+"@)
+    $nupkg = Join-Path $packages "Lab2Tools.$(Get-ModuleVersion).nupkg"
+    if (-not (Test-Path -LiteralPath $nupkg)) { throw "Publish-PSResource wrote no $nupkg." }
+    Write-Host "Package written: $nupkg" -ForegroundColor Green
+}
+
 function Invoke-Fuzz {
     # Mutation fuzzing of every committed capture through every analysis (tools/Lab2Tools.Fuzz); findings
     # (crashes, hangs, frames lost before the damage) are saved in out/fuzz as .pcap + .txt.
@@ -198,7 +199,7 @@ function Invoke-Fuzz {
 }
 
 function Invoke-Bench {
-    Install-SystemPackage $BenchPackages
+    Install-SystemPackage -Task Bench
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-ServerBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root)
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-CaptureBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-OutFolder', (Join-Path $Out 'bench'))
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-AnalysisBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root, '-OutFolder', (Join-Path $Out 'bench'))
@@ -208,19 +209,21 @@ $ran = @()
 foreach ($t in $Task) {
     switch ($t) {
         'Clean' { if (Test-Path $Out) { Remove-Item -Recurse -Force $Out }; Invoke-Native dotnet @('clean', (Join-Path $Root 'Lab2Tools.sln'), '--nologo', '--verbosity', 'quiet') }
-        'Deps' { Install-SystemPackage $TestPackages }
+        'Deps' { Install-SystemPackage -Task Test }
         'Build' { Invoke-Build }
         'UnitTest' { Invoke-UnitTest; $ran += 'tests' }
         'PesterTest' { Invoke-PesterTest; $ran += 'tests' }
         'Test' {
-            Install-SystemPackage $TestPackages
+            Install-SystemPackage -Task Test
             Invoke-Build
+            Invoke-Package
             Invoke-UnitTest
             Invoke-PesterTest
             $ran += 'tests'
         }
         'Lab' { Invoke-Build; Invoke-Lab }
         'Bench' { Invoke-Build; Invoke-Bench }
+        'Package' { Invoke-Build; Invoke-Package }
         'Fuzz' { Invoke-Fuzz }
     }
 }

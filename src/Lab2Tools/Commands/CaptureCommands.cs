@@ -23,24 +23,6 @@ public sealed class CaptureInterfaceCompleter : IArgumentCompleter
     }
 }
 
-internal static class CaptureErrors
-{
-    public static ErrorRecord From(LiveCaptureException e) => e.Problem switch
-    {
-        CaptureProblem.LibPcapMissing => Errors.Create(e, "LibPcapNotFound", ErrorCategory.NotInstalled, null,
-            "Install libpcap: apt-get install libpcap0.8 (Debian/Ubuntu; libpcap0.8t64 on Ubuntu 24.04), dnf install libpcap (Fedora); on Windows install Npcap (https://npcap.com) with 'Support loopback traffic'."),
-        CaptureProblem.PermissionDenied => Errors.Create(e, "CapturePermissionDenied", ErrorCategory.PermissionDenied, e.Target,
-            "Capturing needs privileges: run pwsh as root (sudo), or grant them to the binary that runs pwsh: sudo setcap cap_net_raw,cap_net_admin=eip $(readlink -f $(which dotnet)). On Windows, install Npcap without 'Restrict to Administrators'."),
-        CaptureProblem.InterfaceNotFound => Errors.Create(e, "CaptureInterfaceNotFound", ErrorCategory.ObjectNotFound, e.Target,
-            "Get-CaptureInterface lists the interfaces; leave -Interface out to capture on loopback."),
-        CaptureProblem.InvalidFilter => Errors.Create(e, "InvalidCaptureFilter", ErrorCategory.InvalidArgument, e.Target,
-            "Use libpcap's filter syntax (man pcap-filter), e.g. 'tcp port 5000' or 'host 127.0.0.1 and tcp'."),
-        CaptureProblem.CannotWriteFile => Errors.Create(e, "CaptureFileNotWritable", ErrorCategory.WriteError, e.Target,
-            "Choose a -Path in a folder you can write to."),
-        _ => Errors.Create(e, "CaptureOpenFailed", ErrorCategory.OpenError, e.Target, "Check the interface is up (ip link) and not in use in a way that blocks capture."),
-    };
-}
-
 /// <summary>Get-CaptureInterface: the interfaces libpcap can capture on.</summary>
 [Cmdlet(VerbsCommon.Get, "CaptureInterface")]
 [OutputType(typeof(CaptureInterface))]

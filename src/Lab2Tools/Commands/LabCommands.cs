@@ -97,9 +97,7 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
                     "ChromiumTimeout" => ErrorCategory.OperationTimeout,
                     _ => ErrorCategory.InvalidResult,
                 }, l.Target, l.RecommendedAction),
-                LiveCaptureException c => Errors.Create(c, "LabCapture" + c.Problem, c.Problem == CaptureProblem.PermissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, c.Target,
-                    c.Problem == CaptureProblem.PermissionDenied ? "Capturing needs root or CAP_NET_RAW: run pwsh with sudo, or give dotnet the capability (setcap cap_net_raw+eip)."
-                    : c.Problem == CaptureProblem.LibPcapMissing ? "Install libpcap (apt-get install libpcap0.8)." : "Check the interface and the output folder."),
+                LiveCaptureException c => CaptureErrors.From(c),
                 Capture.CaptureFileException f => Errors.Create(f, "LabCaptureUnreadable", ErrorCategory.ReadError, f.Path, "The capture could not be read back; look at it with tshark -r."),
                 UnauthorizedAccessException or IOException => Errors.Create(e, "LabOutputNotWritable", ErrorCategory.WriteError, outDir, "Give a folder you can write to with -OutputDirectory."),
                 _ => Errors.Create(e, "LabSessionFailed", ErrorCategory.NotSpecified, null, "Run again with -Verbose to see each step."),
