@@ -111,6 +111,7 @@ function Invoke-Build {
         Copy-Item $dll.FullName $ModuleOut
     }
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.Format.ps1xml') $ModuleOut
+    & (Join-Path $Root 'tools/Add-ByFileViews.ps1') -FormatFile (Join-Path $ModuleOut 'Lab2Tools.Format.ps1xml')
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.psm1') $ModuleOut
     Copy-Item -Recurse (Join-Path $Root 'src/Lab2Tools/LabSite') (Join-Path $ModuleOut 'LabSite')
     $manifest = (Get-Content -Raw (Join-Path $Root 'Lab2Tools.psd1')) -replace '\{\{ModuleVersion\}\}', (Get-ModuleVersion)

@@ -52,7 +52,7 @@ public sealed class GetHttpExchangeCommand : HttpAnalysisCmdlet
     public SwitchParameter IncludeBody { get; set; }
 
     protected override bool KeepBodies => IncludeBody;
-    protected override void OnExchange(HttpExchange exchange) => WriteObject(exchange);
+    protected override void OnExchange(HttpExchange exchange) => WriteResult(exchange);
 }
 
 /// <summary>Export-HttpObject: saves the bodies of HTTP responses as files, like Wireshark's File > Export Objects > HTTP.</summary>

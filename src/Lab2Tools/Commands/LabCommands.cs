@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Management.Automation;
 using Lab2Tools.Analysis;
 using Lab2Tools.Analysis.Flow;
+using Lab2Tools.Capture;
 using Lab2Tools.Capture.Live;
 using Lab2Tools.Commands.Internal;
 using Lab2Tools.Lab;
 using Lab2Tools.Model;
+using Lab2Tools.Pipeline;
 using Lab2Tools.Rendering;
 using Lab2Tools.Server;
 using Lab2Tools.Sockets;
@@ -149,39 +152,245 @@ public abstract class LabCaptureCmdlet : CaptureFileCmdlet
     }
 }
 
-/// <summary>Test-LabCapture: checks a capture against the lab's goals, one result per check.</summary>
+/// <summary>
+/// Test-LabCapture: checks captures against the lab's goals: one result per check and file, one boolean per file
+/// (-Quiet) or one grade row per file (-Summary). Files are read and checked in parallel (-ThrottleLimit); results
+/// come out in the order the files were named.
+/// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "LabCapture", DefaultParameterSetName = PathSet)]
-[OutputType(typeof(LabCheckResult), typeof(bool))]
+[OutputType(typeof(LabCheckResult), typeof(bool), typeof(LabCaptureGrade))]
 public sealed class TestLabCaptureCommand : LabCaptureCmdlet
 {
-    private bool _all = true;
-    private bool _any;
+    private readonly Queue<Task<FileWork>> _pending = new();
+    private readonly CancellationTokenSource _cts = new();
+    private SemaphoreSlim? _throttle;
+    private readonly ProgressRecord _progress = new(0x4C34, "Checking lab captures", "Starting");
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _nextProgress;
+    private bool _progressShown;
+    private int _matched;
+    private int _done;
 
     /// <summary>Only these checks.</summary>
     [Parameter]
     [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
-    /// <summary>Return one boolean: true when every check passed in every file.</summary>
+    /// <summary>Write one boolean per file: true when the file was read and no check failed.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>Write one grade row per file (LabCaptureGrade): counts by result, failed checks, the read error.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>How many files are read and checked at once (the number of processors by default).</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    private sealed class FileWork
+    {
+        public string Path = "";
+        public IReadOnlyList<LabCheckResult> Checks = Array.Empty<LabCheckResult>();
+        public IReadOnlyList<MalformedFrame> Malformed = Array.Empty<MalformedFrame>();
+        public long Frames;
+        public Exception? OpenFailure;
+        public Exception? ReadFailure;
+        public TimeSpan Duration;
+    }
+
+    protected override void BeginProcessing()
+    {
+        if (Quiet && Summary)
+            ThrowTerminatingError(Errors.Create(new ArgumentException("-Quiet and -Summary cannot be used together."), "ParameterConflict",
+                ErrorCategory.InvalidArgument, null, "Use -Summary for a row per file (with the file's path), or -Quiet for a boolean per file."));
+        _throttle = new SemaphoreSlim(ThrottleLimit);
+    }
+
     protected override void ProcessRecord()
     {
-        foreach (var a in AnalyzeFiles())
+        foreach (var file in ResolveCaptureFiles())
         {
-            foreach (var r in LabChecks.Run(a, Port, Check))
+            _matched++;
+            var throttle = _throttle!;
+            int? port = Port;
+            string[]? only = Check;
+            var token = _cts.Token;
+            _pending.Enqueue(Task.Run(async () =>
             {
-                _any = true;
-                _all &= r.Passed;
-                if (!Quiet) WriteObject(r);
-            }
+                await throttle.WaitAsync(token).ConfigureAwait(false);
+                try { return Grade(file, port, only, token); }
+                finally { throttle.Release(); }
+            }, token));
         }
+        Flush(wait: false);
     }
 
     protected override void EndProcessing()
     {
-        if (Quiet) WriteObject(_any && _all);
+        Flush(wait: true);
+        if (_progressShown)
+        {
+            _progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(_progress);
+        }
+    }
+
+    protected override void StopProcessing() => _cts.Cancel();
+
+    /// <summary>Reads and checks one file (on a pool thread).</summary>
+    private static FileWork Grade(string file, int? port, string[]? only, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var w = new FileWork { Path = file };
+        TcpSegmentReader reader;
+        try
+        {
+            reader = TcpSegmentReader.Open(file, includePayload: true);
+        }
+        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
+        {
+            w.OpenFailure = e;
+            w.Duration = clock.Elapsed;
+            return w;
+        }
+        LabCaptureAnalysis a;
+        using (reader)
+        {
+            var analyzer = new LabCaptureAnalyzer();
+            long n = 0;
+            try
+            {
+                while (true)
+                {
+                    if ((++n & 1023) == 0) cancel.ThrowIfCancellationRequested();
+                    var st = reader.Read();
+                    if (st == ReadStatus.End) break;
+                    if (st == ReadStatus.Malformed) analyzer.AddMalformed(reader.CurrentMalformed!);
+                    else analyzer.Add(reader.Current!);
+                }
+            }
+            catch (Exception e) when (e is CaptureFileException or IOException)
+            {
+                w.ReadFailure = e;
+            }
+            a = analyzer.Finish(file, reader.FramesRead, w.ReadFailure?.Message);
+        }
+        w.Frames = a.Frames;
+        w.Malformed = a.MalformedFrames;
+        w.Checks = LabChecks.Run(a, port, only);
+        w.Duration = clock.Elapsed;
+        return w;
+    }
+
+    /// <summary>Writes the results of the files that are done, in the order the files were named.</summary>
+    private void Flush(bool wait)
+    {
+        while (_pending.Count > 0)
+        {
+            var t = _pending.Peek();
+            while (!t.IsCompleted)
+            {
+                if (!wait) return;
+                t.Wait(100);
+                ShowProgress(force: false);
+            }
+            _pending.Dequeue();
+            FileWork w;
+            try
+            {
+                w = t.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _done++;
+            Emit(w);
+            ShowProgress(force: _done == _matched);
+        }
+    }
+
+    private void ShowProgress(bool force)
+    {
+        if (_matched < 2) return;
+        if (!force && _clock.ElapsedMilliseconds < _nextProgress) return;
+        _nextProgress = _clock.ElapsedMilliseconds + 200;
+        _progress.PercentComplete = (int)(_done * 100L / _matched);
+        _progress.StatusDescription = $"{_done} of {_matched} files checked";
+        WriteProgress(_progress);
+        _progressShown = true;
+    }
+
+    private void Emit(FileWork w)
+    {
+        LabCaptureGrade grade;
+        if (w.OpenFailure != null)
+        {
+            var rec = OpenError(w.OpenFailure, w.Path);
+            grade = LabCaptureGrade.Unreadable(w.Path, rec.FullyQualifiedErrorId, w.OpenFailure.Message, w.Duration);
+            WriteError(rec);
+        }
+        else
+        {
+            foreach (var m in w.Malformed) WriteError(MalformedFrameError(m, w.Path));
+            string? id = null;
+            if (w.ReadFailure != null)
+            {
+                var rec = ReadError(w.ReadFailure, w.Path);
+                id = rec.FullyQualifiedErrorId;
+                WriteError(rec);
+            }
+            grade = LabCaptureGrade.FromChecks(w.Path, w.Checks, w.Frames, id, w.ReadFailure?.Message, w.Duration);
+        }
+        if (Summary) WriteObject(grade);
+        else if (Quiet) WriteObject(grade.Result == "Passed");
+        else foreach (var r in grade.GetChecks()) WriteResult(r);
+    }
+}
+
+/// <summary>Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.</summary>
+[Cmdlet(VerbsData.Export, "LabJUnit", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportLabJUnitCommand : PSCmdlet
+{
+    private readonly List<LabCaptureGrade> _grades = new();
+
+    /// <summary>The XML file to write (replaced if it exists).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Grade rows from Test-LabCapture -Summary.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public LabCaptureGrade[] InputObject { get; set; } = Array.Empty<LabCaptureGrade>();
+
+    /// <summary>The name of the whole run (the testsuites element).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string SuiteName { get; set; } = "Lab2Tools lab checks";
+
+    protected override void ProcessRecord()
+    {
+        foreach (var g in InputObject)
+            if (g != null) _grades.Add(g);
+    }
+
+    protected override void EndProcessing()
+    {
+        string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(file, $"Write JUnit XML for {_grades.Count} capture file(s)")) return;
+        try
+        {
+            LabJUnitWriter.Write(_grades, file, SuiteName, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(Errors.Create(e, "JUnitNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
+                file, "Give a file in a folder you can write to with -Path."));
+        }
+        WriteObject(new FileInfo(file));
     }
 }
 

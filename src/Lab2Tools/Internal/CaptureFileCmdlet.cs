@@ -41,8 +41,38 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         set { _paths = value; _literal = true; }
     }
 
-    /// <summary>The capture files named by -Path or -LiteralPath, each resolved to a file-system path; errors are written for the rest.</summary>
-    protected IEnumerable<string> ResolveCaptureFiles()
+    private int _filesResolved;
+
+    /// <summary>
+    /// True once this command has been given more than one capture file (several -Path values, a wildcard, or
+    /// files from the pipeline): results are then written with a "#ByFile" type name, whose views group by Path.
+    /// </summary>
+    protected bool SeveralFiles { get; set; }
+
+    /// <summary>Writes a result read from a capture file; with several files its views group by file.</summary>
+    protected void WriteResult(object result)
+    {
+        if (!SeveralFiles) { WriteObject(result); return; }
+        var o = PSObject.AsPSObject(result);
+        string name = result.GetType().FullName + "#ByFile";
+        if (o.TypeNames.Count == 0 || o.TypeNames[0] != name) o.TypeNames.Insert(0, name);
+        WriteObject(o);
+    }
+
+    /// <summary>
+    /// The capture files named by -Path or -LiteralPath, each resolved to a file-system path (all of them before
+    /// the first is read, so that the count is known); errors are written for the rest.
+    /// </summary>
+    protected IReadOnlyList<string> ResolveCaptureFiles()
+    {
+        var all = new List<string>();
+        foreach (var f in ResolveEach()) all.Add(f);
+        _filesResolved += all.Count;
+        if (_filesResolved > 1) SeveralFiles = true;
+        return all;
+    }
+
+    private IEnumerable<string> ResolveEach()
     {
         foreach (var p in _paths)
         {
@@ -113,15 +143,9 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         {
             reader = TcpSegmentReader.Open(file, includePayload, reuseSegment);
         }
-        catch (CaptureFileException e)
+        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
         {
-            WriteCaptureFileError(e);
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            WriteError(Errors.Create(e, "CaptureFileUnreadable", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
-                file, e is UnauthorizedAccessException ? "Check the file's permissions (captures written by tcpdump as root may need sudo or chmod)." : "Check that the file exists and can be read."));
+            WriteError(OpenError(e, file));
             return false;
         }
 
@@ -142,9 +166,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     {
                         var m = reader.CurrentMalformed!;
                         onMalformed?.Invoke(m);
-                        WriteError(Errors.Create(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
-                            "MalformedFrame", ErrorCategory.InvalidData, m.Frame,
-                            $"Open the capture in Wireshark and look at frame {m.Frame} (display filter: frame.number == {m.Frame}). The other frames are read."));
+                        WriteError(MalformedFrameError(m, file));
                         continue;
                     }
                     onSegment(reader.Current!);
@@ -158,15 +180,10 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     }
                 }
             }
-            catch (CaptureFileException e)
+            catch (Exception e) when (e is CaptureFileException or IOException)
             {
                 LastFileProblem = e.Message;
-                WriteCaptureFileError(e);
-            }
-            catch (IOException e)
-            {
-                LastFileProblem = e.Message;
-                WriteError(Errors.Create(e, "CaptureFileReadFailed", ErrorCategory.ReadError, file, "Check the disk and the file, then read it again."));
+                WriteError(ReadError(e, file));
             }
             finally
             {
@@ -185,7 +202,27 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         return true;
     }
 
-    private void WriteCaptureFileError(CaptureFileException e)
+    /// <summary>The error for a capture file that could not be opened (the same id from every cmdlet).</summary>
+    protected static ErrorRecord OpenError(Exception e, string file) => e switch
+    {
+        CaptureFileException c => CaptureFileError(c),
+        UnauthorizedAccessException => Errors.Create(e, "CaptureFileUnreadable", ErrorCategory.PermissionDenied, file,
+            "Check the file's permissions (captures written by tcpdump as root may need sudo or chmod)."),
+        _ => Errors.Create(e, "CaptureFileUnreadable", ErrorCategory.ReadError, file, "Check that the file exists and can be read."),
+    };
+
+    /// <summary>The error for a capture file whose reading stopped part-way (damage, or a failing disk).</summary>
+    protected static ErrorRecord ReadError(Exception e, string file) => e is CaptureFileException c
+        ? CaptureFileError(c)
+        : Errors.Create(e, "CaptureFileReadFailed", ErrorCategory.ReadError, file, "Check the disk and the file, then read it again.");
+
+    /// <summary>The non-terminating error for a malformed frame, which is skipped.</summary>
+    protected static ErrorRecord MalformedFrameError(MalformedFrame m, string file) =>
+        Errors.Create(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
+            "MalformedFrame", ErrorCategory.InvalidData, m.Frame,
+            $"Open the capture in Wireshark and look at frame {m.Frame} (display filter: frame.number == {m.Frame}). The other frames are read.");
+
+    private static ErrorRecord CaptureFileError(CaptureFileException e)
     {
         (string id, ErrorCategory cat, string action) = e.Problem switch
         {
@@ -198,6 +235,6 @@ public abstract class CaptureFileCmdlet : PSCmdlet
             _ => ("CaptureFileCorrupt", ErrorCategory.InvalidData,
                 "The file is damaged at the offset given; every frame before it was read. Wireshark may recover more of it."),
         };
-        WriteError(Errors.Create(e, id, cat, e.Path, action));
+        return Errors.Create(e, id, cat, e.Path, action);
     }
 }
