@@ -159,11 +159,14 @@ public abstract class LabCaptureCmdlet : CaptureFileCmdlet
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "LabCapture", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(LabCheckResult), typeof(bool), typeof(LabCaptureGrade))]
-public sealed class TestLabCaptureCommand : LabCaptureCmdlet
+public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
 {
     private readonly Queue<Task<FileWork>> _pending = new();
     private readonly CancellationTokenSource _cts = new();
-    private SemaphoreSlim? _throttle;
+    // Files are checked on threads of their own, not the thread pool: reading a file waits on its read-ahead,
+    // which runs on the pool, and pool threads blocked on pool work starve it.
+    private readonly BlockingCollection<(string File, TaskCompletionSource<FileWork> Done)> _queue = new();
+    private readonly List<Thread> _workers = new();
     private readonly ProgressRecord _progress = new(0x4C34, "Checking lab captures", "Starting");
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _nextProgress;
@@ -205,7 +208,6 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet
         if (Quiet && Summary)
             ThrowTerminatingError(Errors.Create(new ArgumentException("-Quiet and -Summary cannot be used together."), "ParameterConflict",
                 ErrorCategory.InvalidArgument, null, "Use -Summary for a row per file (with the file's path), or -Quiet for a boolean per file."));
-        _throttle = new SemaphoreSlim(ThrottleLimit);
     }
 
     protected override void ProcessRecord()
@@ -213,22 +215,40 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet
         foreach (var file in ResolveCaptureFiles())
         {
             _matched++;
-            var throttle = _throttle!;
-            int? port = Port;
-            string[]? only = Check;
-            var token = _cts.Token;
-            _pending.Enqueue(Task.Run(async () =>
+            var done = new TaskCompletionSource<FileWork>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending.Enqueue(done.Task);
+            _queue.Add((file, done));
+            if (_workers.Count < ThrottleLimit)
             {
-                await throttle.WaitAsync(token).ConfigureAwait(false);
-                try { return Grade(file, port, only, token); }
-                finally { throttle.Release(); }
-            }, token));
+                var t = new Thread(Work) { IsBackground = true, Name = "Test-LabCapture " + _workers.Count };
+                _workers.Add(t);
+                t.Start((Port, Check, _cts.Token));
+            }
         }
         Flush(wait: false);
     }
 
+    private void Work(object? state)
+    {
+        var (port, only, cancel) = ((int?, string[]?, CancellationToken))state!;
+        foreach (var (file, done) in _queue.GetConsumingEnumerable())
+        {
+            if (cancel.IsCancellationRequested) { done.TrySetCanceled(); continue; }
+            try { done.TrySetResult(Grade(file, port, only, cancel)); }
+            catch (OperationCanceledException) { done.TrySetCanceled(); }
+            catch (Exception e) { done.TrySetException(e); }
+        }
+    }
+
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _queue.CompleteAdding();
+    }
+
     protected override void EndProcessing()
     {
+        _queue.CompleteAdding();
         Flush(wait: true);
         if (_progressShown)
         {
@@ -237,7 +257,11 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet
         }
     }
 
-    protected override void StopProcessing() => _cts.Cancel();
+    protected override void StopProcessing()
+    {
+        _cts.Cancel();
+        _queue.CompleteAdding();
+    }
 
     /// <summary>Reads and checks one file (on a pool thread).</summary>
     private static FileWork Grade(string file, int? port, string[]? only, CancellationToken cancel)
