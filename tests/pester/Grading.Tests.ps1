@@ -126,7 +126,7 @@ Describe 'Test-LabCapture -Quiet and the per-check results on several files' -Ta
 
     It 'refuses -Quiet with -Summary' {
         { Test-LabCapture -Path (Join-Path $Class 'alice.pcap') -Quiet -Summary -ErrorAction Stop } |
-            Should -Throw -ErrorId 'ParameterConflict,Lab2Tools.Commands.TestLabCaptureCommand'
+            Should -Throw -ErrorId 'SummaryWithQuiet,Lab2Tools.Commands.TestLabCaptureCommand'
     }
 
     It 'gives every check result its file, and groups the default table by file' {

@@ -137,7 +137,7 @@ Describe 'Invoke-LabSession errors and clean-up' -Tag Capture, Lab {
         try {
             $port = $l.LocalEndpoint.Port
             $err = { Invoke-LabSession -Port $port -OutputDirectory (Join-Path $TestDrive 'busy') } | Should -Throw -PassThru
-            $err.FullyQualifiedErrorId | Should -BeLike 'LabPortInUse,*'
+            $err.FullyQualifiedErrorId | Should -BeLike 'LabServerPortInUse,*'
             $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
             $err.TargetObject | Should -Be $port
             $err.ErrorDetails.RecommendedAction | Should -Match '-Port'

@@ -36,9 +36,8 @@ public abstract class HttpAnalysisCmdlet : SegmentAnalysisCmdlet
     private void ReportProblems()
     {
         foreach (var p in _analyzer.TakeProblems())
-            WriteError(Errors.Create(new InvalidDataException(p.Message), p.Message.Contains("is not HTTP") ? "NotHttp" : "MalformedHttp",
-                ErrorCategory.InvalidData, p.Stream,
-                $"Look at what the stream carries: Get-TcpStream -Stream {p.Stream} -AsText. The other streams are analysed."));
+            WriteError(Errors.FromCatalog(new InvalidDataException(p.Message), p.Message.Contains("is not HTTP") ? "NotHttp" : "MalformedHttp",
+                p.Stream, null, p.Stream));
     }
 }
 
@@ -100,8 +99,7 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.Create(e, "HttpObjectNotSaved", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
-                path, "Check that the destination folder is writable and the disk has room."));
+            WriteError(Errors.OutputError(e, path, "-Destination"));
         }
     }
 

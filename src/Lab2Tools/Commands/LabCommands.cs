@@ -67,8 +67,8 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
         string root = Root == null ? StartLabServerCommand.DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
-            ThrowTerminatingError(Errors.Create(new DirectoryNotFoundException($"The site folder '{root}' does not exist."), "LabServerRootNotFound", ErrorCategory.ObjectNotFound, root,
-                "Give an existing folder with -Root, or leave -Root out to serve the bundled lab site."));
+            ThrowTerminatingError(Errors.FromCatalog(new DirectoryNotFoundException($"The folder to serve, '{root}', does not exist."),
+                "LabServerRootNotFound", root));
         }
         var messages = new ConcurrentQueue<string>();
         var options = new LabSessionOptions
@@ -93,19 +93,15 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             if (e is OperationCanceledException) return;
             ThrowTerminatingError(e switch
             {
-                LabSessionException l => Errors.Create(l, l.ErrorId, l.ErrorId switch
-                {
-                    "LabPortInUse" => ErrorCategory.ResourceBusy,
-                    "ChromiumNotFound" => ErrorCategory.ObjectNotFound,
-                    "ChromiumTimeout" => ErrorCategory.OperationTimeout,
-                    _ => ErrorCategory.InvalidResult,
-                }, l.Target, l.RecommendedAction),
+                LabSessionException l => ErrorCatalog.TryGet(l.ErrorId, out _)
+                    ? Errors.FromCatalog(l, l.ErrorId, l.Target, null, l.Target ?? "")
+                    : Errors.Create(l, l.ErrorId, ErrorCategory.InvalidResult, l.Target, l.RecommendedAction),
                 LiveCaptureException c => Errors.Create(c, "LabCapture" + c.Problem, c.Problem == CaptureProblem.PermissionDenied ? ErrorCategory.PermissionDenied : ErrorCategory.OpenError, c.Target,
                     c.Problem == CaptureProblem.PermissionDenied ? "Capturing needs root or CAP_NET_RAW: run pwsh with sudo, or give dotnet the capability (setcap cap_net_raw+eip)."
                     : c.Problem == CaptureProblem.LibPcapMissing ? "Install libpcap (apt-get install libpcap0.8)." : "Check the interface and the output folder."),
-                Capture.CaptureFileException f => Errors.Create(f, "LabCaptureUnreadable", ErrorCategory.ReadError, f.Path, "The capture could not be read back; look at it with tshark -r."),
-                UnauthorizedAccessException or IOException => Errors.Create(e, "LabOutputNotWritable", ErrorCategory.WriteError, outDir, "Give a folder you can write to with -OutputDirectory."),
-                _ => Errors.Create(e, "LabSessionFailed", ErrorCategory.NotSpecified, null, "Run again with -Verbose to see each step."),
+                Capture.CaptureFileException f => Errors.FromCatalog(f, "LabCaptureUnreadable", f.Path),
+                UnauthorizedAccessException or IOException => Errors.OutputError(e, outDir, "-OutputDirectory"),
+                _ => Errors.FromCatalog(e, "LabSessionFailed", null),
             });
         }
         progress.RecordType = ProgressRecordType.Completed;
@@ -206,8 +202,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     protected override void BeginProcessing()
     {
         if (Quiet && Summary)
-            ThrowTerminatingError(Errors.Create(new ArgumentException("-Quiet and -Summary cannot be used together."), "ParameterConflict",
-                ErrorCategory.InvalidArgument, null, "Use -Summary for a row per file (with the file's path), or -Quiet for a boolean per file."));
+            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."), "SummaryWithQuiet", null));
     }
 
     protected override void ProcessRecord()
@@ -411,8 +406,7 @@ public sealed class ExportLabJUnitCommand : PSCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create(e, "JUnitNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
-                file, "Give a file in a folder you can write to with -Path."));
+            ThrowTerminatingError(Errors.OutputError(e, file, "-Path"));
         }
         WriteObject(new FileInfo(file));
     }
@@ -467,8 +461,7 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.Create(e, "LabReportNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, dir,
-                $"Give a folder you can write to with -Destination (the report of '{capture}' was not written)."));
+            WriteError(Errors.OutputError(e, dir, "-Destination", $"The report of '{capture}' was not written: {e.Message}"));
         }
     }
 }
@@ -517,8 +510,7 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                WriteError(Errors.Create(e, "FlowSvgNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, target,
-                    "Give a folder you can write to with -SvgPath (or a .svg file name when one stream is selected)."));
+                WriteError(Errors.OutputError(e, target, "-SvgPath"));
             }
             return;
         }
@@ -554,7 +546,7 @@ public sealed class GetTcpSocketStateCommand : PSCmdlet
         }
         catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException or IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create(e, "SocketTableUnreadable", ErrorCategory.ReadError, null, "The system's socket table could not be read; try ss -tan."));
+            ThrowTerminatingError(Errors.FromCatalog(e, "SocketTableUnreadable", null));
             return;
         }
         foreach (var s in all)

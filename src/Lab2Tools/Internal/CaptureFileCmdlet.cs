@@ -86,9 +86,9 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     if (provider.Name != "FileSystem") { WriteNotFileSystem(p); continue; }
                     if (!File.Exists(full))
                     {
-                        WriteError(Errors.Create(new FileNotFoundException($"Cannot find the capture file '{full}'.", full),
-                            "CaptureFileNotFound", Directory.Exists(full) ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, p,
-                            Directory.Exists(full) ? "The path is a folder; name a .pcap or .pcapng file in it." : "Check the path; Get-ChildItem *.pcap* lists the captures in this folder."));
+                        WriteError(Directory.Exists(full)
+                            ? Errors.FromCatalog(new IOException($"'{full}' is a folder, not a capture file."), "CaptureFileIsFolder", full)
+                            : Errors.FromCatalog(new FileNotFoundException($"Cannot find the capture file '{full}'.", full), "CaptureFileNotFound", p));
                         continue;
                     }
                     resolved.Add(full);
@@ -101,8 +101,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     {
                         if (Directory.Exists(f))
                         {
-                            WriteError(Errors.Create(new IOException($"'{f}' is a folder, not a capture file."), "CaptureFileIsFolder",
-                                ErrorCategory.InvalidArgument, f, "Name a .pcap or .pcapng file, e.g. -Path folder/*.pcap."));
+                            WriteError(Errors.FromCatalog(new IOException($"'{f}' is a folder, not a capture file."), "CaptureFileIsFolder", f));
                             continue;
                         }
                         resolved.Add(f);
@@ -111,8 +110,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
             }
             catch (ItemNotFoundException e)
             {
-                WriteError(Errors.Create(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p,
-                    "Check the path; Get-ChildItem *.pcap* lists the captures in this folder."));
+                WriteError(Errors.FromCatalog(e, "CaptureFileNotFound", p));
                 continue;
             }
             foreach (var f in resolved) yield return f;
@@ -120,8 +118,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     }
 
     private void WriteNotFileSystem(string p) =>
-        WriteError(Errors.Create(new ArgumentException($"'{p}' is not a file-system path."), "CaptureFileNotOnFileSystem",
-            ErrorCategory.InvalidArgument, p, "Give the path of a capture file on disk."));
+        WriteError(Errors.FromCatalog(new ArgumentException($"'{p}' is not a file-system path."), "CaptureFileNotOnFileSystem", p));
 
     /// <summary>Frames read from the last file <see cref="ReadCaptureFile"/> read.</summary>
     protected long LastFileFrames { get; private set; }
@@ -206,35 +203,25 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     protected static ErrorRecord OpenError(Exception e, string file) => e switch
     {
         CaptureFileException c => CaptureFileError(c),
-        UnauthorizedAccessException => Errors.Create(e, "CaptureFileUnreadable", ErrorCategory.PermissionDenied, file,
-            "Check the file's permissions (captures written by tcpdump as root may need sudo or chmod)."),
-        _ => Errors.Create(e, "CaptureFileUnreadable", ErrorCategory.ReadError, file, "Check that the file exists and can be read."),
+        UnauthorizedAccessException => Errors.FromCatalog(e, "CaptureFileAccessDenied", file),
+        _ => Errors.FromCatalog(e, "CaptureFileUnreadable", file),
     };
 
     /// <summary>The error for a capture file whose reading stopped part-way (damage, or a failing disk).</summary>
     protected static ErrorRecord ReadError(Exception e, string file) => e is CaptureFileException c
         ? CaptureFileError(c)
-        : Errors.Create(e, "CaptureFileReadFailed", ErrorCategory.ReadError, file, "Check the disk and the file, then read it again.");
+        : Errors.FromCatalog(e, "CaptureFileReadFailed", file);
 
     /// <summary>The non-terminating error for a malformed frame, which is skipped.</summary>
     protected static ErrorRecord MalformedFrameError(MalformedFrame m, string file) =>
-        Errors.Create(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
-            "MalformedFrame", ErrorCategory.InvalidData, m.Frame,
-            $"Open the capture in Wireshark and look at frame {m.Frame} (display filter: frame.number == {m.Frame}). The other frames are read.");
+        Errors.FromCatalog(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
+            "MalformedFrame", m.Frame, null, m.Frame);
 
-    private static ErrorRecord CaptureFileError(CaptureFileException e)
+    private static ErrorRecord CaptureFileError(CaptureFileException e) => Errors.FromCatalog(e, e.Problem switch
     {
-        (string id, ErrorCategory cat, string action) = e.Problem switch
-        {
-            CaptureFileProblem.NotACaptureFile => ("NotACaptureFile", ErrorCategory.InvalidData,
-                "Give a pcap or pcapng file, e.g. one saved by Wireshark, tcpdump -w or Start-TcpCapture."),
-            CaptureFileProblem.Truncated => ("CaptureFileTruncated", ErrorCategory.ReadError,
-                "The capture was cut short (the capturing program may have been killed); every complete frame before the cut was read."),
-            CaptureFileProblem.Unsupported => ("CaptureFileUnsupported", ErrorCategory.NotImplemented,
-                "Convert the file with editcap -F pcap, or save it from Wireshark as pcap."),
-            _ => ("CaptureFileCorrupt", ErrorCategory.InvalidData,
-                "The file is damaged at the offset given; every frame before it was read. Wireshark may recover more of it."),
-        };
-        return Errors.Create(e, id, cat, e.Path, action);
-    }
+        CaptureFileProblem.NotACaptureFile => "NotACaptureFile",
+        CaptureFileProblem.Truncated => "CaptureFileTruncated",
+        CaptureFileProblem.Unsupported => "CaptureFileUnsupported",
+        _ => "CaptureFileCorrupt",
+    }, e.Path);
 }

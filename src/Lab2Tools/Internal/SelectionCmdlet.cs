@@ -67,5 +67,5 @@ public abstract class SelectionCmdlet<T> : PSCmdlet where T : class
     }
 
     private void NotFound(string message, object target) =>
-        WriteError(Errors.Create(message, NotFoundErrorId, ErrorCategory.ObjectNotFound, target, $"{ListCommand} lists them."));
+        WriteError(Errors.FromCatalog(new ItemNotFoundException(message), NotFoundErrorId, target, message));
 }
