@@ -23,6 +23,7 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     /// <summary>Only these streams (tcp.stream indexes).</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
+    [ArgumentCompleter(typeof(StreamCompleter))]
     public int[]? Stream { get; set; }
 
     /// <summary>Whether the analysis needs the payload bytes.</summary>
