@@ -284,3 +284,22 @@ Describe 'Every object read from a file carries its path' -Tag Grading {
         & $Command -Path $two[0] | Out-String -Width 200 | Should -Not -Match 'Capture:'
     }
 }
+
+Describe 'Files written by the module show Mode and Length, as Get-Item''s do' -Tag Grading {
+    It '<Command> returns the FileSystem provider''s items' -ForEach @(
+        @{ Command = 'Export-LabReport'; Run = { param($d) Export-LabReport -Path (Join-Path $DataDir 'http-visit.pcap') -Destination $d } }
+        @{ Command = 'Show-TcpFlow'; Run = { param($d) Show-TcpFlow -Path (Join-Path $DataDir 'http-visit.pcap') -SvgPath $d } }
+        @{ Command = 'Export-HttpObject'; Run = { param($d) Export-HttpObject -Path (Join-Path $DataDir 'http-visit.pcap') -Destination $d } }
+        @{ Command = 'Export-LabJUnit'; Run = { param($d) Test-LabCapture -Path (Join-Path $DataDir 'http-visit.pcap') -Summary | Export-LabJUnit (Join-Path $d 'j.xml') } }
+    ) {
+        $dir = Join-Path $TestDrive $Command
+        $files = @(& $Run $dir)
+        $files.Count | Should -BeGreaterThan 0
+        foreach ($f in $files) {
+            $f | Should -BeOfType System.IO.FileInfo
+            $f.PSParentPath | Should -Not -BeNullOrEmpty
+            $line = ($f | Out-String -Width 120) -split "`n" | Where-Object { $_ -match [regex]::Escape($f.Name) + '\s*$' }
+            $line | Should -Match ('^-[rwx-]{9}\s.*\s' + $f.Length + '\s')
+        }
+    }
+}

@@ -95,7 +95,7 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
         {
             Directory.CreateDirectory(_folder);
             File.WriteAllBytes(path, body);
-            WriteObject(new FileInfo(path));
+            FileOutput.WriteFile(this, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

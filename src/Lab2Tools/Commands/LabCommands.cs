@@ -402,13 +402,14 @@ public sealed class ExportLabJUnitCommand : PSCmdlet
         if (!ShouldProcess(file, $"Write JUnit XML for {_grades.Count} capture file(s)")) return;
         try
         {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
             LabJUnitWriter.Write(_grades, file, SuiteName, DateTime.UtcNow);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             ThrowTerminatingError(Errors.OutputError(e, file, "-Path"));
         }
-        WriteObject(new FileInfo(file));
+        FileOutput.WriteFile(this, file);
     }
 }
 
@@ -457,7 +458,7 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
         try
         {
             foreach (var f in LabReport.Write(doc, dir, md, html))
-                WriteObject(new FileInfo(f));
+                FileOutput.WriteFile(this, f);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -505,7 +506,7 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
                 {
                     string file = single ? target : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
                     File.WriteAllText(file, FlowSvgRenderer.Render(f));
-                    WriteObject(new FileInfo(file));
+                    FileOutput.WriteFile(this, file);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -112,3 +112,10 @@ public static class ErrorCatalog
     public static ErrorCatalogEntry Get(string id) =>
         s_byId.TryGetValue(id, out var e) ? e : throw new ArgumentException($"The error id '{id}' is not in the catalog.", nameof(id));
 }
+
+/// <summary>Files a cmdlet wrote, as the FileSystem provider gives them (Get-Item's objects: Mode and Length shown).</summary>
+internal static class FileOutput
+{
+    public static void WriteFile(PSCmdlet cmdlet, string path) =>
+        cmdlet.WriteObject(cmdlet.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true), enumerateCollection: true);
+}
