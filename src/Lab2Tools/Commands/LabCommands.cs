@@ -487,6 +487,11 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
     [Parameter]
     public SwitchParameter Ascii { get; set; }
 
+    /// <summary>The widest line to draw, in columns (120 by default; 0 for no limit, as wide as the labels need).</summary>
+    [Parameter]
+    [ValidateRange(0, 10000)]
+    public int Width { get; set; } = 120;
+
     protected override bool NeedsPayload => true;
     protected override void BeginAnalysis() => _analyzer = new LabCaptureAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
@@ -518,7 +523,7 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
         foreach (var f in flows)
         {
             if (AsObject) { WriteObject(f); continue; }
-            foreach (var line in FlowTextRenderer.Render(f, unicode: !Ascii)) WriteObject(line);
+            foreach (var line in FlowTextRenderer.Render(f, unicode: !Ascii, width: Width)) WriteObject(line);
             WriteObject("");
         }
     }
