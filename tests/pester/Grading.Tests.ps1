@@ -303,3 +303,15 @@ Describe 'Files written by the module show Mode and Length, as Get-Item''s do' -
         }
     }
 }
+
+Describe 'A lab session goes through ConvertTo-Json' -Tag Grading {
+    It 'does not throw (the analysis held a dictionary with integer keys), and keeps the checks' {
+        $a = [Lab2Tools.Lab.LabCaptureAnalysis]::Analyze((Join-Path $DataDir 'chromium-lab.pcap'))
+        $s = [Lab2Tools.Lab.LabSession]@{ Path = (Join-Path $DataDir 'chromium-lab.pcap'); Analysis = $a; Checks = [Lab2Tools.Lab.LabChecks]::Run($a, $null, $null) }
+        $json = $s | ConvertTo-Json -WarningAction SilentlyContinue
+        $back = $json | ConvertFrom-Json
+        $back.Path | Should -Be $s.Path
+        $back.Checks.Count | Should -Be 9
+        $back.Passed | Should -Be $s.Passed
+    }
+}
