@@ -261,6 +261,12 @@ Describe 'Every object read from a file carries its path' -Tag Grading {
         ($flows.Path | Sort-Object -Unique) | Should -Be ($two | Sort-Object)
     }
 
+    It 'Show-TcpFlow names each file above its diagrams when there are several, and not for one' {
+        $text = Show-TcpFlow -Path $two
+        foreach ($f in $two) { $text | Should -Contain "Capture: $f" }
+        Show-TcpFlow -Path $two[0] | Should -Not -Contain "Capture: $($two[0])"
+    }
+
     It 'analyses segments piped from several files file by file: stream numbers start again in each' {
         $piped = @(Import-TcpCapture -Path $two | Get-TcpConnection)
         $direct = @(Get-TcpConnection -Path $two)

@@ -520,9 +520,10 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
             }
             return;
         }
+        if (!AsObject && SeveralFiles && flows.Count > 0) WriteObject($"Capture: {flows[0].Path}");   // which file the diagrams are of
         foreach (var f in flows)
         {
-            if (AsObject) { WriteObject(f); continue; }
+            if (AsObject) { WriteResult(f); continue; }
             foreach (var line in FlowTextRenderer.Render(f, unicode: !Ascii, width: Width)) WriteObject(line);
             WriteObject("");
         }
