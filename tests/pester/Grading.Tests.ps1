@@ -310,6 +310,21 @@ Describe 'Files written by the module show Mode and Length, as Get-Item''s do' -
     }
 }
 
+Describe 'Check results go to Export-Csv' -Tag Grading {
+    It 'writes frame lists as numbers, not a .NET type name' {
+        $csv = Join-Path $TestDrive 'checks.csv'
+        $r = Test-LabCapture -Path (Join-Path $DataDir 'chromium-lab.pcap')
+        $r | Export-Csv $csv
+        $back = Import-Csv $csv
+        foreach ($line in $back) {
+            foreach ($p in $line.PSObject.Properties) { $p.Value | Should -Not -Match '^System\.' -Because "$($p.Name) of $($line.Name)" }
+        }
+        $back[0].Frames | Should -Be ($r[0].Frames -join ', ')
+        $back[0].Result | Should -Be 'Passed'
+        $r[0].Frames[0] | Should -BeOfType [long]
+    }
+}
+
 Describe 'A lab session goes through ConvertTo-Json' -Tag Grading {
     It 'does not throw (the analysis held a dictionary with integer keys), and keeps the checks' {
         $a = [Lab2Tools.Lab.LabCaptureAnalysis]::Analyze((Join-Path $DataDir 'chromium-lab.pcap'))
