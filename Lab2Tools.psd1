@@ -35,6 +35,7 @@
         'Show-TcpFlow'
         'Export-LabReport'
         'Get-TcpSocketState'
+        'Export-LabJUnit'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

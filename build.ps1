@@ -91,6 +91,7 @@ function Invoke-Build {
         Copy-Item $dll.FullName $ModuleOut
     }
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.Format.ps1xml') $ModuleOut
+    & (Join-Path $Root 'tools/Add-ByFileViews.ps1') -FormatFile (Join-Path $ModuleOut 'Lab2Tools.Format.ps1xml')
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.psm1') $ModuleOut
     Copy-Item -Recurse (Join-Path $Root 'src/Lab2Tools/LabSite') (Join-Path $ModuleOut 'LabSite')
     # A real lab capture to try the cmdlets on without capturing: headless Chromium visiting the lab server.
@@ -203,6 +204,7 @@ function Invoke-Bench {
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-ServerBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root)
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-CaptureBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-OutFolder', (Join-Path $Out 'bench'))
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-AnalysisBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root, '-OutFolder', (Join-Path $Out 'bench'))
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-GradeBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root, '-OutFolder', (Join-Path $Out 'bench'))
 }
 
 $ran = @()

@@ -41,6 +41,35 @@ function Paras([string[]]$lines) {
     ($paras | ForEach-Object { "<maml:para>$(Esc $_)</maml:para>" }) -join "`n"
 }
 
+# Types as PowerShell's own help shows them: [-Port <int>], not Nullable`1[[System.Int32, ...]].
+$shortNames = @{
+    [int] = 'int'; [long] = 'long'; [string] = 'string'; [double] = 'double'; [bool] = 'bool'; [byte] = 'byte'
+    [uint32] = 'uint32'; [timespan] = 'timespan'; [datetime] = 'datetime'; [ipaddress] = 'ipaddress'; [object] = 'Object'
+    [scriptblock] = 'scriptblock'; [hashtable] = 'hashtable'
+}
+function Get-TypeText([type]$t) {
+    if ($t -eq [System.Management.Automation.SwitchParameter]) { return 'SwitchParameter' }
+    $u = [Nullable]::GetUnderlyingType($t)
+    if ($u) { $t = $u }
+    if ($t.IsArray) { return (Get-TypeText $t.GetElementType()) + '[]' }
+    if ($shortNames.ContainsKey($t)) { return $shortNames[$t] }
+    $t.FullName
+}
+
+# A parameter's default value: a "Default value: ..." line in its markdown (for defaults computed at run time),
+# else None for a mandatory parameter, else the value a new instance of the cmdlet holds.
+function Get-DefaultText($p, $setParam, $doc, $instance) {
+    $line = @($doc | Where-Object { $_ -match '^\s*Default value:\s*(.+?)\s*$' }) | Select-Object -First 1
+    if ($line) { return ($line -replace '^\s*Default value:\s*', '').Trim() }
+    if ($setParam -and $setParam.IsMandatory) { return 'None' }
+    if ($p.ParameterType -eq [System.Management.Automation.SwitchParameter]) { return 'False' }
+    if (-not $instance) { return 'None' }
+    $v = $instance.GetType().GetProperty($p.Name).GetValue($instance)
+    if ($null -eq $v) { return 'None' }
+    if ($v -is [Array]) { if ($v.Length -eq 0) { return 'None' }; return ($v | ForEach-Object { "$_" }) -join ', ' }
+    "$v"
+}
+
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 $sb = [Text.StringBuilder]::new()
 [void]$sb.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
@@ -52,6 +81,7 @@ foreach ($cmd in Get-Command -Module $moduleName -CommandType Cmdlet | Sort-Obje
     $s = Split-Sections (Get-Content -Raw $md) '## '
     $verb, $noun = $cmd.Name -split '-', 2
     $paramDocs = if ($s['PARAMETERS']) { Split-Sections ($s['PARAMETERS'] -join "`n") '### ' } else { @{} }
+    $instance = try { [Activator]::CreateInstance($cmd.ImplementingType) } catch { $null }
     [void]$sb.AppendLine('<command:command xmlns:maml="http://schemas.microsoft.com/maml/2004/10" xmlns:command="http://schemas.microsoft.com/maml/dev/command/2004/10" xmlns:dev="http://schemas.microsoft.com/maml/dev/2004/10">')
     [void]$sb.AppendLine("<command:details><command:name>$($cmd.Name)</command:name><command:verb>$verb</command:verb><command:noun>$noun</command:noun>")
     [void]$sb.AppendLine("<maml:description>$(Paras $s['SYNOPSIS'])</maml:description></command:details>")
@@ -59,7 +89,9 @@ foreach ($cmd in Get-Command -Module $moduleName -CommandType Cmdlet | Sort-Obje
 
     function ParamXml($p, $setParam) {
         $name = $p.Name
-        $doc = $paramDocs["-$name"]
+        $doc = @($paramDocs["-$name"])
+        $default = Get-DefaultText $p $setParam $doc $instance
+        $doc = @($doc | Where-Object { $_ -notmatch '^\s*Default value:' })
         $req = if ($setParam) { $setParam.IsMandatory.ToString().ToLower() } else { 'false' }
         $pos = if ($setParam -and $setParam.Position -ge 0) { $setParam.Position } else { 'named' }
         $pipe = @()
@@ -68,11 +100,14 @@ foreach ($cmd in Get-Command -Module $moduleName -CommandType Cmdlet | Sort-Obje
         $pipeText = if ($pipe) { "true ($($pipe -join ', '))" } else { 'false' }
         $wild = [bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
         $type = $p.ParameterType
-        $typeName = if ($type -eq [System.Management.Automation.SwitchParameter]) { 'SwitchParameter' } else { $type.FullName }
+        $typeName = Get-TypeText $type
         $x = "<command:parameter required=`"$req`" variableLength=`"true`" globbing=`"$($wild.ToString().ToLower())`" pipelineInput=`"$pipeText`" position=`"$pos`" aliases=`"$((@($p.Aliases) -join ', '))`">"
         $x += "<maml:name>$name</maml:name><maml:description>$(if ($doc) { Paras $doc })</maml:description>"
-        $x += "<command:parameterValue required=`"$req`" variableLength=`"false`">$(Esc $typeName)</command:parameterValue>"
-        $x += "<dev:type><maml:name>$(Esc $typeName)</maml:name><maml:uri /></dev:type></command:parameter>"
+        if ($typeName -ne 'SwitchParameter') {        # a switch shows as [-Quiet], as in PowerShell's own help
+            $x += "<command:parameterValue required=`"$req`" variableLength=`"false`">$(Esc $typeName)</command:parameterValue>"
+        }
+        $x += "<dev:type><maml:name>$(Esc $typeName)</maml:name><maml:uri /></dev:type>"
+        $x += "<dev:defaultValue>$(Esc $default)</dev:defaultValue></command:parameter>"
         $x
     }
 

@@ -137,7 +137,7 @@ Describe 'Invoke-LabSession errors and clean-up' -Tag Capture, Lab {
         try {
             $port = $l.LocalEndpoint.Port
             $err = { Invoke-LabSession -Port $port -OutputDirectory (Join-Path $TestDrive 'busy') } | Should -Throw -PassThru
-            $err.FullyQualifiedErrorId | Should -BeLike 'LabPortInUse,*'
+            $err.FullyQualifiedErrorId | Should -BeLike 'LabServerPortInUse,*'
             $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
             $err.TargetObject | Should -Be $port
             $err.ErrorDetails.RecommendedAction | Should -Match '-Port'
@@ -187,9 +187,9 @@ Describe 'Test-LabCapture' -Tag Lab {
         Test-LabCapture -Path (Join-Path $DataDir 'refused.pcap') -Quiet | Should -BeFalse
     }
 
-    It 'runs only the checks asked for, and -Quiet covers every file' {
+    It 'runs only the checks asked for, and -Quiet gives one boolean per file' {
         (Test-LabCapture (Join-Path $DataDir 'chromium-lab.pcap') -Check PartialContent, NotModified).Name | Should -Be @('NotModified', 'PartialContent')
-        Test-LabCapture -Path (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'refused.pcap') -Quiet | Should -BeFalse
+        Test-LabCapture -Path (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'refused.pcap') -Quiet | Should -Be @($true, $false)
     }
 
     It 'offers exactly the checks the core runs for -Check' {
@@ -197,9 +197,9 @@ Describe 'Test-LabCapture' -Tag Lab {
         $set.ValidValues | Should -Be ([Lab2Tools.Lab.LabChecks]::Names)
     }
 
-    It 'shows PASS and FAIL in its table view' {
+    It 'shows each check''s Result in its table view' {
         $text = Test-LabCapture (Join-Path $DataDir 'refused.pcap') -Check Handshake | Out-String -Width 200
-        $text | Should -Match 'FAIL\s+Handshake'
+        $text | Should -Match 'Failed\s+Handshake'
     }
 
     It 'reports a missing file like the other readers' {

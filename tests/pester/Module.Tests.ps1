@@ -52,6 +52,18 @@ Describe 'Cmdlet <Name>' -ForEach $cmdlets {
         foreach ($e in $help.Examples.Example) { $e.Code | Should -Not -BeNullOrEmpty }
     }
 
+    It 'fills in every parameter''s default value, and shows types as PowerShell''s own help does' {
+        foreach ($ph in $help.Parameters.Parameter) {
+            "$($ph.defaultValue)".Trim() | Should -Not -BeNullOrEmpty -Because "-$($ph.Name) needs a default value"
+            "$($ph.type.name)" | Should -Not -Match 'Nullable|System\.(Int32|Int64|String|Boolean|Double)\b' -Because "-$($ph.Name)'s type"
+        }
+        $syntax = $help.Syntax | Out-String -Width 500
+        $syntax | Should -Not -Match 'Nullable`1|\[\[System\.|<SwitchParameter>'
+        foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common -and ($_.ParameterType -eq [int] -or $_.ParameterType -eq [Nullable[int]]) }) {
+            $syntax | Should -Match ("-$($p.Name)\]? <int>")
+        }
+    }
+
     It 'describes every parameter' {
         $params = $cmd.Parameters.Keys | Where-Object { $_ -notin $common }
         foreach ($p in $params) {

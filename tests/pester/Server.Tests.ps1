@@ -151,12 +151,12 @@ Describe 'Start-LabServer with curl' {
 }
 
 Describe 'Lab server lifecycle' {
-    It 'refuses a busy port with ResourceUnavailable' {
+    It 'refuses a busy port with ResourceBusy (as Invoke-LabSession does)' {
         $p = Get-FreePort
         $a = Start-LabServer -Port $p
         try {
             { Start-LabServer -Port $p } | Should -Throw -ErrorId 'LabServerPortInUse,Lab2Tools.Commands.StartLabServerCommand'
-            try { Start-LabServer -Port $p } catch { $_.CategoryInfo.Category | Should -Be 'ResourceUnavailable'; $_.TargetObject | Should -Be $p }
+            try { Start-LabServer -Port $p } catch { $_.CategoryInfo.Category | Should -Be 'ResourceBusy'; $_.TargetObject | Should -Be $p }
         } finally { $a | Stop-LabServer }
     }
 

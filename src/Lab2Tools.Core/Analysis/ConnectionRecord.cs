@@ -49,9 +49,12 @@ public sealed class ConnectionRecord
         _dir[1] = new TcpDirectionStatistics();
         _first = new SegmentNote(first, 0);
         _relativeStart = first.TimeRelative;
+        Path = first.Path;
     }
 
     public int Stream { get; }
+    /// <summary>The capture file of the connection's first segment.</summary>
+    public string? Path { get; }
 
     private int SideOf(IPAddress source, int sourcePort) =>
         sourcePort == _port[0] && (ReferenceEquals(source, _address[0]) || source.Equals(_address[0])) ? 0 : 1;
@@ -179,7 +182,7 @@ public sealed class ConnectionRecord
         }
         return new TcpConnection
         {
-            Stream = Stream,
+            Stream = Stream, Path = Path,
             Client = Ep(c),
             Server = Ep(1 - c),
             RoleSource = source,
@@ -291,7 +294,7 @@ public sealed class ConnectionRecord
         TimeSpan? irtt = step3 != null ? TimeSpan.FromTicks((_thirdAck!.TimestampNanoseconds - lastSyn.TimestampNanoseconds) / 100) : null;
         return new TcpHandshake
         {
-            Stream = Stream,
+            Stream = Stream, Path = Path,
             Client = Ep(c),
             Server = Ep(sv),
             Syn = step1,
@@ -357,7 +360,7 @@ public sealed class ConnectionRecord
             steps.Sort((a, b) => a.Frame.CompareTo(b.Frame));
             return new TcpTeardown
             {
-                Stream = Stream, Client = Ep(c), Server = Ep(1 - c), Kind = TeardownKind.Reset,
+                Stream = Stream, Path = Path, Client = Ep(c), Server = Ep(1 - c), Kind = TeardownKind.Reset,
                 ActiveCloser = RoleOf(x), ActiveCloserEndPoint = Ep(x), PassiveCloser = RoleOf(y),
                 Steps = steps, ResetBy = RoleOf(x), ResetFrame = _rst.Frame, ResetReason = reason, Explanation = explanation,
             };
@@ -419,7 +422,7 @@ public sealed class ConnectionRecord
         }
         return new TcpTeardown
         {
-            Stream = Stream, Client = Ep(c), Server = Ep(1 - c), Kind = kind,
+            Stream = Stream, Path = Path, Client = Ep(c), Server = Ep(1 - c), Kind = kind,
             ActiveCloser = RoleOf(a), ActiveCloserEndPoint = Ep(a), PassiveCloser = RoleOf(b),
             Steps = steps, TimeWaitSide = timeWait, TimeWaitEndPoint = timeWaitEp,
             DataAfterFirstFin = _dataAfterPeerFin[b], Explanation = text,
@@ -437,7 +440,7 @@ public sealed class ConnectionRecord
             if (state[side] == to) return;
             list.Add(new TcpStateTransition
             {
-                Stream = Stream, EndPoint = Ep(side), Role = RoleOf(side), From = state[side], To = to,
+                Stream = Stream, Path = Path, EndPoint = Ep(side), Role = RoleOf(side), From = state[side], To = to,
                 Frame = at?.Frame, Time = at?.Time, Cause = cause, Explanation = explanation,
             });
             state[side] = to;

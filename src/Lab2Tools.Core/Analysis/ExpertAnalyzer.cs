@@ -29,7 +29,7 @@ public sealed class ExpertAnalyzer
             list.Add(new TcpExpertEvent
             {
                 Frame = s.Frame, Time = s.Time, Stream = s.Stream, Severity = sev, Group = group, Field = field,
-                Message = message, Reason = reason, Source = s.SourceEndPoint, Destination = s.DestinationEndPoint, Segment = s,
+                Message = message, Reason = reason, Source = s.SourceEndPoint, Destination = s.DestinationEndPoint, Segment = s, Path = s.Path,
             });
         bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
         bool fin = (s.Flags & TcpFlags.FIN) != 0, rst = (s.Flags & TcpFlags.RST) != 0;

@@ -103,6 +103,8 @@ public sealed class TcpConnection
         _ => "Incomplete",
     };
 
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {Client} → {Server} {ConnState} {History}";
 }
 
@@ -196,6 +198,8 @@ public sealed class TcpHandshake
     public HandshakeVerdict Verdict { get; init; }
     public string Explanation { get; init; } = "";
     public IReadOnlyList<TcpHandshakeStep> Steps => new[] { Syn, SynAck, Ack }.Where(s => s != null).Select(s => s!).ToArray();
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {Verdict} ({Client} → {Server})";
 }
 
@@ -238,6 +242,8 @@ public sealed class TcpTeardown
     /// <summary>For resets: what was happening when the RST was sent.</summary>
     public string? ResetReason { get; init; }
     public string Explanation { get; init; } = "";
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {Kind}";
 }
 
@@ -260,6 +266,8 @@ public sealed class TcpStateTransition
     public DateTime? Time { get; init; }
     public string Cause { get; init; } = "";
     public string Explanation { get; init; } = "";
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"{Role} {From}→{To} ({Cause})";
 }
 
@@ -282,5 +290,7 @@ public sealed class TcpExpertEvent
     public IPEndPoint Source { get; init; } = null!;
     public IPEndPoint Destination { get; init; } = null!;
     public TcpSegment Segment { get; init; } = null!;
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"{Frame} {Severity} {Message}";
 }

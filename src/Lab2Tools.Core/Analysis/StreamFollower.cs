@@ -33,6 +33,8 @@ public sealed class TcpStreamContent
     public long ServerMissingBytes { get; init; }
     /// <summary>The whole conversation as text (ISO-8859-1), gaps marked as Wireshark marks them.</summary>
     public string Text => string.Concat(Chunks.Select(c => c.Text));
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {ClientData.Length} bytes → , ← {ServerData.Length} bytes";
 }
 
@@ -48,6 +50,7 @@ public sealed class StreamFollower
     private readonly List<TcpStreamChunk> _chunks = new();
     private IPEndPoint? _a;
     private IPEndPoint? _b;
+    private string? _path;
     private int? _clientSide;
     private TcpStreamChunk? _openChunk;
     private readonly MemoryStream _openData = new();
@@ -95,7 +98,7 @@ public sealed class StreamFollower
 
     public void Add(TcpSegment s)
     {
-        if (_a == null) { _a = s.SourceEndPoint; _b = s.DestinationEndPoint; Stream = s.Stream; }
+        if (_a == null) { _a = s.SourceEndPoint; _b = s.DestinationEndPoint; Stream = s.Stream; _path = s.Path; }
         _current = s;
         int side = s.SourcePort == _a.Port && s.Source.Equals(_a.Address) ? 0 : 1;
         var d = _dir[side];
@@ -237,6 +240,7 @@ public sealed class StreamFollower
         return new TcpStreamContent
         {
             Stream = Stream,
+            Path = _path,
             Client = c == 0 ? _a! : _b!,
             Server = c == 0 ? _b! : _a!,
             Chunks = _chunks,

@@ -26,10 +26,10 @@ public sealed class LabCaptureAnalysis
     public IReadOnlyList<TcpTeardown> Teardowns { get; init; } = Array.Empty<TcpTeardown>();
     public IReadOnlyList<TcpStateTransition> StateTimelines { get; init; } = Array.Empty<TcpStateTransition>();
     public IReadOnlyList<HttpExchange> HttpExchanges { get; init; } = Array.Empty<HttpExchange>();
-    /// <summary>Every segment of each stream (up to the cap), payload not kept.</summary>
-    public IReadOnlyDictionary<int, IReadOnlyList<TcpSegment>> StreamSegments { get; init; } = new Dictionary<int, IReadOnlyList<TcpSegment>>();
+    /// <summary>Every segment of each stream (up to the cap), payload not kept. Internal: a dictionary with integer keys breaks ConvertTo-Json.</summary>
+    internal IReadOnlyDictionary<int, IReadOnlyList<TcpSegment>> StreamSegments { get; init; } = new Dictionary<int, IReadOnlyList<TcpSegment>>();
     /// <summary>Streams with more segments than were kept for the diagrams.</summary>
-    public IReadOnlyDictionary<int, int> OmittedSegments { get; init; } = new Dictionary<int, int>();
+    internal IReadOnlyDictionary<int, int> OmittedSegments { get; init; } = new Dictionary<int, int>();
 
     /// <summary>Reads and analyses a capture file. Throws <see cref="Capture.CaptureFileException"/> when it cannot be opened.</summary>
     public static LabCaptureAnalysis Analyze(string path, CancellationToken cancel = default)

@@ -24,8 +24,9 @@ public sealed class LabCheckResult
     public bool Passed => Result == LabCheckOutcome.Passed;
     /// <summary>What in the capture shows it, with frame numbers (or what is missing).</summary>
     public string Evidence { get; init; } = "";
-    /// <summary>The frames the evidence names.</summary>
-    public IReadOnlyList<long> Frames { get; init; } = Array.Empty<long>();
+    /// <summary>The frames the evidence names (written as "1, 2, 3" by Export-Csv).</summary>
+    public IReadOnlyList<long> Frames { get => _frames; init => _frames = value as FrameList ?? new FrameList(value ?? Array.Empty<long>()); }
+    private IReadOnlyList<long> _frames = FrameList.Empty;
     /// <summary>The TCP stream the evidence comes from, when there is one.</summary>
     public int? Stream { get; init; }
     /// <summary>What the check looks for and why it matters in the lab.</summary>
@@ -33,6 +34,14 @@ public sealed class LabCheckResult
     public string Path { get; init; } = "";
     public int ServerPort { get; init; }
     public override string ToString() => $"{(Passed ? "PASS" : "FAIL")} {Name}: {Evidence}";
+}
+
+/// <summary>Frame numbers whose text is the numbers ("1, 2, 3"), so that Export-Csv writes them rather than a type name.</summary>
+public sealed class FrameList : System.Collections.ObjectModel.ReadOnlyCollection<long>
+{
+    public static readonly FrameList Empty = new(Array.Empty<long>());
+    public FrameList(IEnumerable<long> frames) : base(frames as IList<long> ?? frames.ToList()) { }
+    public override string ToString() => string.Join(", ", this.Select(v => v.ToString(CultureInfo.InvariantCulture)));
 }
 
 /// <summary>The lab's goals as checks on a capture (Test-LabCapture).</summary>

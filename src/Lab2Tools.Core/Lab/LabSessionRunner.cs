@@ -68,7 +68,7 @@ public static class LabSessionRunner
             try { server.Start(); }
             catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
             {
-                throw new LabSessionException("LabPortInUse", $"Port {o.Port} on 127.0.0.1 is already in use: {e.Message}", o.Port,
+                throw new LabSessionException("LabServerPortInUse", $"Cannot listen on http://127.0.0.1:{o.Port}/: port {o.Port} is already in use.", o.Port,
                     "Stop what listens there (Get-LabServer | Stop-LabServer, or ss -ltnp to find it) or pick another port with -Port.", e);
             }
             int port = server.EndPoint!.Port;

@@ -101,6 +101,9 @@ public sealed class TcpSegment
     public byte[] Payload { get => _payload; internal set => _payload = value; }
     private byte[] _payload = Array.Empty<byte>();
 
+    /// <summary>The capture file the segment was read from (for a live capture, the pcap it is written to; null without one).</summary>
+    public string? Path { get; internal set; }
+
     /// <summary>A copy of this segment without its payload bytes (for keeping many segments cheaply).</summary>
     public TcpSegment WithoutPayload()
     {

@@ -79,6 +79,7 @@ public sealed class TcpSegmentReader : IDisposable
                 case DecodeOutcome.Tcp:
                     TcpFrames++;
                     Current = _tracker.Track(frame, tcp, data, _firstTimestamp, _includePayload, _reused ?? new TcpSegment());
+                    Current.Path = _reader.Path;
                     return ReadStatus.Segment;
                 case DecodeOutcome.Malformed:
                     MalformedFrames++;

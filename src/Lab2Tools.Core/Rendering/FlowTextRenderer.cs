@@ -15,9 +15,16 @@ public static class FlowTextRenderer
     private const int MinArrow = 30;
     private const int MaxArrow = 96;
 
-    public static IReadOnlyList<string> Render(TcpFlow flow, bool unicode = true)
+    /// <summary>
+    /// The diagram as lines of text. With <paramref name="width"/> (0: no limit) every line fits in that many columns:
+    /// the arrows are shortened, a label that does not fit is shortened on its arrow and written in full below it,
+    /// and comments that do not fit beside a row go on the lines after it.
+    /// </summary>
+    public static IReadOnlyList<string> Render(TcpFlow flow, bool unicode = true, int width = 0)
     {
-        int arrow = Math.Clamp(flow.Rows.Count == 0 ? MinArrow : flow.Rows.Max(r => r.Label.Length) + 8, MinArrow, MaxArrow);
+        // frame, time, client state, arrow (its width + 1 for the head), server state: 6+1+10+1 + 12+1 + arrow+1 + 1+12
+        int maxArrow = width > 0 ? Math.Max(MinArrow, Math.Min(MaxArrow, width - 46)) : MaxArrow;
+        int arrow = Math.Clamp(flow.Rows.Count == 0 ? MinArrow : flow.Rows.Max(r => r.Label.Length) + 8, MinArrow, maxArrow);
         string bar = unicode ? "│" : "|";
         var lines = new List<string>();
         string lead = new(' ', 6 + 1 + 10 + 1);
@@ -33,8 +40,15 @@ public static class FlowTextRenderer
             line.Append(r.Frame.ToString(CultureInfo.InvariantCulture).PadLeft(6)).Append(' ');
             line.Append(r.TimeInStream.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture).PadRight(10)).Append(' ');
             line.Append(State(r.ClientState)).Append(' ').Append(a).Append(' ').Append(State(r.ServerState));
-            if (r.Comment.Length > 0) line.Append(' ').Append(r.Comment);
+            string comment = r.Comment;
+            if (r.Label.Length + 2 > arrow - 3) comment = (r.Label + (comment.Length > 0 ? "; " + comment : "")).Trim();
+            if (comment.Length > 0 && (width <= 0 || line.Length + 1 + comment.Length <= width))
+            {
+                line.Append(' ').Append(comment);
+                comment = "";
+            }
             lines.Add(line.ToString().TrimEnd());
+            if (comment.Length > 0) lines.AddRange(Wrap(comment, lead.Length + StateWidth + 3, width));
         }
         if (flow.OmittedRows > 0)
             lines.Add($"{lead}{new string(' ', StateWidth)} {bar}{Center($"... {flow.OmittedRows} more segments not drawn ...", arrow)}{bar}");
@@ -57,6 +71,24 @@ public static class FlowTextRenderer
     }
 
     private static string State(TcpState? s) => (s?.ToString() ?? "").PadRight(StateWidth);
+
+    /// <summary>Text wrapped at spaces into lines of at most <paramref name="width"/> columns, each indented by <paramref name="indent"/>.</summary>
+    private static IEnumerable<string> Wrap(string text, int indent, int width)
+    {
+        int room = Math.Max(20, width - indent);
+        string pad = new(' ', Math.Max(0, Math.Min(indent, width - room)));
+        var words = text.Split(' ');
+        var cur = new StringBuilder();
+        foreach (var w0 in words)
+        {
+            string w = w0;
+            while (w.Length > room) { if (cur.Length > 0) { yield return pad + cur; cur.Clear(); } yield return pad + w[..room]; w = w[room..]; }
+            if (cur.Length > 0 && cur.Length + 1 + w.Length > room) { yield return pad + cur; cur.Clear(); }
+            if (cur.Length > 0) cur.Append(' ');
+            cur.Append(w);
+        }
+        if (cur.Length > 0) yield return pad + cur;
+    }
 
     private static string Center(string text, int width)
     {

@@ -18,7 +18,7 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
     protected override void EndAnalysis()
     {
         foreach (var r in _analyzer.TakeRecords())
-            foreach (var o in Results(r)) WriteObject(o);
+            foreach (var o in Results(r)) WriteResult(o);
     }
 }
 
@@ -76,7 +76,7 @@ public sealed class GetTcpExpertInfoCommand : SegmentAnalysisCmdlet
     protected override void AnalyzeSegment(TcpSegment segment)
     {
         foreach (var e in _analyzer.Analyze(segment))
-            if (e.Severity >= Severity) WriteObject(e);
+            if (e.Severity >= Severity) WriteResult(e);
     }
     protected override void EndAnalysis() { }
 }
@@ -106,7 +106,7 @@ public sealed class GetTcpStreamCommand : SegmentAnalysisCmdlet
         {
             var content = kv.Value.Finish();
             if (AsText) WriteObject(content.Text);
-            else WriteObject(content);
+            else WriteResult(content);
         }
         _followers.Clear();
     }

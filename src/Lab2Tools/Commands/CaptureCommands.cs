@@ -153,10 +153,10 @@ public sealed class StopTcpCaptureCommand : CaptureSelectionCmdlet
             {
                 s.ErrorReported = true;
                 bool disk = e is IOException;
-                WriteError(Errors.Create(e, disk ? "CaptureFileWriteFailed" : "CaptureFailed", disk ? ErrorCategory.WriteError : ErrorCategory.InvalidResult, s.Path ?? (object)s.Name,
-                    disk ? $"The capture stopped when writing failed ({e.Message}); '{s.Path}' is a valid pcap holding every packet up to then. Free some space, or capture to another disk with -Path."
-                         : "The capture stopped with an error; the file holds every packet captured before it.",
-                    $"Capture '{s.Name}' failed: {e.Message}"));
+                var target = s.Path ?? (object)s.Name;
+                WriteError(disk
+                    ? Errors.FromCatalog(e, "CaptureFileWriteFailed", target, $"Capture '{s.Name}' failed: {e.Message}", e.Message, s.Path ?? "")
+                    : Errors.FromCatalog(e, "CaptureFailed", target, $"Capture '{s.Name}' failed: {e.Message}"));
             }
             if (PassThru) WriteObject(s);
         }

@@ -36,9 +36,8 @@ public abstract class HttpAnalysisCmdlet : SegmentAnalysisCmdlet
     private void ReportProblems()
     {
         foreach (var p in _analyzer.TakeProblems())
-            WriteError(Errors.Create(new InvalidDataException(p.Message), p.Message.Contains("is not HTTP") ? "NotHttp" : "MalformedHttp",
-                ErrorCategory.InvalidData, p.Stream,
-                $"Look at what the stream carries: Get-TcpStream -Stream {p.Stream} -AsText. The other streams are analysed."));
+            WriteError(Errors.FromCatalog(new InvalidDataException(p.Message), p.Message.Contains("is not HTTP") ? "NotHttp" : "MalformedHttp",
+                p.Stream, null, p.Stream));
     }
 }
 
@@ -52,7 +51,7 @@ public sealed class GetHttpExchangeCommand : HttpAnalysisCmdlet
     public SwitchParameter IncludeBody { get; set; }
 
     protected override bool KeepBodies => IncludeBody;
-    protected override void OnExchange(HttpExchange exchange) => WriteObject(exchange);
+    protected override void OnExchange(HttpExchange exchange) => WriteResult(exchange);
 }
 
 /// <summary>Export-HttpObject: saves the bodies of HTTP responses as files, like Wireshark's File > Export Objects > HTTP.</summary>
@@ -96,12 +95,11 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
         {
             Directory.CreateDirectory(_folder);
             File.WriteAllBytes(path, body);
-            WriteObject(new FileInfo(path));
+            FileOutput.WriteFile(this, path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.Create(e, "HttpObjectNotSaved", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
-                path, "Check that the destination folder is writable and the disk has room."));
+            WriteError(Errors.OutputError(e, path, "-Destination"));
         }
     }
 

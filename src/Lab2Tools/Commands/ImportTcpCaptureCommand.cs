@@ -12,6 +12,6 @@ public sealed class ImportTcpCaptureCommand : CaptureFileCmdlet
     protected override void ProcessRecord()
     {
         foreach (var file in ResolveCaptureFiles())
-            ReadCaptureFile(file, WriteObject);
+            ReadCaptureFile(file, WriteResult);
     }
 }

@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Management.Automation;
 using Lab2Tools.Analysis;
 using Lab2Tools.Analysis.Flow;
+using Lab2Tools.Capture;
 using Lab2Tools.Capture.Live;
 using Lab2Tools.Commands.Internal;
 using Lab2Tools.Lab;
 using Lab2Tools.Model;
+using Lab2Tools.Pipeline;
 using Lab2Tools.Rendering;
 using Lab2Tools.Server;
 using Lab2Tools.Sockets;
@@ -64,8 +67,8 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
         string root = Root == null ? StartLabServerCommand.DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
-            ThrowTerminatingError(Errors.Create(new DirectoryNotFoundException($"The site folder '{root}' does not exist."), "LabServerRootNotFound", ErrorCategory.ObjectNotFound, root,
-                "Give an existing folder with -Root, or leave -Root out to serve the bundled lab site."));
+            ThrowTerminatingError(Errors.FromCatalog(new DirectoryNotFoundException($"The folder to serve, '{root}', does not exist."),
+                "LabServerRootNotFound", root));
         }
         var messages = new ConcurrentQueue<string>();
         var options = new LabSessionOptions
@@ -90,17 +93,13 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             if (e is OperationCanceledException) return;
             ThrowTerminatingError(e switch
             {
-                LabSessionException l => Errors.Create(l, l.ErrorId, l.ErrorId switch
-                {
-                    "LabPortInUse" => ErrorCategory.ResourceBusy,
-                    "ChromiumNotFound" => ErrorCategory.ObjectNotFound,
-                    "ChromiumTimeout" => ErrorCategory.OperationTimeout,
-                    _ => ErrorCategory.InvalidResult,
-                }, l.Target, l.RecommendedAction),
+                LabSessionException l => ErrorCatalog.TryGet(l.ErrorId, out _)
+                    ? Errors.FromCatalog(l, l.ErrorId, l.Target, null, l.Target ?? "")
+                    : Errors.Create(l, l.ErrorId, ErrorCategory.InvalidResult, l.Target, l.RecommendedAction),
                 LiveCaptureException c => CaptureErrors.From(c),
-                Capture.CaptureFileException f => Errors.Create(f, "LabCaptureUnreadable", ErrorCategory.ReadError, f.Path, "The capture could not be read back; look at it with tshark -r."),
-                UnauthorizedAccessException or IOException => Errors.Create(e, "LabOutputNotWritable", ErrorCategory.WriteError, outDir, "Give a folder you can write to with -OutputDirectory."),
-                _ => Errors.Create(e, "LabSessionFailed", ErrorCategory.NotSpecified, null, "Run again with -Verbose to see each step."),
+                Capture.CaptureFileException f => Errors.FromCatalog(f, "LabCaptureUnreadable", f.Path),
+                UnauthorizedAccessException or IOException => Errors.OutputError(e, outDir, "-OutputDirectory"),
+                _ => Errors.FromCatalog(e, "LabSessionFailed", null),
             });
         }
         progress.RecordType = ProgressRecordType.Completed;
@@ -147,39 +146,268 @@ public abstract class LabCaptureCmdlet : CaptureFileCmdlet
     }
 }
 
-/// <summary>Test-LabCapture: checks a capture against the lab's goals, one result per check.</summary>
+/// <summary>
+/// Test-LabCapture: checks captures against the lab's goals: one result per check and file, one boolean per file
+/// (-Quiet) or one grade row per file (-Summary). Files are read and checked in parallel (-ThrottleLimit); results
+/// come out in the order the files were named.
+/// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "LabCapture", DefaultParameterSetName = PathSet)]
-[OutputType(typeof(LabCheckResult), typeof(bool))]
-public sealed class TestLabCaptureCommand : LabCaptureCmdlet
+[OutputType(typeof(LabCheckResult), typeof(bool), typeof(LabCaptureGrade))]
+public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
 {
-    private bool _all = true;
-    private bool _any;
+    private readonly Queue<Task<FileWork>> _pending = new();
+    private readonly CancellationTokenSource _cts = new();
+    // Files are checked on threads of their own, not the thread pool: reading a file waits on its read-ahead,
+    // which runs on the pool, and pool threads blocked on pool work starve it.
+    private readonly BlockingCollection<(string File, TaskCompletionSource<FileWork> Done)> _queue = new();
+    private readonly List<Thread> _workers = new();
+    private readonly ProgressRecord _progress = new(0x4C34, "Checking lab captures", "Starting");
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _nextProgress;
+    private bool _progressShown;
+    private int _matched;
+    private int _done;
 
     /// <summary>Only these checks.</summary>
     [Parameter]
     [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
-    /// <summary>Return one boolean: true when every check passed in every file.</summary>
+    /// <summary>Write one boolean per file: true when the file was read and no check failed.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>Write one grade row per file (LabCaptureGrade): counts by result, failed checks, the read error.</summary>
+    [Parameter]
+    public SwitchParameter Summary { get; set; }
+
+    /// <summary>How many files are read and checked at once (the number of processors by default).</summary>
+    [Parameter]
+    [ValidateRange(1, 256)]
+    public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+    private sealed class FileWork
+    {
+        public string Path = "";
+        public IReadOnlyList<LabCheckResult> Checks = Array.Empty<LabCheckResult>();
+        public IReadOnlyList<MalformedFrame> Malformed = Array.Empty<MalformedFrame>();
+        public long Frames;
+        public Exception? OpenFailure;
+        public Exception? ReadFailure;
+        public TimeSpan Duration;
+    }
+
+    protected override void BeginProcessing()
+    {
+        if (Quiet && Summary)
+            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."), "SummaryWithQuiet", null));
+    }
+
     protected override void ProcessRecord()
     {
-        foreach (var a in AnalyzeFiles())
+        foreach (var file in ResolveCaptureFiles())
         {
-            foreach (var r in LabChecks.Run(a, Port, Check))
+            _matched++;
+            var done = new TaskCompletionSource<FileWork>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending.Enqueue(done.Task);
+            _queue.Add((file, done));
+            if (_workers.Count < ThrottleLimit)
             {
-                _any = true;
-                _all &= r.Passed;
-                if (!Quiet) WriteObject(r);
+                var t = new Thread(Work) { IsBackground = true, Name = "Test-LabCapture " + _workers.Count };
+                _workers.Add(t);
+                t.Start((Port, Check, _cts.Token));
             }
         }
+        Flush(wait: false);
+    }
+
+    private void Work(object? state)
+    {
+        var (port, only, cancel) = ((int?, string[]?, CancellationToken))state!;
+        foreach (var (file, done) in _queue.GetConsumingEnumerable())
+        {
+            if (cancel.IsCancellationRequested) { done.TrySetCanceled(); continue; }
+            try { done.TrySetResult(Grade(file, port, only, cancel)); }
+            catch (OperationCanceledException) { done.TrySetCanceled(); }
+            catch (Exception e) { done.TrySetException(e); }
+        }
+    }
+
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _queue.CompleteAdding();
     }
 
     protected override void EndProcessing()
     {
-        if (Quiet) WriteObject(_any && _all);
+        _queue.CompleteAdding();
+        Flush(wait: true);
+        if (_progressShown)
+        {
+            _progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(_progress);
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        _cts.Cancel();
+        _queue.CompleteAdding();
+    }
+
+    /// <summary>Reads and checks one file (on a pool thread).</summary>
+    private static FileWork Grade(string file, int? port, string[]? only, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        var w = new FileWork { Path = file };
+        TcpSegmentReader reader;
+        try
+        {
+            reader = TcpSegmentReader.Open(file, includePayload: true);
+        }
+        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
+        {
+            w.OpenFailure = e;
+            w.Duration = clock.Elapsed;
+            return w;
+        }
+        LabCaptureAnalysis a;
+        using (reader)
+        {
+            var analyzer = new LabCaptureAnalyzer();
+            long n = 0;
+            try
+            {
+                while (true)
+                {
+                    if ((++n & 1023) == 0) cancel.ThrowIfCancellationRequested();
+                    var st = reader.Read();
+                    if (st == ReadStatus.End) break;
+                    if (st == ReadStatus.Malformed) analyzer.AddMalformed(reader.CurrentMalformed!);
+                    else analyzer.Add(reader.Current!);
+                }
+            }
+            catch (Exception e) when (e is CaptureFileException or IOException)
+            {
+                w.ReadFailure = e;
+            }
+            a = analyzer.Finish(file, reader.FramesRead, w.ReadFailure?.Message);
+        }
+        w.Frames = a.Frames;
+        w.Malformed = a.MalformedFrames;
+        w.Checks = LabChecks.Run(a, port, only);
+        w.Duration = clock.Elapsed;
+        return w;
+    }
+
+    /// <summary>Writes the results of the files that are done, in the order the files were named.</summary>
+    private void Flush(bool wait)
+    {
+        while (_pending.Count > 0)
+        {
+            var t = _pending.Peek();
+            while (!t.IsCompleted)
+            {
+                if (!wait) return;
+                t.Wait(100);
+                ShowProgress(force: false);
+            }
+            _pending.Dequeue();
+            FileWork w;
+            try
+            {
+                w = t.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            _done++;
+            Emit(w);
+            ShowProgress(force: _done == _matched);
+        }
+    }
+
+    private void ShowProgress(bool force)
+    {
+        if (_matched < 2) return;
+        if (!force && _clock.ElapsedMilliseconds < _nextProgress) return;
+        _nextProgress = _clock.ElapsedMilliseconds + 200;
+        _progress.PercentComplete = (int)(_done * 100L / _matched);
+        _progress.StatusDescription = $"{_done} of {_matched} files checked";
+        WriteProgress(_progress);
+        _progressShown = true;
+    }
+
+    private void Emit(FileWork w)
+    {
+        LabCaptureGrade grade;
+        if (w.OpenFailure != null)
+        {
+            var rec = OpenError(w.OpenFailure, w.Path);
+            grade = LabCaptureGrade.Unreadable(w.Path, rec.FullyQualifiedErrorId, w.OpenFailure.Message, w.Duration);
+            WriteError(rec);
+        }
+        else
+        {
+            foreach (var m in w.Malformed) WriteError(MalformedFrameError(m, w.Path));
+            string? id = null;
+            if (w.ReadFailure != null)
+            {
+                var rec = ReadError(w.ReadFailure, w.Path);
+                id = rec.FullyQualifiedErrorId;
+                WriteError(rec);
+            }
+            grade = LabCaptureGrade.FromChecks(w.Path, w.Checks, w.Frames, id, w.ReadFailure?.Message, w.Duration);
+        }
+        if (Summary) WriteObject(grade);
+        else if (Quiet) WriteObject(grade.Result == "Passed");
+        else foreach (var r in grade.GetChecks()) WriteResult(r);
+    }
+}
+
+/// <summary>Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.</summary>
+[Cmdlet(VerbsData.Export, "LabJUnit", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportLabJUnitCommand : PSCmdlet
+{
+    private readonly List<LabCaptureGrade> _grades = new();
+
+    /// <summary>The XML file to write (replaced if it exists).</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Grade rows from Test-LabCapture -Summary.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    public LabCaptureGrade[] InputObject { get; set; } = Array.Empty<LabCaptureGrade>();
+
+    /// <summary>The name of the whole run (the testsuites element).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string SuiteName { get; set; } = "Lab2Tools lab checks";
+
+    protected override void ProcessRecord()
+    {
+        foreach (var g in InputObject)
+            if (g != null) _grades.Add(g);
+    }
+
+    protected override void EndProcessing()
+    {
+        string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(file, $"Write JUnit XML for {_grades.Count} capture file(s)")) return;
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+            LabJUnitWriter.Write(_grades, file, SuiteName, DateTime.UtcNow);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ThrowTerminatingError(Errors.OutputError(e, file, "-Path"));
+        }
+        FileOutput.WriteFile(this, file);
     }
 }
 
@@ -228,12 +456,11 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
         try
         {
             foreach (var f in LabReport.Write(doc, dir, md, html))
-                WriteObject(new FileInfo(f));
+                FileOutput.WriteFile(this, f);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.Create(e, "LabReportNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, dir,
-                $"Give a folder you can write to with -Destination (the report of '{capture}' was not written)."));
+            WriteError(Errors.OutputError(e, dir, "-Destination", $"The report of '{capture}' was not written: {e.Message}"));
         }
     }
 }
@@ -258,6 +485,11 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
     [Parameter]
     public SwitchParameter Ascii { get; set; }
 
+    /// <summary>The widest line to draw, in columns (120 by default; 0 for no limit, as wide as the labels need).</summary>
+    [Parameter]
+    [ValidateRange(0, 10000)]
+    public int Width { get; set; } = 120;
+
     protected override bool NeedsPayload => true;
     protected override void BeginAnalysis() => _analyzer = new LabCaptureAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
@@ -277,20 +509,20 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
                 {
                     string file = single ? target : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
                     File.WriteAllText(file, FlowSvgRenderer.Render(f));
-                    WriteObject(new FileInfo(file));
+                    FileOutput.WriteFile(this, file);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                WriteError(Errors.Create(e, "FlowSvgNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError, target,
-                    "Give a folder you can write to with -SvgPath (or a .svg file name when one stream is selected)."));
+                WriteError(Errors.OutputError(e, target, "-SvgPath"));
             }
             return;
         }
+        if (!AsObject && SeveralFiles && flows.Count > 0) WriteObject($"Capture: {flows[0].Path}");   // which file the diagrams are of
         foreach (var f in flows)
         {
-            if (AsObject) { WriteObject(f); continue; }
-            foreach (var line in FlowTextRenderer.Render(f, unicode: !Ascii)) WriteObject(line);
+            if (AsObject) { WriteResult(f); continue; }
+            foreach (var line in FlowTextRenderer.Render(f, unicode: !Ascii, width: Width)) WriteObject(line);
             WriteObject("");
         }
     }
@@ -319,7 +551,7 @@ public sealed class GetTcpSocketStateCommand : PSCmdlet
         }
         catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException or IOException or UnauthorizedAccessException)
         {
-            ThrowTerminatingError(Errors.Create(e, "SocketTableUnreadable", ErrorCategory.ReadError, null, "The system's socket table could not be read; try ss -tan."));
+            ThrowTerminatingError(Errors.FromCatalog(e, "SocketTableUnreadable", null));
             return;
         }
         foreach (var s in all)

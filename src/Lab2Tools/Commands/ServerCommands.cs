@@ -96,8 +96,8 @@ public sealed class StartLabServerCommand : PSCmdlet
         string root = Root == null ? DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
-            ThrowTerminatingError(Errors.Create(new DirectoryNotFoundException($"The folder to serve, '{root}', does not exist."),
-                "LabServerRootNotFound", ErrorCategory.ObjectNotFound, root, "Give an existing folder with -Root, or leave -Root out to serve the bundled lab site."));
+            ThrowTerminatingError(Errors.FromCatalog(new DirectoryNotFoundException($"The folder to serve, '{root}', does not exist."),
+                "LabServerRootNotFound", root));
         }
         var options = new LabServerOptions
         {
@@ -118,14 +118,12 @@ public sealed class StartLabServerCommand : PSCmdlet
         }
         catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
         {
-            ThrowTerminatingError(Errors.Create(e, "LabServerPortInUse", ErrorCategory.ResourceUnavailable, Port,
-                $"Port {Port} is already in use. Stop the other server (Get-LabServer | Stop-LabServer; on Linux, ss -ltnp 'sport = :{Port}' shows who listens) or choose another -Port.",
-                $"Cannot listen on {target}: port {Port} is already in use."));
+            ThrowTerminatingError(Errors.FromCatalog(e, "LabServerPortInUse", Port, $"Cannot listen on {target}: port {Port} is already in use.", Port));
         }
         catch (SocketException e)
         {
-            ThrowTerminatingError(Errors.Create(e, "LabServerCannotListen", e.SocketErrorCode == SocketError.AccessDenied ? ErrorCategory.PermissionDenied : ErrorCategory.ResourceUnavailable,
-                target, "Ports below 1024 need root; otherwise check -Address is an address of this machine.", $"Cannot listen on {target}: {e.Message}"));
+            ThrowTerminatingError(Errors.FromCatalog(e, e.SocketErrorCode == SocketError.AccessDenied ? "LabServerPortAccessDenied" : "LabServerCannotListen",
+                target, $"Cannot listen on {target}: {e.Message}"));
         }
     }
 }

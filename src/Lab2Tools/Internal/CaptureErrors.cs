@@ -13,18 +13,12 @@ internal static class CaptureErrors
 {
     public static ErrorRecord From(LiveCaptureException e) => e.Problem switch
     {
-        CaptureProblem.LibPcapMissing => Errors.Create(e, "LibPcapNotFound", ErrorCategory.NotInstalled, e.Target ?? "libpcap",
-            InstallLibPcapAdvice()),
-        CaptureProblem.PermissionDenied => Errors.Create(e, "CapturePermissionDenied", ErrorCategory.PermissionDenied, e.Target,
-            PrivilegeAdvice()),
-        CaptureProblem.InterfaceNotFound => Errors.Create(e, "CaptureInterfaceNotFound", ErrorCategory.ObjectNotFound, e.Target,
-            "Get-CaptureInterface lists the interfaces; leave -Interface out to capture on loopback."),
-        CaptureProblem.InvalidFilter => Errors.Create(e, "InvalidCaptureFilter", ErrorCategory.InvalidArgument, e.Target,
-            "Use libpcap's filter syntax (man pcap-filter), e.g. 'tcp port 5000' or 'host 127.0.0.1 and tcp'."),
-        CaptureProblem.CannotWriteFile => Errors.Create(e, "CaptureFileNotWritable", ErrorCategory.WriteError, e.Target,
-            "Choose a -Path in a folder you can write to."),
-        _ => Errors.Create(e, "CaptureOpenFailed", ErrorCategory.OpenError, e.Target,
-            "Check the interface is up (ip link) and not in use in a way that blocks capture."),
+        CaptureProblem.LibPcapMissing => Errors.FromCatalog(e, "LibPcapNotFound", e.Target ?? "libpcap", null, InstallLibPcapAdvice()),
+        CaptureProblem.PermissionDenied => Errors.FromCatalog(e, "CapturePermissionDenied", e.Target, null, PrivilegeAdvice()),
+        CaptureProblem.InterfaceNotFound => Errors.FromCatalog(e, "CaptureInterfaceNotFound", e.Target),
+        CaptureProblem.InvalidFilter => Errors.FromCatalog(e, "InvalidCaptureFilter", e.Target),
+        CaptureProblem.CannotWriteFile => Errors.FromCatalog(e, "CaptureFileNotWritable", e.Target),
+        _ => Errors.FromCatalog(e, "CaptureOpenFailed", e.Target),
     };
 
     /// <summary>What to install for libpcap on this system, as one command where there is one.</summary>

@@ -41,8 +41,38 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         set { _paths = value; _literal = true; }
     }
 
-    /// <summary>The capture files named by -Path or -LiteralPath, each resolved to a file-system path; errors are written for the rest.</summary>
-    protected IEnumerable<string> ResolveCaptureFiles()
+    private int _filesResolved;
+
+    /// <summary>
+    /// True once this command has been given more than one capture file (several -Path values, a wildcard, or
+    /// files from the pipeline): results are then written with a "#ByFile" type name, whose views group by Path.
+    /// </summary>
+    protected bool SeveralFiles { get; set; }
+
+    /// <summary>Writes a result read from a capture file; with several files its views group by file.</summary>
+    protected void WriteResult(object result)
+    {
+        if (!SeveralFiles) { WriteObject(result); return; }
+        var o = PSObject.AsPSObject(result);
+        string name = result.GetType().FullName + "#ByFile";
+        if (o.TypeNames.Count == 0 || o.TypeNames[0] != name) o.TypeNames.Insert(0, name);
+        WriteObject(o);
+    }
+
+    /// <summary>
+    /// The capture files named by -Path or -LiteralPath, each resolved to a file-system path (all of them before
+    /// the first is read, so that the count is known); errors are written for the rest.
+    /// </summary>
+    protected IReadOnlyList<string> ResolveCaptureFiles()
+    {
+        var all = new List<string>();
+        foreach (var f in ResolveEach()) all.Add(f);
+        _filesResolved += all.Count;
+        if (_filesResolved > 1) SeveralFiles = true;
+        return all;
+    }
+
+    private IEnumerable<string> ResolveEach()
     {
         foreach (var p in _paths)
         {
@@ -56,9 +86,9 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     if (provider.Name != "FileSystem") { WriteNotFileSystem(p); continue; }
                     if (!File.Exists(full))
                     {
-                        WriteError(Errors.Create(new FileNotFoundException($"Cannot find the capture file '{full}'.", full),
-                            "CaptureFileNotFound", Directory.Exists(full) ? ErrorCategory.InvalidArgument : ErrorCategory.ObjectNotFound, p,
-                            Directory.Exists(full) ? "The path is a folder; name a .pcap or .pcapng file in it." : "Check the path; Get-ChildItem *.pcap* lists the captures in this folder."));
+                        WriteError(Directory.Exists(full)
+                            ? Errors.FromCatalog(new IOException($"'{full}' is a folder, not a capture file."), "CaptureFileIsFolder", full)
+                            : Errors.FromCatalog(new FileNotFoundException($"Cannot find the capture file '{full}'.", full), "CaptureFileNotFound", p));
                         continue;
                     }
                     resolved.Add(full);
@@ -71,8 +101,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     {
                         if (Directory.Exists(f))
                         {
-                            WriteError(Errors.Create(new IOException($"'{f}' is a folder, not a capture file."), "CaptureFileIsFolder",
-                                ErrorCategory.InvalidArgument, f, "Name a .pcap or .pcapng file, e.g. -Path folder/*.pcap."));
+                            WriteError(Errors.FromCatalog(new IOException($"'{f}' is a folder, not a capture file."), "CaptureFileIsFolder", f));
                             continue;
                         }
                         resolved.Add(f);
@@ -81,8 +110,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
             }
             catch (ItemNotFoundException e)
             {
-                WriteError(Errors.Create(e, "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p,
-                    "Check the path; Get-ChildItem *.pcap* lists the captures in this folder."));
+                WriteError(Errors.FromCatalog(e, "CaptureFileNotFound", p));
                 continue;
             }
             foreach (var f in resolved) yield return f;
@@ -90,8 +118,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     }
 
     private void WriteNotFileSystem(string p) =>
-        WriteError(Errors.Create(new ArgumentException($"'{p}' is not a file-system path."), "CaptureFileNotOnFileSystem",
-            ErrorCategory.InvalidArgument, p, "Give the path of a capture file on disk."));
+        WriteError(Errors.FromCatalog(new ArgumentException($"'{p}' is not a file-system path."), "CaptureFileNotOnFileSystem", p));
 
     /// <summary>Frames read from the last file <see cref="ReadCaptureFile"/> read.</summary>
     protected long LastFileFrames { get; private set; }
@@ -113,15 +140,9 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         {
             reader = TcpSegmentReader.Open(file, includePayload, reuseSegment);
         }
-        catch (CaptureFileException e)
+        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
         {
-            WriteCaptureFileError(e);
-            return false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            WriteError(Errors.Create(e, "CaptureFileUnreadable", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError,
-                file, e is UnauthorizedAccessException ? "Check the file's permissions (captures written by tcpdump as root may need sudo or chmod)." : "Check that the file exists and can be read."));
+            WriteError(OpenError(e, file));
             return false;
         }
 
@@ -142,9 +163,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     {
                         var m = reader.CurrentMalformed!;
                         onMalformed?.Invoke(m);
-                        WriteError(Errors.Create(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
-                            "MalformedFrame", ErrorCategory.InvalidData, m.Frame,
-                            $"Open the capture in Wireshark and look at frame {m.Frame} (display filter: frame.number == {m.Frame}). The other frames are read."));
+                        WriteError(MalformedFrameError(m, file));
                         continue;
                     }
                     onSegment(reader.Current!);
@@ -158,15 +177,10 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     }
                 }
             }
-            catch (CaptureFileException e)
+            catch (Exception e) when (e is CaptureFileException or IOException)
             {
                 LastFileProblem = e.Message;
-                WriteCaptureFileError(e);
-            }
-            catch (IOException e)
-            {
-                LastFileProblem = e.Message;
-                WriteError(Errors.Create(e, "CaptureFileReadFailed", ErrorCategory.ReadError, file, "Check the disk and the file, then read it again."));
+                WriteError(ReadError(e, file));
             }
             finally
             {
@@ -185,19 +199,29 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         return true;
     }
 
-    private void WriteCaptureFileError(CaptureFileException e)
+    /// <summary>The error for a capture file that could not be opened (the same id from every cmdlet).</summary>
+    protected static ErrorRecord OpenError(Exception e, string file) => e switch
     {
-        (string id, ErrorCategory cat, string action) = e.Problem switch
-        {
-            CaptureFileProblem.NotACaptureFile => ("NotACaptureFile", ErrorCategory.InvalidData,
-                "Give a pcap or pcapng file, e.g. one saved by Wireshark, tcpdump -w or Start-TcpCapture."),
-            CaptureFileProblem.Truncated => ("CaptureFileTruncated", ErrorCategory.ReadError,
-                "The capture was cut short (the capturing program may have been killed); every complete frame before the cut was read."),
-            CaptureFileProblem.Unsupported => ("CaptureFileUnsupported", ErrorCategory.NotImplemented,
-                "Convert the file with editcap -F pcap, or save it from Wireshark as pcap."),
-            _ => ("CaptureFileCorrupt", ErrorCategory.InvalidData,
-                "The file is damaged at the offset given; every frame before it was read. Wireshark may recover more of it."),
-        };
-        WriteError(Errors.Create(e, id, cat, e.Path, action));
-    }
+        CaptureFileException c => CaptureFileError(c),
+        UnauthorizedAccessException => Errors.FromCatalog(e, "CaptureFileAccessDenied", file),
+        _ => Errors.FromCatalog(e, "CaptureFileUnreadable", file),
+    };
+
+    /// <summary>The error for a capture file whose reading stopped part-way (damage, or a failing disk).</summary>
+    protected static ErrorRecord ReadError(Exception e, string file) => e is CaptureFileException c
+        ? CaptureFileError(c)
+        : Errors.FromCatalog(e, "CaptureFileReadFailed", file);
+
+    /// <summary>The non-terminating error for a malformed frame, which is skipped.</summary>
+    protected static ErrorRecord MalformedFrameError(MalformedFrame m, string file) =>
+        Errors.FromCatalog(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
+            "MalformedFrame", m.Frame, null, m.Frame);
+
+    private static ErrorRecord CaptureFileError(CaptureFileException e) => Errors.FromCatalog(e, e.Problem switch
+    {
+        CaptureFileProblem.NotACaptureFile => "NotACaptureFile",
+        CaptureFileProblem.Truncated => "CaptureFileTruncated",
+        CaptureFileProblem.Unsupported => "CaptureFileUnsupported",
+        _ => "CaptureFileCorrupt",
+    }, e.Path);
 }

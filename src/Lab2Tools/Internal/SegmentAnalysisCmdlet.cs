@@ -13,6 +13,7 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
 {
     protected const string InputObjectSet = "InputObject";
     private bool _pipelineStarted;
+    private string? _pipelinePath;
     private HashSet<int>? _streams;
 
     /// <summary>TcpSegment objects, e.g. from Import-TcpCapture.</summary>
@@ -22,6 +23,7 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     /// <summary>Only these streams (tcp.stream indexes).</summary>
     [Parameter]
     [ValidateRange(0, int.MaxValue)]
+    [ArgumentCompleter(typeof(StreamCompleter))]
     public int[]? Stream { get; set; }
 
     /// <summary>Whether the analysis needs the payload bytes.</summary>
@@ -50,9 +52,20 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     {
         if (ParameterSetName == InputObjectSet)
         {
-            if (!_pipelineStarted) { BeginAnalysis(); _pipelineStarted = true; }
             foreach (var s in InputObject)
-                if (s != null) Feed(s);
+            {
+                if (s == null) continue;
+                if (!_pipelineStarted) { BeginAnalysis(); _pipelineStarted = true; _pipelinePath = s.Path; }
+                else if (s.Path != _pipelinePath)
+                {
+                    // segments of another capture file: stream numbers start again there, so it is analysed on its own
+                    EndAnalysis();
+                    SeveralFiles = true;
+                    BeginAnalysis();
+                    _pipelinePath = s.Path;
+                }
+                Feed(s);
+            }
             return;
         }
         foreach (var file in ResolveCaptureFiles())

@@ -15,10 +15,12 @@ public abstract class SelectionCmdlet<T> : PSCmdlet where T : class
     /// <summary>Names; wildcards allowed.</summary>
     [Parameter(Position = 0, ParameterSetName = NameSet)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(SessionObjectCompleter))]
     public string[]? Name { get; set; }
 
     /// <summary>Ids.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(SessionObjectCompleter))]
     public int[] Id { get; set; } = Array.Empty<int>();
 
     /// <summary>Objects from the pipeline.</summary>
@@ -67,5 +69,5 @@ public abstract class SelectionCmdlet<T> : PSCmdlet where T : class
     }
 
     private void NotFound(string message, object target) =>
-        WriteError(Errors.Create(message, NotFoundErrorId, ErrorCategory.ObjectNotFound, target, $"{ListCommand} lists them."));
+        WriteError(Errors.FromCatalog(new ItemNotFoundException(message), NotFoundErrorId, target, message));
 }

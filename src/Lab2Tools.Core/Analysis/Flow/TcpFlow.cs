@@ -51,6 +51,8 @@ public sealed class TcpFlow
     public int OmittedRows { get; init; }
     /// <summary>Notes for after the last frame, e.g. TIME_WAIT's end.</summary>
     public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {Client} ⇄ {Server}, {Rows.Count} segments";
 
     /// <summary>
@@ -120,7 +122,7 @@ public sealed class TcpFlow
             Stream = connection.Stream, Client = client, Server = connection.Server,
             ClientInitialState = clientInitial, ServerInitialState = serverInitial,
             ClientFinalState = clientFinal, ServerFinalState = serverFinal,
-            Rows = rows, OmittedRows = omitted, Notes = notes,
+            Rows = rows, OmittedRows = omitted, Notes = notes, Path = connection.Path,
         };
     }
 

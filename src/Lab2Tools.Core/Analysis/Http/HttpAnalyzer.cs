@@ -82,11 +82,13 @@ public sealed class HttpAnalyzer
         /// <summary>Nothing more can come: reset, or both sides closed with every byte delivered.</summary>
         public bool Over => _ended;
         public int Stream { get; }
+        private readonly string? _path;
 
         public StreamState(HttpAnalyzer owner, TcpSegment first)
         {
             _owner = owner;
             Stream = first.Stream;
+            _path = first.Path;
             _request = new HttpMessageParser(true, false, RequestBody);
             _response = new HttpMessageParser(false, owner._keepBodies, ResponseBody);
             _request.OnComplete = OnRequest;
@@ -179,7 +181,7 @@ public sealed class HttpAnalyzer
             _sequence++;
             var x = new HttpExchange
             {
-                Stream = Stream, Client = _client, Server = _server, Sequence = _sequence,
+                Stream = Stream, Path = _path, Client = _client, Server = _server, Sequence = _sequence,
                 Method = m.Parts[0], Uri = m.Parts[1], Version = m.Parts[2], RequestHeaders = m.Headers,
                 RequestBodyLength = m.BodyLength, RequestFirstFrame = m.FirstSegment.Frame, RequestFrame = m.LastSegment.Frame,
                 RequestTime = m.FirstSegment.Time, State = HttpExchangeState.NoResponse,

@@ -77,5 +77,7 @@ public sealed class HttpExchange
 
     private static string? Header(OrderedDictionary h, string name) => h.Contains(name) ? (string?)h[name] : null;
 
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
     public override string ToString() => $"{Method} {Uri} → {StatusCode} {ReasonPhrase}";
 }

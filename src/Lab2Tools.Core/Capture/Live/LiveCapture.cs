@@ -265,6 +265,7 @@ public sealed class LiveCapture : IDisposable
         if (PacketDecoder.Decode(LinkType, data, frame.OriginalLength, out var tcp, out _) != DecodeOutcome.Tcp) return;
         Interlocked.Increment(ref _tcp);
         var segment = _tracker.Track(frame, tcp, data, _firstNs, includePayload: true);
+        segment.Path = _writer?.Path;
         if (!_queue.TryAdd(segment)) Interlocked.Increment(ref _queueDropped);
     }
 
