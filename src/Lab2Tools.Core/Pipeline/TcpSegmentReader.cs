@@ -1,13 +1,8 @@
 using System.Runtime.CompilerServices;
 using Lab2Tools.Capture;
-using Lab2Tools.Decode;
 using Lab2Tools.Model;
-using Lab2Tools.Tracking;
 
 namespace Lab2Tools.Pipeline;
-
-/// <summary>A frame that claims to be TCP/IP but could not be decoded; it is skipped.</summary>
-public sealed record MalformedFrame(long Frame, string Reason, string Path);
 
 public enum ReadStatus
 {
@@ -17,23 +12,18 @@ public enum ReadStatus
 }
 
 /// <summary>
-/// Capture file → decode → tracking, one frame at a time: the source of <see cref="TcpSegment"/> objects
-/// for Import-TcpCapture and every analysis. Non-TCP frames are skipped and counted.
+/// Capture file → <see cref="FrameToSegment"/>, one frame at a time: the source of <see cref="TcpSegment"/>
+/// objects for Import-TcpCapture and every analysis. Non-TCP frames are skipped and counted.
 /// </summary>
 public sealed class TcpSegmentReader : IDisposable
 {
     private readonly CaptureFileReader _reader;
-    private readonly TcpConversationTracker _tracker = new();
-    private readonly bool _includePayload;
-    private readonly TcpSegment? _reused;
-    private long _firstTimestamp = long.MinValue;
-    private readonly Dictionary<string, long> _skipped = new();
+    private readonly FrameToSegment _frames;
 
     private TcpSegmentReader(CaptureFileReader reader, bool includePayload, bool reuseSegment)
     {
         _reader = reader;
-        _includePayload = includePayload;
-        if (reuseSegment) _reused = new TcpSegment();
+        _frames = new FrameToSegment(reader.Path, reader.Path, includePayload, reuseSegment);
     }
 
     /// <summary>
@@ -53,43 +43,27 @@ public sealed class TcpSegmentReader : IDisposable
     public long Position => _reader.Position;
     public long Length => _reader.Length;
     public long FramesRead => _reader.FramesRead;
-    public long TcpFrames { get; private set; }
-    public long MalformedFrames { get; private set; }
-    public long NonTcpFrames { get; private set; }
-    public int ConversationCount => _tracker.ConversationCount;
+    public long TcpFrames => _frames.TcpFrames;
+    public long MalformedFrames => _frames.MalformedFrames;
+    public long NonTcpFrames => _frames.NonTcpFrames;
+    public int ConversationCount => _frames.ConversationCount;
     /// <summary>Why frames were skipped, with counts.</summary>
-    public IReadOnlyDictionary<string, long> SkippedReasons => _skipped;
+    public IReadOnlyDictionary<string, long> SkippedReasons => _frames.SkippedReasons;
 
     /// <summary>The segment <see cref="Read"/> returned (with reuseSegment: valid until the next Read).</summary>
-    public TcpSegment? Current { get; private set; }
-    public MalformedFrame? CurrentMalformed { get; private set; }
+    public TcpSegment? Current => _frames.Current;
+    public MalformedFrame? CurrentMalformed => _frames.CurrentMalformed;
 
     /// <summary>Reads up to the next TCP segment or malformed frame. Throws <see cref="CaptureFileException"/> on file damage.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ReadStatus Read()
     {
-        Current = null;
-        CurrentMalformed = null;
         while (_reader.ReadNext(out var frame, out var data))
         {
-            if (_firstTimestamp == long.MinValue) _firstTimestamp = frame.TimestampNanoseconds;
-            var outcome = PacketDecoder.Decode(frame.LinkType, data, frame.OriginalLength, out var tcp, out var reason);
-            switch (outcome)
+            switch (_frames.Accept(frame, data))
             {
-                case DecodeOutcome.Tcp:
-                    TcpFrames++;
-                    Current = _tracker.Track(frame, tcp, data, _firstTimestamp, _includePayload, _reused ?? new TcpSegment());
-                    Current.Path = _reader.Path;
-                    return ReadStatus.Segment;
-                case DecodeOutcome.Malformed:
-                    MalformedFrames++;
-                    CurrentMalformed = new MalformedFrame(frame.Number, reason ?? "malformed", _reader.Path);
-                    return ReadStatus.Malformed;
-                default:
-                    NonTcpFrames++;
-                    string key = reason ?? "not TCP";
-                    _skipped[key] = _skipped.TryGetValue(key, out long n) ? n + 1 : 1;
-                    break;
+                case FrameOutcome.Segment: return ReadStatus.Segment;
+                case FrameOutcome.Malformed: return ReadStatus.Malformed;
             }
         }
         return ReadStatus.End;

@@ -4,6 +4,7 @@ using System.Management.Automation.Language;
 using Lab2Tools.Capture.Live;
 using Lab2Tools.Commands.Internal;
 using Lab2Tools.Model;
+using Lab2Tools.Pipeline;
 
 namespace Lab2Tools.Commands;
 
@@ -178,18 +179,29 @@ public sealed class ReceiveTcpCaptureCommand : CaptureSelectionCmdlet
     {
         foreach (var s in Selected())
         {
-            var q = s.Capture.Segments;
+            var q = s.Source.Segments;
             if (!Wait)
             {
                 while (q.TryTake(out var seg)) WriteObject(seg);
+                WriteMalformed(s.Source);
                 continue;
             }
             try
             {
-                foreach (var seg in q.GetConsumingEnumerable(_cancel.Token)) WriteObject(seg);
+                foreach (var seg in q.GetConsumingEnumerable(_cancel.Token))
+                {
+                    WriteObject(seg);
+                    WriteMalformed(s.Source);
+                }
             }
             catch (OperationCanceledException) { }
+            WriteMalformed(s.Source);
         }
+    }
+
+    private void WriteMalformed(LiveSegmentSource source)
+    {
+        while (source.TryTakeMalformed(out var m)) WriteError(Errors.MalformedFrame(m));
     }
 
     protected override void StopProcessing() => _cancel.Cancel();
@@ -209,21 +221,26 @@ public sealed class WatchTcpSegmentCommand : CaptureStartCmdlet
     protected override void EndProcessing()
     {
         string? path = Path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        LiveCapture capture;
+        LiveSegmentSource source;
         var options = Options(path);
         options.Immediate = true;    // a live packet list: each segment as soon as it is captured
-        try { capture = LiveCapture.Start(options); }
+        try { source = LiveSegmentSource.Start(options); }
         catch (LiveCaptureException e) { ThrowTerminatingError(CaptureErrors.From(e)); return; }
         try
         {
-            foreach (var seg in capture.Segments.GetConsumingEnumerable(_cancel.Token)) WriteObject(seg);
+            foreach (var seg in source.Segments.GetConsumingEnumerable(_cancel.Token))
+            {
+                WriteObject(seg);
+                while (source.TryTakeMalformed(out var m)) WriteError(Errors.MalformedFrame(m));
+            }
         }
         catch (OperationCanceledException) { }
         finally
         {
-            capture.Stop();
-            if (capture.QueueDropped > 0 || capture.KernelDropped > 0)
-                WriteWarning($"{capture.KernelDropped} packets dropped by the kernel and {capture.QueueDropped} segments not shown because the pipeline was too slow.");
+            source.Capture.Stop();
+            long kernel = source.Capture.KernelDropped;
+            if (source.QueueDropped > 0 || kernel > 0)
+                WriteWarning($"{kernel} packets dropped by the kernel and {source.QueueDropped} segments not shown because the pipeline was too slow.");
         }
     }
 

@@ -351,7 +351,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         }
         else
         {
-            foreach (var m in w.Malformed) WriteError(MalformedFrameError(m, w.Path));
+            foreach (var m in w.Malformed) WriteError(Errors.MalformedFrame(m));
             string? id = null;
             if (w.ReadFailure != null)
             {

@@ -195,7 +195,7 @@ public static class ModuleLifetime
 {
     public static void OnRemove()
     {
-        Lab2Tools.Capture.Live.CaptureRegistry.StopAll();
+        Lab2Tools.Pipeline.CaptureRegistry.StopAll();
         LabServerRegistry.StopAll();
     }
 }

@@ -163,7 +163,7 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     {
                         var m = reader.CurrentMalformed!;
                         onMalformed?.Invoke(m);
-                        WriteError(MalformedFrameError(m, file));
+                        WriteError(Errors.MalformedFrame(m));
                         continue;
                     }
                     onSegment(reader.Current!);
@@ -213,10 +213,6 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         : Errors.FromCatalog(e, "CaptureFileReadFailed", file);
 
     /// <summary>The non-terminating error for a malformed frame, which is skipped.</summary>
-    protected static ErrorRecord MalformedFrameError(MalformedFrame m, string file) =>
-        Errors.FromCatalog(new InvalidDataException($"Frame {m.Frame} of '{file}' is malformed and was skipped: {m.Reason}."),
-            "MalformedFrame", m.Frame, null, m.Frame);
-
     private static ErrorRecord CaptureFileError(CaptureFileException e) => Errors.FromCatalog(e, e.Problem switch
     {
         CaptureFileProblem.NotACaptureFile => "NotACaptureFile",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using Lab2Tools.Pipeline;
 
 namespace Lab2Tools.Commands.Internal;
 
@@ -26,6 +27,11 @@ internal static class Errors
         var entry = ErrorCatalog.Get(errorId);
         return Create(exception, errorId, entry.Category, target, entry.Advice(adviceArgs), message);
     }
+
+    /// <summary>A frame that could not be decoded and was skipped, from a file or a live capture alike.</summary>
+    public static ErrorRecord MalformedFrame(MalformedFrame m) =>
+        FromCatalog(new InvalidDataException($"Frame {m.Frame} of '{m.Path}' is malformed and was skipped: {m.Reason}."),
+            "MalformedFrame", m.Frame, null, m.Frame);
 
     /// <summary>Output that could not be written: OutputAccessDenied or OutputNotWritable, advising the parameter that names it.</summary>
     public static ErrorRecord OutputError(Exception e, object target, string parameter, string? message = null) =>

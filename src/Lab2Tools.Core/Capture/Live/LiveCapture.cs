@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using Lab2Tools.Decode;
-using Lab2Tools.Model;
-using Lab2Tools.Tracking;
 using SharpPcap;
 using SharpPcap.LibPcap;
 
@@ -51,37 +47,34 @@ public sealed class LiveCaptureOptions
     /// <summary>Immediate mode: each packet handed over at once (a live view). Off: libpcap hands over blocks of
     /// packets (TPACKET_V3), which keeps up with far higher rates; stopping still drains every block.</summary>
     public bool Immediate { get; set; }
-    /// <summary>Segments kept for Receive-TcpCapture/Watch-TcpSegment; beyond this, new ones are dropped and counted.</summary>
-    public int QueueCapacity { get; set; } = 200_000;
 }
 
 /// <summary>
-/// A live capture on its own thread: libpcap (through SharpPcap) in immediate mode, every packet written to a
-/// nanosecond pcap with its exact header, and decoded into TcpSegments (same streams, relative numbers and
-/// analysis as Import-TcpCapture) for the pipeline thread to take. Drops are counted: the kernel's (read with
-/// libpcap's own struct layout) and the queue's. Stopping drains what libpcap still holds, then closes the file.
+/// A live capture on its own thread: libpcap (through SharpPcap), every packet written to a nanosecond pcap
+/// with its exact header and handed to an <see cref="IFrameSink"/> (the pipeline's
+/// <see cref="Pipeline.LiveSegmentSource"/>, which decodes and tracks it as Import-TcpCapture does a file).
+/// The kernel's drops are counted with libpcap's own struct layout. Stopping drains what libpcap still holds,
+/// then closes the file.
 /// </summary>
 public sealed class LiveCapture : IDisposable
 {
     private readonly LiveCaptureOptions _o;
     private readonly LibPcapLiveDevice _device;
     private readonly PcapWriter? _writer;
-    private readonly BlockingCollection<TcpSegment> _queue;
-    private readonly TcpConversationTracker _tracker = new();
+    private readonly IFrameSink? _sink;
     private readonly Thread _thread;
     private volatile bool _stopRequested;
-    private long _packets, _bytes, _queueDropped, _tcp;
-    private long _firstNs = long.MinValue;
+    private long _packets, _bytes;
     private LibPcapStats.PcapStat _lastStats;
     private readonly object _statsGate = new();
     private volatile bool _deviceOpen = true;
 
-    private LiveCapture(LiveCaptureOptions o, LibPcapLiveDevice device, PcapWriter? writer)
+    private LiveCapture(LiveCaptureOptions o, LibPcapLiveDevice device, PcapWriter? writer, IFrameSink? sink)
     {
         _o = o;
         _device = device;
         _writer = writer;
-        _queue = new BlockingCollection<TcpSegment>(new ConcurrentQueue<TcpSegment>(), o.QueueCapacity);
+        _sink = sink;
         _thread = new Thread(Loop) { IsBackground = true, Name = "Lab2Tools capture " + device.Name };
     }
 
@@ -95,16 +88,11 @@ public sealed class LiveCapture : IDisposable
     public Exception? Error { get; private set; }
     public long Packets => Interlocked.Read(ref _packets);
     public long Bytes => Interlocked.Read(ref _bytes);
-    public long TcpSegments => Interlocked.Read(ref _tcp);
-    /// <summary>Segments not kept for the pipeline because nobody took them in time (the file still has them).</summary>
-    public long QueueDropped => Interlocked.Read(ref _queueDropped);
     /// <summary>libpcap's ps_recv (on Linux lo each packet is counted for both its copies, one of which libpcap discards).</summary>
     public long KernelReceived { get { RefreshStats(); return _lastStats.Received; } }
     /// <summary>libpcap's ps_drop: packets the kernel dropped because the capture buffer was full.</summary>
     public long KernelDropped { get { RefreshStats(); return _lastStats.Dropped; } }
     public long InterfaceDropped { get { RefreshStats(); return _lastStats.InterfaceDropped; } }
-    /// <summary>The segments decoded, for Receive-TcpCapture and Watch-TcpSegment.</summary>
-    public BlockingCollection<TcpSegment> Segments => _queue;
 
     public static IReadOnlyList<CaptureInterface> ListInterfaces(bool probeLinkType = true)
     {
@@ -148,8 +136,11 @@ public sealed class LiveCapture : IDisposable
         }
     }
 
-    /// <summary>Opens the interface, sets the filter, creates the file and starts capturing.</summary>
-    public static LiveCapture Start(LiveCaptureOptions o)
+    /// <summary>
+    /// Opens the interface, sets the filter, creates the file and starts capturing; each frame then goes to
+    /// <paramref name="sink"/> (none: the file only).
+    /// </summary>
+    public static LiveCapture Start(LiveCaptureOptions o, IFrameSink? sink = null)
     {
         var devices = Devices();
         LibPcapLiveDevice? device = o.Interface == null
@@ -200,7 +191,7 @@ public sealed class LiveCapture : IDisposable
                 throw new LiveCaptureException(CaptureProblem.CannotWriteFile, $"Cannot write the capture file '{o.Path}': {e.Message}", o.Path, e);
             }
         }
-        var c = new LiveCapture(o, device, writer) { LinkType = (int)device.LinkType, StartTime = DateTime.UtcNow };
+        var c = new LiveCapture(o, device, writer, sink) { LinkType = (int)device.LinkType, StartTime = DateTime.UtcNow };
         c.State = CaptureState.Running;
         c._thread.Start();
         return c;
@@ -247,7 +238,7 @@ public sealed class LiveCapture : IDisposable
             try { _device.Close(); } catch (Exception) { }
             StopTime = DateTime.UtcNow;
             State = Error == null ? CaptureState.Stopped : CaptureState.Failed;
-            _queue.CompleteAdding();
+            _sink?.Complete();
         }
     }
 
@@ -260,13 +251,7 @@ public sealed class LiveCapture : IDisposable
         Interlocked.Increment(ref _packets);
         Interlocked.Add(ref _bytes, orig);
         _writer?.Write(ns, data, orig);
-        if (_firstNs == long.MinValue) _firstNs = ns;
-        var frame = new CaptureFrame(Packets, ns, data.Length, Math.Max(orig, data.Length), LinkType, 0);
-        if (PacketDecoder.Decode(LinkType, data, frame.OriginalLength, out var tcp, out _) != DecodeOutcome.Tcp) return;
-        Interlocked.Increment(ref _tcp);
-        var segment = _tracker.Track(frame, tcp, data, _firstNs, includePayload: true);
-        segment.Path = _writer?.Path;
-        if (!_queue.TryAdd(segment)) Interlocked.Increment(ref _queueDropped);
+        _sink?.Accept(new CaptureFrame(Packets, ns, data.Length, Math.Max(orig, data.Length), LinkType, 0), data);
     }
 
     private void RefreshStats()

@@ -1,17 +1,20 @@
 using System.Collections.Concurrent;
+using Lab2Tools.Capture.Live;
 
-namespace Lab2Tools.Capture.Live;
+namespace Lab2Tools.Pipeline;
 
 /// <summary>A background capture as Start-TcpCapture returns it.</summary>
 public sealed class TcpCaptureSession
 {
-    internal TcpCaptureSession(int id, string name, LiveCapture capture)
+    internal TcpCaptureSession(int id, string name, LiveSegmentSource source)
     {
-        Id = id; Name = name; Capture = capture;
+        Id = id; Name = name; Source = source;
     }
     public int Id { get; }
     public string Name { get; }
-    public LiveCapture Capture { get; }
+    /// <summary>The capture's segments (and malformed frames) for the pipeline.</summary>
+    public LiveSegmentSource Source { get; }
+    public LiveCapture Capture => Source.Capture;
     public string Interface => Capture.Interface;
     public string Filter => Capture.Filter;
     public string? Path => Capture.Path;
@@ -20,10 +23,11 @@ public sealed class TcpCaptureSession
     public DateTime? StopTime => Capture.StopTime;
     public long Packets => Capture.Packets;
     public long Bytes => Capture.Bytes;
-    public long TcpSegments => Capture.TcpSegments;
+    public long TcpSegments => Source.TcpSegments;
+    public long MalformedFrames => Source.MalformedFrames;
     public long KernelDropped => Capture.KernelDropped;
     public long InterfaceDropped => Capture.InterfaceDropped;
-    public long QueueDropped => Capture.QueueDropped;
+    public long QueueDropped => Source.QueueDropped;
     public string? Error => Capture.Error?.Message;
     /// <summary>Set once the failure has been reported to the user (so it is reported once).</summary>
     public bool ErrorReported { get; set; }
@@ -43,7 +47,7 @@ public static class CaptureRegistry
     {
         if (Interlocked.Exchange(ref s_hooked, 1) == 0)
             AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAll();
-        var c = LiveCapture.Start(options);
+        var c = LiveSegmentSource.Start(options);
         int id = Interlocked.Increment(ref s_nextId);
         var s = new TcpCaptureSession(id, string.IsNullOrEmpty(name) ? $"Capture{id}" : name, c);
         Sessions[id] = s;
