@@ -193,8 +193,9 @@ function Invoke-Fuzz {
     # Mutation fuzzing of every committed capture through every analysis (tools/Lab2Tools.Fuzz); findings
     # (crashes, hangs, frames lost before the damage) are saved in out/fuzz as .pcap + .txt.
     $proj = Join-Path $Root 'tools/Lab2Tools.Fuzz/Lab2Tools.Fuzz.csproj'
-    Invoke-Native dotnet @('build', $proj, '-c', 'Release', '--nologo', '--verbosity', 'quiet')
-    $dll = Join-Path $Root 'tools/Lab2Tools.Fuzz/bin/Release/net10.0/Lab2Tools.Fuzz.dll'
+    $bin = Join-Path $Out 'fuzz-bin'
+    Invoke-Native dotnet @('build', $proj, '-c', 'Release', '-o', $bin, '--nologo', '--verbosity', 'quiet')
+    $dll = Join-Path $bin 'Lab2Tools.Fuzz.dll'
     Invoke-Native dotnet @($dll, '--data', (Join-Path $Root 'tests/data'), '--out', (Join-Path $Out 'fuzz'),
         '--cases', "$FuzzCases", '--seconds', "$FuzzSeconds", '--seed', "$FuzzSeed")
 }

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Runtime.CompilerServices;
 using Lab2Tools.Analysis;
 using Lab2Tools.Commands.Internal;
 using Lab2Tools.Model;
@@ -14,7 +13,6 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
     protected override bool KeepsSegments => false;      // a ConnectionRecord copies what it needs
     protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void EndAnalysis()
     {
         foreach (var r in _analyzer.TakeRecords())
