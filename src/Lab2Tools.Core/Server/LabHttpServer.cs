@@ -80,7 +80,9 @@ public sealed class LabHttpServer : IDisposable
             if (_o.ReceiveBufferSize > 0) s.ReceiveBufferSize = _o.ReceiveBufferSize;        // inherited by accepted sockets: shows in the SYN-ACK
             if (_o.SendBufferSize > 0) s.SendBufferSize = _o.SendBufferSize;
             s.Bind(new IPEndPoint(_o.Address, _o.Port));
-            s.Listen(512);
+            // the system's largest accept queue (SOMAXCONN): a burst of connections waits there instead of being
+            // dropped by the kernel while the accept loop is busy (512 overflowed on 2 loaded cores with 1,000 clients)
+            s.Listen();
         }
         catch
         {
