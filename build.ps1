@@ -150,25 +150,8 @@ function Invoke-Lab {
     # Capturing needs libpcap and root; the lab's packages are installed when we can.
     Install-SystemPackage -Task Lab
     $labDir = Join-Path $Out "lab/$(Get-Date -Format 'yyyyMMdd-HHmmss')"
-    Invoke-Pwsh @('-Command', @"
-`$ErrorActionPreference = 'Stop'
-Import-Module '$ModuleOut/Lab2Tools.psd1'
-Write-Host 'Lab 2: the lab server on 127.0.0.1:5000, a loopback capture, a visit and a revisit of the page...' -ForegroundColor Cyan
-`$port = 5000
-if (Get-TcpSocketState -Port 5000 -State LISTEN) { `$port = 0; Write-Host 'Port 5000 is taken: using a free port.' -ForegroundColor Yellow }
-`$s = Invoke-LabSession -Port `$port -OutputDirectory '$labDir'
-`$s | Out-String -Width 120 | Write-Host
-Write-Host 'The page''s connection, as a flow graph (Show-TcpFlow):' -ForegroundColor Cyan
-Show-TcpFlow -Path `$s.Path -Stream 0 | Out-String -Width 220 | Write-Host
-`$files = `$s | Export-LabReport
-Write-Host 'Files:' -ForegroundColor Cyan
-Write-Host "  capture : `$(`$s.Path)   (open it: wireshark -r '`$(`$s.Path)')"
-Write-Host "  report  : `$((`$files | Where-Object Extension -eq '.html').FullName)"
-Write-Host "            `$((`$files | Where-Object Extension -eq '.md').FullName)"
-Write-Host "Check any capture against the lab's goals: Test-LabCapture -Path <file.pcap>"
-# a goal the lab could not show is a failure; NothingAbnormal only reports what the kernel did (a rare retransmission)
-if (`$s.Checks | Where-Object { -not `$_.Passed -and `$_.Name -ne 'NothingAbnormal' }) { exit 1 }
-"@)
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-Lab.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'),
+        '-OutputDirectory', $labDir)
 }
 
 function Invoke-Package {
