@@ -35,6 +35,8 @@
         'Show-TcpFlow'
         'Export-LabReport'
         'Get-TcpSocketState'
+        'Get-TcpStreamGraph'
+        'Get-TcpRttEstimate'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -166,7 +166,7 @@ public class StreamGraphTests
                     if (l.Color == "orange") hi--;
                     if (hi != lo) expectedBars.Add((Micros(l.Args[0]), lo, hi));
                 }
-                var actualBars = graph.Points.Where(p => p.Series == TcpGraphSeries.Segment)
+                var actualBars = graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.Segment))
                     .Select(p => (T: Micros(p.TimeSeconds), Lo: (uint)p.Low!.Value + offset, Hi: (uint)((uint)p.Low!.Value + (uint)(p.High!.Value - p.Low!.Value)) + offset)).ToList();
                 Compare(report, $"{file} stream {stream} {tsg.Prefix} segments", expectedBars, actualBars);
 
@@ -175,9 +175,9 @@ public class StreamGraphTests
                 var rsts = streamSegs.Where(x => (x.Flags & TcpFlags.RST) != 0).Select(x => x.Frame).ToHashSet();
                 var ackOffset = offset;
                 Compare(report, $"{file} stream {stream} {tsg.Prefix} ACK line", Steps(tsg, "green"),
-                    graph.Points.Where(p => p.Series == TcpGraphSeries.Ack && !rsts.Contains(p.Frame)).Select(p => (Micros(p.TimeSeconds), (uint)p.Value + ackOffset, 0u)).ToList());
+                    graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.Ack) && !rsts.Contains(p.Frame)).Select(p => (Micros(p.TimeSeconds), (uint)p.Value + ackOffset, 0u)).ToList());
                 Compare(report, $"{file} stream {stream} {tsg.Prefix} window line", Steps(tsg, "yellow"),
-                    graph.Points.Where(p => p.Series == TcpGraphSeries.ReceiveWindowEdge && !rsts.Contains(p.Frame))
+                    graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.ReceiveWindowEdge) && !rsts.Contains(p.Frame))
                         .Select(p => (Micros(p.TimeSeconds), (uint)(long)p.Value + ackOffset, 0u)).ToList());
                 compared++;
             }
@@ -239,7 +239,7 @@ public class StreamGraphDefinitionTests
     {
         var (b, _) = Load("refused.pcap");
         var g = b.Build(0, TcpGraphType.TcpTrace, TcpGraphDirection.ClientToServer)!;
-        var ack = Assert.Single(g.Points, p => p.Series == TcpGraphSeries.Ack);
+        var ack = Assert.Single(g.Points, p => p.Series == nameof(TcpGraphSeries.Ack));
         Assert.Equal(2, ack.Frame);
         Assert.Equal(1, ack.Value);
     }
@@ -274,8 +274,8 @@ public class StreamGraphDefinitionTests
         foreach (int stream in b.Streams)
         {
             var g = b.Build(stream, TcpGraphType.Throughput)!;
-            var lens = g.Points.Where(p => p.Series == TcpGraphSeries.SegmentLength).ToList();
-            var tput = g.Points.Where(p => p.Series == TcpGraphSeries.Throughput).ToList();
+            var lens = g.Points.Where(p => p.Series == nameof(TcpGraphSeries.SegmentLength)).ToList();
+            var tput = g.Points.Where(p => p.Series == nameof(TcpGraphSeries.Throughput)).ToList();
             Assert.NotEmpty(tput);
             foreach (var p in tput)
             {
@@ -294,13 +294,13 @@ public class StreamGraphDefinitionTests
     {
         var (b, segs) = Load("zero-window.pcap");
         var g = b.Build(0, TcpGraphType.WindowScaling, TcpGraphDirection.ServerToClient)!;
-        var rwin = g.Points.Where(p => p.Series == TcpGraphSeries.ReceiveWindow).ToList();
+        var rwin = g.Points.Where(p => p.Series == nameof(TcpGraphSeries.ReceiveWindow)).ToList();
         Assert.Contains(rwin, p => p.Value == 0);
         // each receive-window point is the scaled window (tcp.window_size) of that frame
         var byFrame = segs.ToDictionary(s => s.Frame);
         Assert.All(rwin, p => Assert.Equal(byFrame[p.Frame].WindowSize, (long)p.Value));
         // bytes outstanding never exceed the largest window the receiver advertised (flow control)
-        var outstanding = g.Points.Where(p => p.Series == TcpGraphSeries.BytesOutstanding).ToList();
+        var outstanding = g.Points.Where(p => p.Series == nameof(TcpGraphSeries.BytesOutstanding)).ToList();
         Assert.NotEmpty(outstanding);
         Assert.True(outstanding.Max(p => p.Value) <= rwin.Max(p => p.Value));
     }
@@ -315,7 +315,7 @@ public class StreamGraphDefinitionTests
         foreach (int stream in b.Streams)
         {
             var g = b.Build(stream, TcpGraphType.RoundTripTime, TcpGraphDirection.ServerToClient)!;
-            var samples = g.Points.Where(p => p.Series == TcpGraphSeries.RoundTripTime).ToList();
+            var samples = g.Points.Where(p => p.Series == nameof(TcpGraphSeries.RoundTripTime)).ToList();
             Assert.NotEmpty(samples);
             foreach (var p in samples)
             {

@@ -61,7 +61,7 @@ public static class TcpGraphSvgRenderer
     public static string Render(TcpStreamGraph graph, string? title = null)
     {
         var styles = Styles(graph.Type);
-        var bySeries = styles.ToDictionary(s => s.Series, s => graph.Points.Where(p => p.Series == s.Series).ToList());
+        var bySeries = styles.ToDictionary(s => s.Series, s => graph.Points.Where(p => p.Series == s.Series.ToString()).ToList());
         var (leftTitle, rightTitle) = AxisTitles(graph.Type);
         bool rtt = graph.Type == TcpGraphType.RoundTripTime;
 

@@ -67,8 +67,10 @@ public sealed class TcpGraphPoint
 {
     /// <summary>tcp.stream of the graphed connection.</summary>
     public int Stream { get; init; }
-    public TcpGraphType Graph { get; init; }
-    public TcpGraphSeries Series { get; init; }
+    /// <summary>The graph type's name (a <see cref="TcpGraphType"/> name: Stevens, TcpTrace, ...), a string so JSON and CSV show the name.</summary>
+    public string Graph { get; init; } = "";
+    /// <summary>The series' name (a <see cref="TcpGraphSeries"/> name: Segment, Ack, ...).</summary>
+    public string Series { get; init; } = "";
     /// <summary>The frame the point comes from (for RTT samples: the ACK; for moving averages: the newest segment in the window).</summary>
     public long Frame { get; init; }
     /// <summary>Seconds since the connection's first segment, to the microsecond (Wireshark's time origin "connection").</summary>
@@ -210,6 +212,8 @@ public sealed class TcpStreamGraphBuilder
     {
         private readonly int _stream;
         private readonly TcpGraphType _type;
+        private readonly string _typeName;
+        private static readonly string[] SeriesNames = Enum.GetNames<TcpGraphSeries>();
         private readonly string _src, _dst;
         private readonly List<Seg> _segs;
         private readonly byte _fwd;
@@ -218,7 +222,7 @@ public sealed class TcpStreamGraphBuilder
 
         public Context(int stream, TcpGraphType type, string src, string dst, List<Seg> segs, byte fwd)
         {
-            _stream = stream; _type = type; _src = src; _dst = dst; _segs = segs; _fwd = fwd;
+            _stream = stream; _type = type; _typeName = type.ToString(); _src = src; _dst = dst; _segs = segs; _fwd = fwd;
             _origin = segs[0].Micros;
         }
 
@@ -229,7 +233,7 @@ public sealed class TcpStreamGraphBuilder
             string unit = "bytes", double? x = null) =>
             Points.Add(new TcpGraphPoint
             {
-                Stream = _stream, Graph = _type, Series = series, Frame = frame, TimeSeconds = time, X = x ?? time, Value = value,
+                Stream = _stream, Graph = _typeName, Series = SeriesNames[(int)series], Frame = frame, TimeSeconds = time, X = x ?? time, Value = value,
                 Low = low, High = high, Unit = unit, Source = _src, Destination = _dst,
             });
 
