@@ -110,7 +110,7 @@ Describe 'Export-LabReport: TCP dynamics' -Tag Graph {
         $files.Name | Should -Contain 'windowscaling-stream-2.svg'
         $md | Should -Match '## 8\. TCP dynamics'
         $md | Should -Match 'The receive window (shrinks|never falls)'
-        $md | Should -Match '(Slow start|No slow start shows)'
+        $md | Should -Match '(Slow start:|No clear slow start)'
         $md | Should -Match '(Zero window in frame|No zero window)'
         $rtt = @(Get-TcpRttEstimate (Join-Path $DataDir 'chromium-lab.pcap') -Stream 0)
         $row = $rtt[0]

@@ -66,20 +66,61 @@ internal static class LabReportTcpDynamics
                 ? $"Zero window in frame(s) {string.Join(", ", zeros.Take(10))}: the browser's buffer was full and the server had to wait (flow control)."
                 : "No zero window: the browser's buffer never filled completely.");
         }
-        if (outst.Count > 0)
+        var flights = Flights(segs, audio.Server.Port, outst);
+        if (flights.Count > 0)
         {
-            var ackTimes = segs.Where(s => (s.Flags & TcpFlags.ACK) != 0 && s.SourcePort != audio.Server.Port && s.Ack > 1).Select(s => s.Frame).ToList();
-            long firstDataAck = ackTimes.Count > 0 ? ackTimes[0] : long.MaxValue;
-            var flight = outst.Where(p => p.Frame < firstDataAck).ToList();
-            double initial = flight.Count > 0 ? flight.Max(p => p.Value) : outst[0].Value;
-            var peak = outst.OrderByDescending(p => p.Value).ThenBy(p => p.Frame).First();
-            notes.Add(peak.Value >= 2 * initial && initial > 0
-                ? $"Slow start: the server's first flight, before any ACK of data, holds {N(initial)} bytes; the bytes in flight then grow to {N(peak.Value)} " +
-                  $"(frame {peak.Frame}) as each ACK lets the congestion window grow."
-                : $"No slow start shows: the server's first flight already holds {N(initial)} bytes and the bytes in flight never reach twice that " +
-                  $"(at most {N(peak.Value)}, frame {peak.Frame}); on loopback the receive window, not the congestion window, limits the sender.");
+            var peak = flights.OrderByDescending(f => f.Bytes).ThenBy(f => f.Frame).First();
+            var run = LongestGrowth(flights);
+            string list = string.Join(", ", flights.Take(8).Select(f => $"{N(f.Bytes)} (frame {f.Frame})")) + (flights.Count > 8 ? ", ..." : "");
+            notes.Add(run.Count >= 3
+                ? $"Slow start: from one round trip to the next the bytes in flight grow by half or more, {string.Join(" → ", run.Select(f => $"{N(f.Bytes)} (frame {f.Frame})"))}, " +
+                  "as each ACK lets the congestion window grow."
+                : $"No clear slow start: the most bytes in flight in each round trip (between ACKs that advance) were {list}; " +
+                  $"the largest, {N(peak.Bytes)} bytes, in frame {peak.Frame}. Slow start would show as flights growing by half or more, round trip after round trip.");
         }
         doc.List(notes);
+    }
+
+    private readonly record struct Flight(double Bytes, long Frame);
+
+    /// <summary>The most bytes in flight between successive ACKs (from the receiver) that advance: one flight per round trip.</summary>
+    private static List<Flight> Flights(IReadOnlyList<TcpSegment> segs, int serverPort, List<TcpGraphPoint> outstanding)
+    {
+        var byFrame = outstanding.ToDictionary(p => p.Frame);
+        var flights = new List<Flight>();
+        Flight current = default;
+        uint lastAck = 0;
+        bool haveAck = false;
+        foreach (var s in segs)
+        {
+            if (s.SourcePort == serverPort)
+            {
+                if (byFrame.TryGetValue(s.Frame, out var p) && p.Value > current.Bytes) current = new Flight(p.Value, s.Frame);
+                continue;
+            }
+            if ((s.Flags & TcpFlags.ACK) == 0) continue;
+            if (haveAck && (int)(s.Ack - lastAck) > 0 && current.Bytes > 0)
+            {
+                flights.Add(current);
+                current = default;
+            }
+            if (!haveAck || (int)(s.Ack - lastAck) > 0) { lastAck = s.Ack; haveAck = true; }
+        }
+        if (current.Bytes > 0) flights.Add(current);
+        return flights;
+    }
+
+    private static List<Flight> LongestGrowth(List<Flight> flights)
+    {
+        var best = new List<Flight>();
+        var run = new List<Flight>();
+        foreach (var f in flights)
+        {
+            if (run.Count > 0 && f.Bytes < 1.5 * run[^1].Bytes) run = new List<Flight>();
+            run.Add(f);
+            if (run.Count > best.Count) best = new List<Flight>(run);
+        }
+        return best;
     }
 
     private static void RttTable(ReportDocument doc, int stream, IReadOnlyList<TcpSegment> segs)

@@ -266,6 +266,7 @@ public static class TcpGraphSvgRenderer
     /// <summary>Tick label with an SI prefix (k, M, G) chosen from the step, e.g. 1.5M.</summary>
     private static string Si(double v, double step)
     {
+        if (v == 0) return "0";
         double top = Math.Max(Math.Abs(v), step);
         (double div, string prefix) = top >= 1e9 && step >= 1e7 ? (1e9, "G") : top >= 1e6 && step >= 1e4 ? (1e6, "M") : top >= 1e4 && step >= 10 ? (1e3, "k") : (1, "");
         return Num(v / div, step / div) + prefix;
