@@ -21,7 +21,8 @@ if (-not $InNamespace) {
         $exe = [Environment]::ProcessPath
         $pre = @()
         if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { $pre += Join-Path $PSHOME 'pwsh.dll' }
-        & ip netns exec $ns $exe @pre -NoProfile -NonInteractive -File $PSCommandPath -ModulePath $ModulePath -OutFolder $OutFolder -Megabytes $Megabytes -InNamespace
+        & ip netns exec $ns $exe @pre -NoProfile -NonInteractive -File $PSCommandPath -ModulePath $ModulePath -OutFolder $OutFolder `
+            -Megabytes $Megabytes -InNamespace
         if ($LASTEXITCODE -ne 0) { throw "The graph bench failed in namespace $ns ($LASTEXITCODE)." }
     }
     finally { & ip netns del $ns }
@@ -38,11 +39,13 @@ $port = 5913
 $server = Start-LabServer -Port $port -Root $site
 $td = $null
 try {
-    $td = Start-Process tcpdump -ArgumentList '-Z', 'root', '-n', '-i', 'lo', '-s', '128', '-B', '65536', '-w', $pcap, "tcp port $port" -PassThru `
+    $tdArgs = '-Z', 'root', '-n', '-i', 'lo', '-s', '128', '-B', '65536', '-w', $pcap, "tcp port $port"
+    $td = Start-Process tcpdump -ArgumentList $tdArgs -PassThru `
         -RedirectStandardError (Join-Path $OutFolder 'graph-tcpdump.err')
     Start-Sleep -Seconds 2
     # the client advertises MSS 536, so the server sends ~90,000 small segments and the client ~18,000 ACKs
-    $sock = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::InterNetwork, [System.Net.Sockets.SocketType]::Stream, [System.Net.Sockets.ProtocolType]::Tcp)
+    $sock = [System.Net.Sockets.Socket]::new([System.Net.Sockets.AddressFamily]::InterNetwork, [System.Net.Sockets.SocketType]::Stream,
+        [System.Net.Sockets.ProtocolType]::Tcp)
     $sock.SetRawSocketOption(6, 2, [BitConverter]::GetBytes([int]536))      # IPPROTO_TCP, TCP_MAXSEG
     $sock.Connect([System.Net.IPAddress]::Loopback, $port)
     $req = [Text.Encoding]::ASCII.GetBytes("GET /big.bin HTTP/1.1`r`nHost: 127.0.0.1:$port`r`n`r`n")

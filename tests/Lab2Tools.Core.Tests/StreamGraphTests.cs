@@ -66,7 +66,8 @@ public class StreamGraphTests
             if (parts.Length == 0) continue;
             if (parts.Length == 1 && colors.Contains(parts[0])) { color = parts[0]; continue; }
             if (parts[0] is "xlabel" or "ylabel") { i++; continue; }
-            if (parts[0] is "atext" or "ltext" or "rtext" or "btext" or "ctext") { items.Add((color, parts[0], parts[1..])); i++; continue; }
+            if (parts[0] is "atext" or "ltext" or "rtext" or "btext" or "ctext") { items.Add((color, parts[0],
+                parts[1..])); i++; continue; }
             items.Add((color, parts[0], parts[1..]));
         }
         var ends = title.Split(' ')[0].Split("_==>_");
@@ -75,15 +76,20 @@ public class StreamGraphTests
 
     private static long Micros(string s) => (long)Math.Round(double.Parse(s, CultureInfo.InvariantCulture) * 1_000_000);
     private static long Micros(double s) => (long)Math.Round(s * 1_000_000);
-    /// <summary>The port of an endpoint: tcptrace -n prints IPv6 addresses mangled (::1 as ":0001"), so endpoints are matched by port.</summary>
+    /// <summary>
+    /// The port of an endpoint: tcptrace -n prints IPv6 addresses mangled (::1 as ":0001"), so endpoints are matched by port.
+    /// </summary>
     private static string Ep(string s) => s[(s.LastIndexOf(':') + 1)..];
 
-    /// <summary>tcptrace's connections in order, each with its two directions' tsg files, paired with our streams by endpoints and order.</summary>
+    /// <summary>
+    /// tcptrace's connections in order, each with its two directions' tsg files, paired with our streams by endpoints and order.
+    /// </summary>
     internal static List<(int Stream, XplFile Tsg)> PairConnections(string dir, List<TcpSegment> segs)
     {
         var files = Directory.GetFiles(dir, "*_tsg.xpl").Select(ParseXpl).ToList();
         var ours = segs.GroupBy(s => s.Stream).OrderBy(g => g.Key)
-            .Select(g => (Stream: g.Key, Key: EndKey(Ep(g.First().SourceEndPoint.ToString()), Ep(g.First().DestinationEndPoint.ToString())))).ToList();
+            .Select(g => (Stream: g.Key, Key: EndKey(Ep(g.First().SourceEndPoint.ToString()),
+                Ep(g.First().DestinationEndPoint.ToString())))).ToList();
         var result = new List<(int, XplFile)>();
         // tcptrace names connection n's directions with letters 2n, 2n+1 (a2b/b2a, c2d/d2c, ..., aa2ab ...): order them by first file name
         foreach (var f in files.OrderBy(f => PrefixOrder(f.Prefix)))
@@ -148,10 +154,12 @@ public class StreamGraphTests
                 var fwdSeg = streamSegs.FirstOrDefault(s => Ep(s.SourceEndPoint.ToString()) == Ep(tsg.Sender));
                 if (fwdSeg == null) continue;
                 uint offset = fwdSeg.SeqRaw - fwdSeg.Seq;
-                bool senderIsClient = streamSegs.FirstOrDefault(s => (s.Flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN) is TcpSegment syn
+                var firstSyn = streamSegs.FirstOrDefault(s => (s.Flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN);
+                bool senderIsClient = firstSyn is TcpSegment syn
                     ? Ep(syn.SourceEndPoint.ToString()) == Ep(tsg.Sender)
                     : Ep(streamSegs[0].SourceEndPoint.ToString()) == Ep(tsg.Sender);
-                var graph = builder.Build(stream, TcpGraphType.TcpTrace, senderIsClient ? TcpGraphDirection.ClientToServer : TcpGraphDirection.ServerToClient)!;
+                var graph = builder.Build(stream, TcpGraphType.TcpTrace, senderIsClient ? TcpGraphDirection.ClientToServer :
+                    TcpGraphDirection.ServerToClient)!;
                 Assert.Equal(Ep(tsg.Sender), Ep(graph.Source));
 
                 // data segments: a vertical "line t seq t end" starting where a darrow (t, seq) is; orange ones are SYN/FIN
@@ -167,7 +175,8 @@ public class StreamGraphTests
                     if (hi != lo) expectedBars.Add((Micros(l.Args[0]), lo, hi));
                 }
                 var actualBars = graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.Segment))
-                    .Select(p => (T: Micros(p.TimeSeconds), Lo: (uint)p.Low!.Value + offset, Hi: (uint)((uint)p.Low!.Value + (uint)(p.High!.Value - p.Low!.Value)) + offset)).ToList();
+                    .Select(p => (T: Micros(p.TimeSeconds), Lo: (uint)p.Low!.Value + offset, Hi: (uint)((uint)p.Low!.Value +
+                        (uint)(p.High!.Value - p.Low!.Value)) + offset)).ToList();
                 Compare(report, $"{file} stream {stream} {tsg.Prefix} segments", expectedBars, actualBars);
 
                 // the ACK line (green) and the window line (yellow): steps "line t0 v0 t1 v0" then "line t1 v0 t1 v1"
@@ -175,7 +184,8 @@ public class StreamGraphTests
                 var rsts = streamSegs.Where(x => (x.Flags & TcpFlags.RST) != 0).Select(x => x.Frame).ToHashSet();
                 var ackOffset = offset;
                 Compare(report, $"{file} stream {stream} {tsg.Prefix} ACK line", Steps(tsg, "green"),
-                    graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.Ack) && !rsts.Contains(p.Frame)).Select(p => (Micros(p.TimeSeconds), (uint)p.Value + ackOffset, 0u)).ToList());
+                    graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.Ack) &&
+                        !rsts.Contains(p.Frame)).Select(p => (Micros(p.TimeSeconds), (uint)p.Value + ackOffset, 0u)).ToList());
                 Compare(report, $"{file} stream {stream} {tsg.Prefix} window line", Steps(tsg, "yellow"),
                     graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.ReceiveWindowEdge) && !rsts.Contains(p.Frame))
                         .Select(p => (Micros(p.TimeSeconds), (uint)(long)p.Value + ackOffset, 0u)).ToList());
@@ -205,11 +215,14 @@ public class StreamGraphTests
             {
                 var owin = ParseXpl(Path.Combine(dir, tsg.Prefix + "_owin.xpl"));
                 var streamSegs = segs.Where(s => s.Stream == stream).ToList();
-                bool senderIsClient = streamSegs.FirstOrDefault(s => (s.Flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN) is TcpSegment syn
+                var firstSyn = streamSegs.FirstOrDefault(s => (s.Flags & (TcpFlags.SYN | TcpFlags.ACK)) == TcpFlags.SYN);
+                bool senderIsClient = firstSyn is TcpSegment syn
                     ? Ep(syn.SourceEndPoint.ToString()) == Ep(tsg.Sender)
                     : Ep(streamSegs[0].SourceEndPoint.ToString()) == Ep(tsg.Sender);
-                var graph = builder.Build(stream, TcpGraphType.WindowScaling, senderIsClient ? TcpGraphDirection.ClientToServer : TcpGraphDirection.ServerToClient)!;
-                var expected = owin.Items.Where(x => x.Color == "red" && x.Op == "dot").Select(x => (T: Micros(x.Args[0]), V: long.Parse(x.Args[1]))).ToList();
+                var graph = builder.Build(stream, TcpGraphType.WindowScaling, senderIsClient ? TcpGraphDirection.ClientToServer :
+                    TcpGraphDirection.ServerToClient)!;
+                var expected = owin.Items.Where(x => x.Color == "red" && x.Op == "dot").Select(x => (T: Micros(x.Args[0]),
+                    V: long.Parse(x.Args[1]))).ToList();
                 var ours = graph.Points.Where(p => p.Series == nameof(TcpGraphSeries.BytesOutstanding)).ToDictionary(p => p.Frame);
                 // each segment of the graphed direction, in order, with what tcptrace and Wireshark do differently
                 bool haveAck = false, retransmitted = false;
@@ -229,12 +242,14 @@ public class StreamGraphTests
                     retransmitted |= (s.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.FastRetransmission
                         | TcpAnalysisFlags.SpuriousRetransmission | TcpAnalysisFlags.OutOfOrder)) != 0;
                     if (retransmitted) break;
-                    bool theirs = e < expected.Count && Math.Abs(expected[e].T - Micros(s.TimeRelative.TotalSeconds - streamSegs[0].TimeRelative.TotalSeconds)) <= 1;
+                    bool theirs = e < expected.Count &&
+                        Math.Abs(expected[e].T - Micros(s.TimeRelative.TotalSeconds - streamSegs[0].TimeRelative.TotalSeconds)) <= 1;
                     bool wireshark = ours.TryGetValue(s.Frame, out var p);
                     if ((s.Flags & TcpFlags.RST) != 0)
                     {
                         // tcptrace draws no outstanding-data point for a RST (e.g. client-abort.pcap frame 12); Wireshark does
-                        if (theirs && wireshark && expected[e].V != (long)p!.Value + 1) report.AppendLine($"{file} frame {s.Frame}: RST owin {expected[e].V} vs {p.Value}");
+                        if (theirs && wireshark && expected[e].V != (long)p!.Value +
+                            1) report.AppendLine($"{file} frame {s.Frame}: RST owin {expected[e].V} vs {p.Value}");
                         if (theirs && wireshark) e++;
                         continue;
                     }
@@ -247,13 +262,18 @@ public class StreamGraphTests
                         if (theirs) e++;
                         continue;
                     }
-                    if (!theirs) { report.AppendLine($"{file} frame {s.Frame}: tcptrace has no owin point at {t} µs (ours {p!.Value})"); continue; }
+                    if (!theirs)
+                    {
+                        report.AppendLine($"{file} frame {s.Frame}: tcptrace has no owin point at {t} µs (ours {p!.Value})");
+                        continue;
+                    }
                     long tv = expected[e++].V, wv = (long)p!.Value;
                     // tcptrace counts one more (the last byte sent, inclusive: http-visit.pcap frame 6 is 377 for Wireshark's 376)
                     bool ok = tv == wv + 1;
-                    if (!ok) report.AppendLine($"{file} stream {stream} {tsg.Prefix} frame {s.Frame}: tcptrace owin {tv}, ours {wv} (+1 expected)");
+                    if (!ok) report.AppendLine($"{file} stream {stream} {tsg.Prefix} frame {s.Frame}: tcptrace owin {tv}, ours {wv} (+1)");
                 }
-                if (!retransmitted && e != expected.Count) report.AppendLine($"{file} stream {stream} {tsg.Prefix}: {expected.Count - e} tcptrace owin points left over");
+                if (!retransmitted && e != expected.Count)
+                    report.AppendLine($"{file} stream {stream} {tsg.Prefix}: {expected.Count - e} tcptrace owin points left over");
             }
             Assert.True(report.Length == 0, report.ToString());
         }
@@ -263,7 +283,9 @@ public class StreamGraphTests
         }
     }
 
-    /// <summary>The vertices of a step line drawn in one colour: each horizontal line ends at (t1, v0), a vertical one moves it to v1.</summary>
+    /// <summary>
+    /// The vertices of a step line drawn in one colour: each horizontal line ends at (t1, v0), a vertical one moves it to v1.
+    /// </summary>
     private static List<(long, uint, uint)> Steps(XplFile f, string color)
     {
         var pts = new List<(long, uint, uint)>();
@@ -279,7 +301,8 @@ public class StreamGraphTests
         return pts;
     }
 
-    private static void Compare(StringBuilder report, string what, List<(long T, uint A, uint B)> expected, List<(long T, uint A, uint B)> actual)
+    private static void Compare(StringBuilder report, string what, List<(long T, uint A, uint B)> expected, List<(long T, uint A,
+        uint B)> actual)
     {
         int n = Math.Max(expected.Count, actual.Count);
         int shown = 0;
@@ -289,7 +312,8 @@ public class StreamGraphTests
             var a = i < actual.Count ? actual[i] : default;
             bool same = i < expected.Count && i < actual.Count && Math.Abs(e.T - a.T) <= 1 && e.A == a.A && e.B == a.B;
             if (same) continue;
-            report.AppendLine($"{what} #{i}: tcptrace {(i < expected.Count ? e.ToString() : "-")} ours {(i < actual.Count ? a.ToString() : "-")} (counts {expected.Count}/{actual.Count})");
+            string theirs = i < expected.Count ? e.ToString() : "-", ours = i < actual.Count ? a.ToString() : "-";
+            report.AppendLine($"{what} #{i}: tcptrace {theirs} ours {ours} (counts {expected.Count}/{actual.Count})");
             shown++;
         }
     }
@@ -327,7 +351,8 @@ public class StreamGraphDefinitionTests
         foreach (int stream in b.Streams)
         {
             var g = b.Build(stream, TcpGraphType.Stevens, TcpGraphDirection.ServerToClient)!;
-            var rows = tshark.Where(r => r["tcp.stream"] == stream.ToString(CultureInfo.InvariantCulture)).ToDictionary(r => long.Parse(r["frame.number"]));
+            var rows = tshark.Where(r => r["tcp.stream"] == stream.ToString(CultureInfo.InvariantCulture))
+                .ToDictionary(r => long.Parse(r["frame.number"]));
             var fwd = segs.Where(s => s.Stream == stream && $"{s.Source}:{s.SourcePort}" == g.Source).Select(s => s.Frame).ToList();
             Assert.Equal(fwd, g.Points.Select(p => p.Frame).ToList());
             foreach (var p in g.Points)
@@ -356,7 +381,8 @@ public class StreamGraphDefinitionTests
                 // (a point where a segment enters the window counts [t - 1 s, t]; one where a segment leaves it, (t - 1 s, t])
                 bool entering = lens.Any(l => Math.Abs(l.TimeSeconds - p.TimeSeconds) < 1e-9);
                 double reach = entering ? 1.0 + 1e-9 : 1.0 - 1e-9;
-                long bytes = lens.Where(l => l.TimeSeconds <= p.TimeSeconds + 1e-9 && p.TimeSeconds - l.TimeSeconds <= reach).Sum(l => (long)l.Value);
+                long bytes = lens.Where(l => l.TimeSeconds <= p.TimeSeconds + 1e-9 &&
+                    p.TimeSeconds - l.TimeSeconds <= reach).Sum(l => (long)l.Value);
                 Assert.Equal(bytes * 8.0, p.Value, 3);
             }
         }
@@ -404,13 +430,15 @@ public class StreamGraphDefinitionTests
     public void RttEstimateFollowsRfc6298()
     {
         var est = new Lab2Tools.Analysis.Statistics.RttEstimator(clockGranularityMilliseconds: 1, minimumRtoMilliseconds: 1000);
-        var tshark = TestData.Tshark("loss.pcap", "tcp.analysis.ack_rtt", "frame.number", "tcp.analysis.ack_rtt", "tcp.analysis.acks_frame");
+        var tshark = TestData.Tshark("loss.pcap", "tcp.analysis.ack_rtt", "frame.number", "tcp.analysis.ack_rtt",
+            "tcp.analysis.acks_frame");
         var rows = new List<Lab2Tools.Analysis.Statistics.TcpRttEstimate>();
         using (var r = TcpSegmentReader.Open(TestData.Path("loss.pcap"), includePayload: false))
             while (r.Read() == ReadStatus.Segment)
                 if (est.Add(r.Current!) is { } row) rows.Add(row);
         Assert.True(rows.Count > 100);
-        var ackRtt = tshark.ToDictionary(t => long.Parse(t["frame.number"]), t => double.Parse(t["tcp.analysis.ack_rtt"], CultureInfo.InvariantCulture) * 1000);
+        var ackRtt = tshark.ToDictionary(t => long.Parse(t["frame.number"]), t => double.Parse(t["tcp.analysis.ack_rtt"],
+            CultureInfo.InvariantCulture) * 1000);
         foreach (var grp in rows.GroupBy(x => (x.Stream, x.Sender)))
         {
             double srtt = 0, rttvar = 0;
@@ -429,10 +457,12 @@ public class StreamGraphDefinitionTests
             }
         }
         // Karn's algorithm: no sample from an ACK of a retransmitted segment
-        var retransmitted = TestData.Tshark("loss.pcap", "tcp.analysis.retransmission", "frame.number").Select(t => long.Parse(t["frame.number"])).ToHashSet();
+        var retransmitted = TestData.Tshark("loss.pcap", "tcp.analysis.retransmission",
+            "frame.number").Select(t => long.Parse(t["frame.number"])).ToHashSet();
         Assert.NotEmpty(retransmitted);
         Assert.DoesNotContain(rows, x => retransmitted.Contains(x.SegmentFrame));
-        int karn = tshark.Count(t => t["tcp.analysis.acks_frame"].Length > 0 && retransmitted.Contains(long.Parse(t["tcp.analysis.acks_frame"])));
+        int karn = tshark.Count(t => t["tcp.analysis.acks_frame"].Length > 0 &&
+            retransmitted.Contains(long.Parse(t["tcp.analysis.acks_frame"])));
         Assert.Equal(tshark.Count - karn, rows.Count);
     }
 

@@ -37,7 +37,8 @@ Describe 'Get-TcpStreamGraph' -Tag Graph {
 
     It 'takes segments from the pipeline like -Path' {
         $a = Get-TcpStreamGraph $visit -Type WindowScaling | ForEach-Object { "$($_.Stream) $($_.Series) $($_.Frame) $($_.Value)" }
-        $b = Import-TcpCapture $visit | Get-TcpStreamGraph -Type WindowScaling | ForEach-Object { "$($_.Stream) $($_.Series) $($_.Frame) $($_.Value)" }
+        $b = Import-TcpCapture $visit | Get-TcpStreamGraph -Type WindowScaling |
+            ForEach-Object { "$($_.Stream) $($_.Series) $($_.Frame) $($_.Value)" }
         $b | Should -Be $a
     }
 
@@ -120,8 +121,8 @@ Describe 'Export-LabReport: TCP dynamics' -Tag Graph {
 
     It 'renders in headless Chromium (in a network namespace with only loopback) with axes, series and legend' -Skip:(-not $Chromium) {
         $profileDir = Join-Path $TestDrive 'chrome-graphs'
-        $flags = '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-            '--disable-sync', "--user-data-dir=$profileDir"
+        $flags = '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+            '--disable-component-update', '--disable-sync', "--user-data-dir=$profileDir"
         $dom = unshare -n -- $Chromium @flags --dump-dom "file://$html" 2>$null | Out-String
         $dom | Should -Match '<h2 id="8-tcp-dynamics[^"]*">8\. TCP dynamics'
         $graphs = [regex]::Matches($dom, '(?s)<svg [^>]*class="tcp-graph"[^>]*data-graph="(\w+)".*?</svg>')

@@ -35,13 +35,16 @@ internal static class LabReportTcpDynamics
         foreach (var s in segs) b.Add(s);
         var tsg = b.Build(audio.Stream, TcpGraphType.TcpTrace, TcpGraphDirection.ServerToClient)!;
         var ws = b.Build(audio.Stream, TcpGraphType.WindowScaling, TcpGraphDirection.ServerToClient)!;
-        doc.P($"Stream {audio.Stream} carried `{audio.Method} {audio.Uri}` ({audio.StatusCode}, {N(audio.BodyLength)} bytes of body) from the server " +
-              $"{tsg.Source} to the browser {tsg.Destination}. The graphs are Wireshark's Statistics > TCP Stream Graphs for this direction " +
+        doc.P($"Stream {audio.Stream} carried `{audio.Method} {audio.Uri}` ({audio.StatusCode}, {N(audio.BodyLength)} bytes of body) " +
+              $"from the server {tsg.Source} to the browser {tsg.Destination}. " +
+              "The graphs are Wireshark's Statistics > TCP Stream Graphs for this direction " +
               "(`Get-TcpStreamGraph -Type TcpTrace` and `-Type WindowScaling`).");
-        doc.Svg($"tcptrace-stream-{audio.Stream}.svg", TcpGraphSvgRenderer.Render(tsg, $"Time-sequence graph (tcptrace), stream {audio.Stream}: the audio"),
+        doc.Svg($"tcptrace-stream-{audio.Stream}.svg", TcpGraphSvgRenderer.Render(tsg,
+            $"Time-sequence graph (tcptrace), stream {audio.Stream}: the audio"),
             "Time-sequence graph: each data segment is a bar from Seq to Seq + Len; the green line is the browser's ACK, " +
             "the yellow line ACK + receive window, the highest byte the server may send.");
-        doc.Svg($"windowscaling-stream-{audio.Stream}.svg", TcpGraphSvgRenderer.Render(ws, $"Window scaling, stream {audio.Stream}: the audio"),
+        doc.Svg($"windowscaling-stream-{audio.Stream}.svg", TcpGraphSvgRenderer.Render(ws,
+            $"Window scaling, stream {audio.Stream}: the audio"),
             "Window scaling: the receive window the browser advertises and the server's bytes in flight.");
 
         var notes = new List<string>();
@@ -54,8 +57,9 @@ internal static class LabReportTcpDynamics
             var after = rwin.Where(p => p.Frame > min.Frame).OrderByDescending(p => p.Value).FirstOrDefault();
             var zeros = rwin.Where(p => p.Value == 0).Select(p => p.Frame).ToList();
             if (min.Value < first.Value)
-                notes.Add($"The receive window shrinks from {N(first.Value)} bytes (frame {first.Frame}) to {N(min.Value)} bytes (frame {min.Frame}, " +
-                          $"{Ms(min.TimeSeconds * 1000)} ms into the connection) as the data arrives faster than the browser reads it from its buffer" +
+                notes.Add($"The receive window shrinks from {N(first.Value)} bytes (frame {first.Frame}) " +
+                          $"to {N(min.Value)} bytes (frame {min.Frame}, {Ms(min.TimeSeconds * 1000)} ms into the connection) " +
+                          "as the data arrives faster than the browser reads it from its buffer" +
                           (after != null && after.Value > min.Value
                               ? $"; it grows again to {N(after.Value)} bytes (frame {after.Frame}) as the browser reads the buffer."
                               : "; it does not grow again before the connection ends."));
@@ -63,7 +67,8 @@ internal static class LabReportTcpDynamics
                 notes.Add($"The receive window never falls below its first value, {N(first.Value)} bytes (frame {first.Frame}): " +
                           "the browser reads the data as fast as it arrives.");
             notes.Add(zeros.Count > 0
-                ? $"Zero window in frame(s) {string.Join(", ", zeros.Take(10))}: the browser's buffer was full and the server had to wait (flow control)."
+                ? $"Zero window in frame(s) {string.Join(", ", zeros.Take(10))}: " +
+                  "the browser's buffer was full and the server had to wait (flow control)."
                 : "No zero window: the browser's buffer never filled completely.");
         }
         var flights = Flights(segs, audio.Server.Port, outst);
@@ -71,12 +76,15 @@ internal static class LabReportTcpDynamics
         {
             var peak = flights.OrderByDescending(f => f.Bytes).ThenBy(f => f.Frame).First();
             var run = LongestGrowth(flights);
-            string list = string.Join(", ", flights.Take(8).Select(f => $"{N(f.Bytes)} (frame {f.Frame})")) + (flights.Count > 8 ? ", ..." : "");
+            string list = string.Join(", ", flights.Take(8).Select(f => $"{N(f.Bytes)} (frame {f.Frame})")) + (flights.Count > 8 ?
+                ", ..." : "");
             notes.Add(run.Count >= 3
-                ? $"Slow start: from one round trip to the next the bytes in flight grow by half or more, {string.Join(" → ", run.Select(f => $"{N(f.Bytes)} (frame {f.Frame})"))}, " +
+                ? "Slow start: from one round trip to the next the bytes in flight grow by half or more, " +
+                  $"{string.Join(" → ", run.Select(f => $"{N(f.Bytes)} (frame {f.Frame})"))}, " +
                   "as each ACK lets the congestion window grow."
                 : $"No clear slow start: the most bytes in flight in each round trip (between ACKs that advance) were {list}; " +
-                  $"the largest, {N(peak.Bytes)} bytes, in frame {peak.Frame}. Slow start would show as flights growing by half or more, round trip after round trip.");
+                  $"the largest, {N(peak.Bytes)} bytes, in frame {peak.Frame}. " +
+                  "Slow start would show as flights growing by half or more, round trip after round trip.");
         }
         doc.List(notes);
     }
@@ -134,15 +142,19 @@ internal static class LabReportTcpDynamics
             return;
         }
         doc.P("Each ACK that acknowledges a segment gives an RTT sample (Wireshark's `tcp.analysis.ack_rtt`). RFC 6298's estimator with " +
-              "α = 1/8 and β = 1/4: EstimatedRTT = (1 − α)·EstimatedRTT + α·SampleRTT, DevRTT = (1 − β)·DevRTT + β·|EstimatedRTT − SampleRTT| " +
-              "(the first sample sets EstimatedRTT = SampleRTT and DevRTT = SampleRTT/2), TimeoutInterval = EstimatedRTT + 4·DevRTT, and the RTO " +
+              "α = 1/8 and β = 1/4: EstimatedRTT = (1 − α)·EstimatedRTT + α·SampleRTT, " +
+              "DevRTT = (1 − β)·DevRTT + β·|EstimatedRTT − SampleRTT| " +
+              "(the first sample sets EstimatedRTT = SampleRTT and DevRTT = SampleRTT/2), " +
+              "TimeoutInterval = EstimatedRTT + 4·DevRTT, and the RTO " +
               "is at least 1 s. Each side estimates the RTT of the data it sends (`Get-TcpRttEstimate`).");
-        doc.T(new[] { "Sender", "#", "Segment frame", "ACK frame", "SampleRTT (ms)", "EstimatedRTT (ms)", "DevRTT (ms)", "TimeoutInterval (ms)", "RTO (ms)" },
+        doc.T(new[] { "Sender", "#", "Segment frame", "ACK frame", "SampleRTT (ms)", "EstimatedRTT (ms)", "DevRTT (ms)",
+            "TimeoutInterval (ms)", "RTO (ms)" },
             rows.Take(40).Select(r => new[]
             {
                 r.Sender, r.Sample.ToString(CultureInfo.InvariantCulture), r.SegmentFrame.ToString(CultureInfo.InvariantCulture),
                 r.AckFrame.ToString(CultureInfo.InvariantCulture), Ms(r.SampleRttMilliseconds), Ms(r.EstimatedRttMilliseconds),
-                Ms(r.DevRttMilliseconds), Ms(r.TimeoutIntervalMilliseconds), r.RtoMilliseconds.ToString("0.###", CultureInfo.InvariantCulture),
+                Ms(r.DevRttMilliseconds), Ms(r.TimeoutIntervalMilliseconds), r.RtoMilliseconds.ToString("0.###",
+                    CultureInfo.InvariantCulture),
             }));
         if (rows.Count > 40) doc.P($"({rows.Count - 40} more rows: `Get-TcpRttEstimate -Stream {stream}`.)");
     }

@@ -53,14 +53,16 @@ public sealed class GetTcpStreamGraphCommand : SegmentAnalysisCmdlet
             if (!single) Directory.CreateDirectory(target);
             foreach (var g in graphs)
             {
-                string file = single ? target : System.IO.Path.Combine(target, $"{Type.ToString().ToLowerInvariant()}-stream-{g.Stream}.svg");
+                string file = single ? target : System.IO.Path.Combine(target,
+                    $"{Type.ToString().ToLowerInvariant()}-stream-{g.Stream}.svg");
                 File.WriteAllText(file, TcpGraphSvgRenderer.Render(g));
                 WriteObject(new FileInfo(file));
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            WriteError(Errors.Create(e, "GraphSvgNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.WriteError,
+            WriteError(Errors.Create(e, "GraphSvgNotWritten", e is UnauthorizedAccessException ? ErrorCategory.PermissionDenied :
+                ErrorCategory.WriteError,
                 target, "Give a folder you can write to with -SvgPath (or a .svg file name when one stream is graphed)."));
         }
     }

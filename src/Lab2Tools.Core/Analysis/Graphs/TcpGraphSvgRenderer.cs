@@ -39,7 +39,10 @@ public static class TcpGraphSvgRenderer
             new SeriesStyle(TcpGraphSeries.Throughput, "Throughput (1 s average)", "#b8860b", Style.Line, true),
             new SeriesStyle(TcpGraphSeries.Goodput, "Goodput (1 s average)", "#2e8b57", Style.Line, true),
         },
-        TcpGraphType.RoundTripTime => new[] { new SeriesStyle(TcpGraphSeries.RoundTripTime, "Round-trip time", "#1f5fa8", Style.Line, false) },
+        TcpGraphType.RoundTripTime => new[]
+        {
+            new SeriesStyle(TcpGraphSeries.RoundTripTime, "Round-trip time", "#1f5fa8", Style.Line, false),
+        },
         _ => new[]
         {
             new SeriesStyle(TcpGraphSeries.BytesOutstanding, "Bytes outstanding (in flight)", "#1f5fa8", Style.Step, false),
@@ -75,7 +78,11 @@ public static class TcpGraphSvgRenderer
             }
         var (lMin, lMax) = Range(styles.Where(s => !s.RightAxis).SelectMany(s => bySeries[s.Series]));
         var (rMin, rMax) = Range(styles.Where(s => s.RightAxis).SelectMany(s => bySeries[s.Series]));
-        if (graph.Type is TcpGraphType.Throughput or TcpGraphType.RoundTripTime or TcpGraphType.WindowScaling) { lMin = Math.Min(lMin, 0); rMin = Math.Min(rMin, 0); }
+        if (graph.Type is TcpGraphType.Throughput or TcpGraphType.RoundTripTime or TcpGraphType.WindowScaling)
+        {
+            lMin = Math.Min(lMin, 0);
+            rMin = Math.Min(rMin, 0);
+        }
 
         // time axis: seconds, or milliseconds when the graph is shorter than a second
         double xScale = xMax - xMin < 1 ? 1000 : 1;
@@ -97,7 +104,8 @@ public static class TcpGraphSvgRenderer
         double Pr(double y) => Top + PlotH - (rTicks.Max == rTicks.Min ? 0 : (y - rTicks.Min) / (rTicks.Max - rTicks.Min) * PlotH);
 
         var b = new StringBuilder();
-        b.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tcp-graph\" data-graph=\"{graph.Type}\" width=\"{Width}\" height=\"{Height}\" ")
+        b.Append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tcp-graph\" ")
+         .Append($"data-graph=\"{graph.Type}\" width=\"{Width}\" height=\"{Height}\" ")
          .Append($"viewBox=\"0 0 {Width} {Height}\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"13\">\n");
         string t = title ?? $"{graph.Title} (stream {graph.Stream})";
         b.Append($"<title>{E(t)}</title>\n<rect width=\"{Width}\" height=\"{Height}\" fill=\"#fff\"/>\n");
@@ -112,7 +120,8 @@ public static class TcpGraphSvgRenderer
             b.Append($"<line x1=\"{F(px)}\" y1=\"{Top + PlotH}\" x2=\"{F(px)}\" y2=\"{Top + PlotH + 5}\" stroke=\"#333\"/>");
             b.Append($"<text class=\"tick\" x=\"{F(px)}\" y=\"{Top + PlotH + 20}\" text-anchor=\"middle\">{Num(v, xTicks.Step)}</text>\n");
         }
-        b.Append($"<text class=\"axis-title\" x=\"{Left + PlotW / 2}\" y=\"{Top + PlotH + 42}\" text-anchor=\"middle\">{E(xTitle)}</text>\n</g>\n");
+        b.Append($"<text class=\"axis-title\" x=\"{Left + PlotW / 2}\" y=\"{Top + PlotH + 42}\" text-anchor=\"middle\">")
+         .Append($"{E(xTitle)}</text>\n</g>\n");
         b.Append("<g class=\"axis y-axis\">\n");
         foreach (var v in yTicks.Values)
         {
@@ -121,7 +130,8 @@ public static class TcpGraphSvgRenderer
             b.Append($"<line x1=\"{Left - 5}\" y1=\"{F(py)}\" x2=\"{Left}\" y2=\"{F(py)}\" stroke=\"#333\"/>");
             b.Append($"<text class=\"tick\" x=\"{Left - 8}\" y=\"{F(py + 4)}\" text-anchor=\"end\">{Si(v, yTicks.Step)}</text>\n");
         }
-        b.Append($"<text class=\"axis-title\" transform=\"translate(22,{Top + PlotH / 2}) rotate(-90)\" text-anchor=\"middle\">{E(leftTitle)}</text>\n</g>\n");
+        b.Append($"<text class=\"axis-title\" transform=\"translate(22,{Top + PlotH / 2}) rotate(-90)\" text-anchor=\"middle\">")
+         .Append($"{E(leftTitle)}</text>\n</g>\n");
         if (rightTitle != null)
         {
             b.Append("<g class=\"axis y2-axis\">\n");
@@ -131,12 +141,14 @@ public static class TcpGraphSvgRenderer
                 b.Append($"<line x1=\"{Left + PlotW}\" y1=\"{F(py)}\" x2=\"{Left + PlotW + 5}\" y2=\"{F(py)}\" stroke=\"#333\"/>");
                 b.Append($"<text class=\"tick\" x=\"{Left + PlotW + 8}\" y=\"{F(py + 4)}\">{Si(v, rTicks.Step)}</text>\n");
             }
-            b.Append($"<text class=\"axis-title\" transform=\"translate({Width - 16},{Top + PlotH / 2}) rotate(90)\" text-anchor=\"middle\">{E(rightTitle)}</text>\n</g>\n");
+            b.Append($"<text class=\"axis-title\" transform=\"translate({Width - 16},{Top + PlotH / 2}) rotate(90)\" ")
+             .Append($"text-anchor=\"middle\">{E(rightTitle)}</text>\n</g>\n");
         }
         b.Append($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{PlotW}\" height=\"{PlotH}\" fill=\"none\" stroke=\"#333\"/>\n");
 
         // series
-        b.Append($"<clipPath id=\"plot{graph.Stream}{graph.Type}\"><rect x=\"{Left - 3}\" y=\"{Top - 3}\" width=\"{PlotW + 6}\" height=\"{PlotH + 6}\"/></clipPath>\n");
+        b.Append($"<clipPath id=\"plot{graph.Stream}{graph.Type}\">")
+         .Append($"<rect x=\"{Left - 3}\" y=\"{Top - 3}\" width=\"{PlotW + 6}\" height=\"{PlotH + 6}\"/></clipPath>\n");
         b.Append($"<g clip-path=\"url(#plot{graph.Stream}{graph.Type})\">\n");
         foreach (var s in styles)
         {
@@ -154,7 +166,9 @@ public static class TcpGraphSvgRenderer
                     foreach (var p in thin)
                     {
                         double cx = Px(p.X), cy = py(p.V);
-                        b.Append($"<path d=\"M{F(cx - 4)},{F(cy - 4)}L{F(cx + 4)},{F(cy + 4)}M{F(cx - 4)},{F(cy + 4)}L{F(cx + 4)},{F(cy - 4)}\" stroke=\"{s.Color}\" stroke-width=\"1.6\"/>");
+                        b.Append($"<path d=\"M{F(cx - 4)},{F(cy - 4)}L{F(cx + 4)},{F(cy + 4)}")
+                         .Append($"M{F(cx - 4)},{F(cy + 4)}L{F(cx + 4)},{F(cy - 4)}\" ")
+                         .Append($"stroke=\"{s.Color}\" stroke-width=\"1.6\"/>");
                     }
                     break;
                 case Style.Bars:
@@ -194,7 +208,8 @@ public static class TcpGraphSvgRenderer
             string label = $"{s.Label}{(s.RightAxis ? " (right axis)" : "")}: {n.ToString("N0", CultureInfo.InvariantCulture)}";
             double w = 30 + label.Length * 7.2;
             if (lx + w > Width - 10) { lx = Left; ly += 20; }
-            b.Append($"<g class=\"legend-item\" data-series=\"{s.Series}\"><rect x=\"{F(lx)}\" y=\"{F(ly - 9)}\" width=\"18\" height=\"10\" fill=\"{s.Color}\"/>");
+            b.Append($"<g class=\"legend-item\" data-series=\"{s.Series}\">")
+             .Append($"<rect x=\"{F(lx)}\" y=\"{F(ly - 9)}\" width=\"18\" height=\"10\" fill=\"{s.Color}\"/>");
             b.Append($"<text x=\"{F(lx + 24)}\" y=\"{F(ly)}\">{E(label)}</text></g>\n");
             lx += w;
         }
@@ -268,7 +283,9 @@ public static class TcpGraphSvgRenderer
     {
         if (v == 0) return "0";
         double top = Math.Max(Math.Abs(v), step);
-        (double div, string prefix) = top >= 1e9 && step >= 1e7 ? (1e9, "G") : top >= 1e6 && step >= 1e4 ? (1e6, "M") : top >= 1e4 && step >= 10 ? (1e3, "k") : (1, "");
+        (double div, string prefix) =
+            top >= 1e9 && step >= 1e7 ? (1e9, "G") : top >= 1e6 && step >= 1e4 ? (1e6, "M") : top >= 1e4 && step >= 10 ? (1e3, "k") : (1,
+                "");
         return Num(v / div, step / div) + prefix;
     }
 }

@@ -8,7 +8,9 @@ public enum TcpGraphType
 {
     /// <summary>Time-sequence graph (Stevens): one point per segment of the graphed direction.</summary>
     Stevens,
-    /// <summary>Time-sequence graph (tcptrace): segments as bars, the ACK and receive-window lines, SACK blocks, duplicate ACKs, zero windows.</summary>
+    /// <summary>
+    /// Time-sequence graph (tcptrace): segments as bars, the ACK and receive-window lines, SACK blocks, duplicate ACKs, zero windows.
+    /// </summary>
     TcpTrace,
     /// <summary>Segment length, throughput and goodput (1-second moving average).</summary>
     Throughput,
@@ -67,7 +69,9 @@ public sealed class TcpGraphPoint
 {
     /// <summary>tcp.stream of the graphed connection.</summary>
     public int Stream { get; init; }
-    /// <summary>The graph type's name (a <see cref="TcpGraphType"/> name: Stevens, TcpTrace, ...), a string so JSON and CSV show the name.</summary>
+    /// <summary>
+    /// The graph type's name (a <see cref="TcpGraphType"/> name: Stevens, TcpTrace, ...), a string so JSON and CSV show the name.
+    /// </summary>
     public string Graph { get; init; } = "";
     /// <summary>The series' name (a <see cref="TcpGraphSeries"/> name: Segment, Ack, ...).</summary>
     public string Series { get; init; } = "";
@@ -198,7 +202,8 @@ public sealed class TcpStreamGraphBuilder
             TcpGraphType.RoundTripTime => "Round Trip Time",
             _ => "Window Scaling",
         };
-        return new TcpStreamGraph { Stream = stream, Type = type, Source = src, Destination = dst, Points = ctx.Points, Title = $"{name} for {src} → {dst}" };
+        return new TcpStreamGraph { Stream = stream, Type = type, Source = src, Destination = dst, Points = ctx.Points,
+            Title = $"{name} for {src} → {dst}" };
     }
 
     private static string Endpoint(IPAddress a, int port) =>
@@ -233,7 +238,8 @@ public sealed class TcpStreamGraphBuilder
             string unit = "bytes", double? x = null) =>
             Points.Add(new TcpGraphPoint
             {
-                Stream = _stream, Graph = _typeName, Series = SeriesNames[(int)series], Frame = frame, TimeSeconds = time, X = x ?? time, Value = value,
+                Stream = _stream, Graph = _typeName, Series = SeriesNames[(int)series], Frame = frame, TimeSeconds = time, X = x ?? time,
+                    Value = value,
                 Low = low, High = high, Unit = unit, Source = _src, Destination = _dst,
             });
 
@@ -266,7 +272,8 @@ public sealed class TcpStreamGraphBuilder
                     {
                         var b = s.Sacks[i];
                         double h = (b.RightEdge - b.LeftEdge) / 2.0;
-                        Add(i == 0 ? TcpGraphSeries.Sack : TcpGraphSeries.Sack2, s.Frame, ts, b.LeftEdge + h, b.LeftEdge, b.LeftEdge + 2 * h);
+                        Add(i == 0 ? TcpGraphSeries.Sack : TcpGraphSeries.Sack2, s.Frame, ts, b.LeftEdge + h, b.LeftEdge, b.LeftEdge +
+                            2 * h);
                     }
                 double rwin = ack + s.Win;
                 if (haveAck && lastAck == ack && lastRwin == rwin) Add(TcpGraphSeries.DuplicateAck, s.Frame, ts, ack);
@@ -432,7 +439,10 @@ public sealed class TcpStreamGraphBuilder
             public long Frame;
         }
 
-        /// <summary>RTT samples as Wireshark's "All Data Packets" sampling: every segment acknowledged (cumulatively, partly or by SACK), no Karn filter.</summary>
+        /// <summary>
+        /// RTT samples as Wireshark's "All Data Packets" sampling: every segment acknowledged (cumulatively, partly or by SACK), no
+        /// Karn filter.
+        /// </summary>
         public void RoundTripTime()
         {
             uint seqBase = 0;

@@ -26,7 +26,9 @@ public sealed class TcpRttEstimate
     public double SampleRttMilliseconds { get; init; }
     /// <summary>EstimatedRTT (SRTT): R for the first sample, then (1 − α)·SRTT + α·R.</summary>
     public double EstimatedRttMilliseconds { get; init; }
-    /// <summary>DevRTT (RTTVAR): R/2 for the first sample, then (1 − β)·RTTVAR + β·|SRTT − R| (with the SRTT before this sample).</summary>
+    /// <summary>
+    /// DevRTT (RTTVAR): R/2 for the first sample, then (1 − β)·RTTVAR + β·|SRTT − R| (with the SRTT before this sample).
+    /// </summary>
     public double DevRttMilliseconds { get; init; }
     /// <summary>The textbook TimeoutInterval: EstimatedRTT + 4·DevRTT.</summary>
     public double TimeoutIntervalMilliseconds { get; init; }
@@ -69,7 +71,9 @@ public sealed class RttEstimator
     {
         long micros = s.TimeRelative.Ticks / 10;
         if (!_firstMicros.ContainsKey(s.Stream)) _firstMicros[s.Stream] = micros;
-        if ((s.Analysis & (TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.FastRetransmission | TcpAnalysisFlags.SpuriousRetransmission)) != 0)
+        const TcpAnalysisFlags retransmissions =
+            TcpAnalysisFlags.Retransmission | TcpAnalysisFlags.FastRetransmission | TcpAnalysisFlags.SpuriousRetransmission;
+        if ((s.Analysis & retransmissions) != 0)
         {
             if (!_retransmitted.TryGetValue(s.Stream, out var set)) _retransmitted[s.Stream] = set = new HashSet<long>();
             set.Add(s.Frame);
