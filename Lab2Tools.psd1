@@ -37,6 +37,7 @@
         'Get-TcpSocketState'
         'Get-TcpStreamGraph'
         'Get-TcpRttEstimate'
+        'Measure-TcpConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -144,3 +144,34 @@ Describe 'Export-LabReport: TCP dynamics' -Tag Graph {
         if ($env:LAB2TOOLS_KEEP_SCREENSHOT) { Copy-Item $png $env:LAB2TOOLS_KEEP_SCREENSHOT }
     }
 }
+
+Describe 'Measure-TcpConnection' -Tag Graph {
+    It 'gives tcptrace''s long report, one object per connection and direction' {
+        $m = @(Measure-TcpConnection $loss)
+        $m.Count | Should -Be 4
+        $m[0] | Should -BeOfType Lab2Tools.Analysis.Statistics.TcpDirectionStatistics
+        ($m.Direction -join ',') | Should -Be 'a2b,b2a,a2b,b2a'
+        $csv = @(tcptrace -l -r -n --csv $loss 2>$null | Where-Object { $_ -and -not $_.StartsWith('#') })
+        $head = $csv[0] -split ',' | ForEach-Object { $_.Trim() }
+        $row = $csv[1] -split ',' | ForEach-Object { $_.Trim() }
+        $col = { param($n) $row[[array]::IndexOf($head, $n)] }
+        $m[1].RetransmittedDataPackets | Should -Be ([long](& $col 'rexmt_data_pkts_b2a'))
+        $m[1].UniqueBytesSent | Should -Be ([long](& $col 'unique_bytes_sent_b2a'))
+        $m[0].SackPacketsSent | Should -Be ([long](& $col 'sack_pkts_sent_a2b'))
+        $m[0].DuplicateAcks | Should -Be ([long](& $col 'duplicate_acks_a2b'))
+        $m[1].RttSamples | Should -Be ([long](& $col 'RTT_samples_b2a'))
+        $m[0].MssRequested | Should -Be 1460
+    }
+
+    It 'gives readable JSON and takes segments from the pipeline like -Path' {
+        $json = Measure-TcpConnection $visit -Stream 0 | Select-Object -First 1 | ConvertTo-Json -Compress
+        $json | Should -Match '"Direction":"a2b"'
+        $json | Should -Match '"Source":"127\.0\.0\.1:48496"'
+        $json | Should -Match '"MssRequested":65495'
+        $json | Should -Match '"RttAvgMilliseconds":'
+        $a = Measure-TcpConnection $visit | ForEach-Object { "$($_.Stream) $($_.Direction) $($_.UniqueBytesSent) $($_.RttSamples)" }
+        $b = Import-TcpCapture $visit | Measure-TcpConnection | ForEach-Object { "$($_.Stream) $($_.Direction) $($_.UniqueBytesSent) $($_.RttSamples)" }
+        $b | Should -Be $a
+        (Measure-TcpConnection $visit -Stream 0 | Out-String -Width 200) | Should -Match 'RttAvg\(ms\)'
+    }
+}

@@ -252,6 +252,7 @@ public sealed class CaptureFuzzer
         var lab = new LabCaptureAnalyzer();
         var graphs = new Analysis.Graphs.TcpStreamGraphBuilder();
         var rtt = new Analysis.Statistics.RttEstimator();
+        var stats = new Analysis.Statistics.TcpConnectionStatisticsAnalyzer();
         long frames = 0, segments = 0;
         try
         {
@@ -275,6 +276,7 @@ public sealed class CaptureFuzzer
                     lab.Add(s);                                       // Test-LabCapture, Show-TcpFlow, Export-LabReport
                     graphs.Add(s);                                    // Get-TcpStreamGraph
                     _ = rtt.Add(s);                                   // Get-TcpRttEstimate
+                    stats.Add(s);                                     // Measure-TcpConnection
                 }
             }
             catch (CaptureFileException)
@@ -296,6 +298,7 @@ public sealed class CaptureFuzzer
         }
         http.Finish();
         foreach (var fo in followers.Values) _ = fo.Finish().Text;
+        foreach (var d in stats.Results()) _ = d.MissedData;
         foreach (int stream in graphs.Streams)
             foreach (var type in Enum.GetValues<Analysis.Graphs.TcpGraphType>())
                 foreach (var dir in Enum.GetValues<Analysis.Graphs.TcpGraphDirection>())

@@ -93,3 +93,21 @@ public sealed class GetTcpRttEstimateCommand : SegmentAnalysisCmdlet
     }
     protected override void EndAnalysis() { }
 }
+
+/// <summary>Measure-TcpConnection: tcptrace's long report (tcptrace -l -r) as objects, one per connection and direction.</summary>
+[Cmdlet(VerbsDiagnostic.Measure, "TcpConnection", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(TcpDirectionStatistics))]
+public sealed class MeasureTcpConnectionCommand : SegmentAnalysisCmdlet
+{
+    private TcpConnectionStatisticsAnalyzer _analyzer = new();
+
+    protected override bool NeedsPayload => true;         // the captured length of truncated segments
+    protected override bool KeepsSegments => false;
+    protected override void BeginAnalysis() => _analyzer = new TcpConnectionStatisticsAnalyzer();
+    protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
+    protected override void EndAnalysis()
+    {
+        foreach (var d in _analyzer.Results()) WriteObject(d);
+        _analyzer = new TcpConnectionStatisticsAnalyzer();
+    }
+}
