@@ -152,7 +152,8 @@ public static class TcpGraphSvgRenderer
         b.Append($"<g clip-path=\"url(#plot{graph.Stream}{graph.Type})\">\n");
         foreach (var s in styles)
         {
-            var pts = bySeries[s.Series];
+            // drawn in x order, as Wireshark's plot keeps its data sorted by key (RTT samples arrive in ACK order)
+            var pts = bySeries[s.Series].OrderBy(p => p.X).ToList();
             if (pts.Count == 0) continue;
             Func<double, double> py = s.RightAxis ? Pr : v => Py(v);
             b.Append($"<g class=\"series\" data-series=\"{s.Series}\" data-points=\"{pts.Count}\">");
