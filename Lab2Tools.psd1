@@ -36,6 +36,9 @@
         'Export-LabReport'
         'Get-TcpSocketState'
         'Export-LabJUnit'
+        'Get-TcpStreamGraph'
+        'Get-TcpRttEstimate'
+        'Measure-TcpConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

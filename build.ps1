@@ -189,6 +189,8 @@ function Invoke-Bench {
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-CaptureBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-OutFolder', (Join-Path $Out 'bench'))
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-AnalysisBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root, '-OutFolder', (Join-Path $Out 'bench'))
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-GradeBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'), '-RepoRoot', $Root, '-OutFolder', (Join-Path $Out 'bench'))
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Invoke-GraphBench.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'),
+        '-OutFolder', (Join-Path $Out 'bench'))
 }
 
 $ran = @()

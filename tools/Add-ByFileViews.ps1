@@ -21,6 +21,9 @@ $types = @(
     'Lab2Tools.Analysis.TcpStreamContent'
     'Lab2Tools.Analysis.Http.HttpExchange'
     'Lab2Tools.Lab.LabCheckResult'
+    'Lab2Tools.Analysis.Graphs.TcpGraphPoint'
+    'Lab2Tools.Analysis.Statistics.TcpRttEstimate'
+    'Lab2Tools.Analysis.Statistics.TcpDirectionStatistics'
 )
 $xml = [xml](Get-Content -Raw $FormatFile)
 $defs = $xml.Configuration.ViewDefinitions

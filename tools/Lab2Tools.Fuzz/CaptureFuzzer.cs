@@ -250,6 +250,9 @@ public sealed class CaptureFuzzer
         var http = new HttpAnalyzer(keepBodies: true);
         var followers = new Dictionary<int, StreamFollower>();
         var lab = new LabCaptureAnalyzer();
+        var graphs = new Analysis.Graphs.TcpStreamGraphBuilder();
+        var rtt = new Analysis.Statistics.RttEstimator();
+        var stats = new Analysis.Statistics.TcpConnectionStatisticsAnalyzer();
         long frames = 0, segments = 0;
         try
         {
@@ -271,6 +274,9 @@ public sealed class CaptureFuzzer
                     if (!followers.TryGetValue(s.Stream, out var fo)) followers[s.Stream] = fo = new StreamFollower();
                     fo.Add(s);                                        // Get-TcpStream
                     lab.Add(s);                                       // Test-LabCapture, Show-TcpFlow, Export-LabReport
+                    graphs.Add(s);                                    // Get-TcpStreamGraph
+                    _ = rtt.Add(s);                                   // Get-TcpRttEstimate
+                    stats.Add(s);                                     // Measure-TcpConnection
                 }
             }
             catch (CaptureFileException)
@@ -292,6 +298,14 @@ public sealed class CaptureFuzzer
         }
         http.Finish();
         foreach (var fo in followers.Values) _ = fo.Finish().Text;
+        foreach (var d in stats.Results()) _ = d.MissedData;
+        foreach (int stream in graphs.Streams)
+            foreach (var type in Enum.GetValues<Analysis.Graphs.TcpGraphType>())
+                foreach (var dir in Enum.GetValues<Analysis.Graphs.TcpGraphDirection>())
+                {
+                    var g = graphs.Build(stream, type, dir)!;
+                    if (full && dir == Analysis.Graphs.TcpGraphDirection.Auto) _ = Analysis.Graphs.TcpGraphSvgRenderer.Render(g);
+                }
         if (full)
         {
             var a = lab.Finish(name, frames, null);

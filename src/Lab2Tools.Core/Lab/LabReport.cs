@@ -43,6 +43,7 @@ public static class LabReport
 
         doc.H(2, "7. Lab checks (Test-LabCapture)");
         doc.T(new[] { "Check", "Result", "Evidence" }, checks.Select(c => new[] { c.Name, c.Passed ? "PASS" : "FAIL", c.Evidence }));
+        LabReportTcpDynamics.Add(doc, a, http, pageStream);
         return doc;
     }
 

@@ -78,6 +78,8 @@ public static class ErrorCatalog
             "The file is damaged at the offset given; every frame before it was read. Wireshark may recover more of it."),
         new("MalformedFrame", ErrorCategory.InvalidData,
             "Open the capture in Wireshark and look at frame {0} (display filter: frame.number == {0}). The other frames are read."),
+        // streams (Get-TcpStreamGraph -Stream)
+        new("TcpStreamNotFound", ErrorCategory.ObjectNotFound, "List the streams with Get-TcpConnection and give one of their Stream numbers."),
         // HTTP
         new("NotHttp", ErrorCategory.InvalidData, "Look at what the stream carries: Get-TcpStream -Stream {0} -AsText. The other streams are analysed."),
         new("MalformedHttp", ErrorCategory.InvalidData, "Look at what the stream carries: Get-TcpStream -Stream {0} -AsText. The other streams are analysed."),
