@@ -15,7 +15,7 @@ public class ZeekRuleTests
 
     /// <summary>A packet from the client (10.0.0.1:40000) or the server (10.0.0.2:80), at a time in seconds.</summary>
     private sealed record P(double T, bool FromClient, ushort Flags, uint Seq, uint Ack, ushort Window = 1000, int Len = 0,
-        ushort ClientPort = 40000, ushort ServerPort = 80);
+        ushort ClientPort = 40000, ushort ServerPort = 80, int? Snaplen = null);
 
     private static List<TcpConnection> Run(params P[] packets)
     {
@@ -27,7 +27,9 @@ public class ZeekRuleTests
                 : PcapBuilder.Tcp(p.ServerPort, p.ClientPort, p.Seq, p.Ack, p.Flags, p.Window, payload: p.Len);
             var frame = PcapBuilder.Ethernet(p.FromClient ? PcapBuilder.IPv4(tcp, 1, 2) : PcapBuilder.IPv4(tcp, 2, 1));
             uint sec = 1_700_000_000 + (uint)Math.Floor(p.T);
-            b.Add(frame, sec, (uint)Math.Round((p.T - Math.Floor(p.T)) * 1e6));
+            uint us = (uint)Math.Round((p.T - Math.Floor(p.T)) * 1e6);
+            if (p.Snaplen is int snap && snap < frame.Length) b.Add(frame[..snap], sec, us, originalLength: frame.Length);
+            else b.Add(frame, sec, us);
         }
         var a = new ConnectionAnalyzer();
         using var r = TcpSegmentReader.Open(new MemoryStream(b.ToArray()), "rules.pcap");
@@ -181,5 +183,34 @@ public class ZeekRuleTests
         }).ToArray()).Single();
         Assert.Equal("1 S1 ShADa | 6 OTH D", Zeek(new() { c }));
         Assert.Equal("inactivity", c.ZeekConnections[0].EndedBy);
+    }
+
+    [Fact]
+    public void PayloadCutByTheSnaplenIsAGapOnceAcknowledged()
+    {
+        // TCP_Endpoint::DataSent gives the reassembler only fully captured payload: bytes cut off by a short
+        // snaplen are never seen, and the ACK that covers them reports a content gap ('G': the originator's)
+        var c = Run(Handshake.Concat(new P[]
+        {
+            new(1.0, true, PSH | ACK, 101, 501, Len: 100, Snaplen: 54),
+            new(1.1, false, ACK, 501, 201),
+        }).ToArray()).Single();
+        Assert.Equal("S1", c.ConnState);
+        Assert.Equal("ShADaG", c.History);
+    }
+
+    [Fact]
+    public void AHoleFilledBeforeItIsAcknowledgedIsNoGap()
+    {
+        // Wireshark flags "previous segment not captured" on the segment after the hole; Zeek only counts bytes that
+        // are acknowledged and never seen, so a reordered segment that fills the hole in time leaves no 'G'
+        // (the late segment does not advance the highest sequence number: Zeek counts it as a retransmission, 'T')
+        var c = Run(Handshake.Concat(new P[]
+        {
+            new(1.0, true, PSH | ACK, 111, 501, Len: 10),
+            new(1.01, true, PSH | ACK, 101, 501, Len: 10),
+            new(1.1, false, ACK, 501, 121),
+        }).ToArray()).Single();
+        Assert.Equal("ShADTa", c.History);
     }
 }
