@@ -153,18 +153,24 @@ internal sealed class ZeekTcpEndpoint
 
     // ---- content tracking (TCP_Reassembler / Reassembler / DataBlockList), for gaps only ----
 
-    private readonly List<(ulong Seq, ulong Upper)> _blocks = new();   // sorted, non-overlapping, above _trimSeq
+    // Only bytes above a hole are kept: contiguous data is delivered at once (last_reassem_seq moves past it), and
+    // delivered bytes play no part in gaps. Most connections never have a hole, so the list is made on first use.
+    private List<(ulong Seq, ulong Upper)>? _blocks;    // sorted, disjoint, above _lastReassemSeq
     private ulong _lastReassemSeq = 1, _trimSeq = 1;
     private bool _skipDeliveries;
 
     public bool SkipDeliveries => _skipDeliveries;
 
-    private ulong UndeliveredBytes
+    /// <summary>Reassembler::NumUndeliveredBytes: from the delivered data to the end of the last kept block.</summary>
+    private ulong UndeliveredBytes => _blocks == null ? 0 : _blocks[^1].Upper - _lastReassemSeq;
+
+    /// <summary>DataBlockList::DataSize: bytes held, delivered but not yet acknowledged, and kept above holes.</summary>
+    private ulong BufferedBytes
     {
         get
         {
-            ulong n = 0;
-            foreach (var b in _blocks) if (b.Upper > _lastReassemSeq) n += b.Upper - Math.Max(b.Seq, _lastReassemSeq);
+            ulong n = _lastReassemSeq > _trimSeq ? _lastReassemSeq - _trimSeq : 0;
+            if (_blocks != null) foreach (var b in _blocks) n += b.Upper - b.Seq;
             return n;
         }
     }
@@ -181,106 +187,84 @@ internal sealed class ZeekTcpEndpoint
             seq = ack;
         }
         NewBlock(seq, upper);
-        if (NoDataAcked && UndeliveredBytes > ZeekTcpSession.MaxAboveHoleWithoutAnyAcks)
+        // tcp_max_above_hole_without_any_acks, tcp_excessive_data_without_further_acks: Zeek gives up on the stream
+        if ((NoDataAcked && UndeliveredBytes > ZeekTcpSession.MaxAboveHoleWithoutAnyAcks)
+            || BufferedBytes > ZeekTcpSession.ExcessiveDataWithoutFurtherAcks)
         {
-            _blocks.Clear();
+            _blocks = null;
             _skipDeliveries = true;
-        }
-        else
-        {
-            ulong buffered = 0;
-            foreach (var b in _blocks) buffered += b.Upper - b.Seq;
-            if (buffered > ZeekTcpSession.ExcessiveDataWithoutFurtherAcks)
-            {
-                _blocks.Clear();
-                _skipDeliveries = true;
-            }
         }
     }
 
     private void NewBlock(ulong seq, ulong upper)
     {
-        if (upper <= seq || upper <= _trimSeq) return;
+        if (upper <= _trimSeq) return;
         if (seq < _trimSeq) seq = _trimSeq;
-        // insert the part of [seq, upper) no block covers yet, merging neighbours
+        if (upper <= _lastReassemSeq) return;                 // delivered already
+        if (seq <= _lastReassemSeq)
+        {
+            _lastReassemSeq = upper;                           // in order: delivered at once
+            DeliverBuffered();
+            return;
+        }
+        // above a hole: keep it, merged with the blocks it touches
+        var blocks = _blocks ??= new List<(ulong, ulong)>(2);
         int i = 0;
-        while (i < _blocks.Count && _blocks[i].Upper < seq) i++;
+        while (i < blocks.Count && blocks[i].Upper < seq) i++;
         ulong s = seq, u = upper;
         int j = i;
-        while (j < _blocks.Count && _blocks[j].Seq <= u)
+        while (j < blocks.Count && blocks[j].Seq <= u)
         {
-            s = Math.Min(s, _blocks[j].Seq);
-            u = Math.Max(u, _blocks[j].Upper);
+            s = Math.Min(s, blocks[j].Seq);
+            u = Math.Max(u, blocks[j].Upper);
             j++;
         }
-        _blocks.RemoveRange(i, j - i);
-        _blocks.Insert(i, (s, u));
-        BlockInserted();
+        blocks.RemoveRange(i, j - i);
+        blocks.Insert(i, (s, u));
     }
 
-    /// <summary>Delivers what is contiguous from the last delivered byte.</summary>
-    private void BlockInserted()
+    /// <summary>Delivers the kept blocks that are now contiguous with the delivered data (BlockInserted).</summary>
+    private void DeliverBuffered()
     {
-        foreach (var b in _blocks)
+        if (_blocks == null) return;
+        while (_blocks.Count > 0 && _blocks[0].Seq <= _lastReassemSeq)
         {
-            if (b.Seq > _lastReassemSeq) break;
-            if (b.Upper > _lastReassemSeq) _lastReassemSeq = b.Upper;
+            if (_blocks[0].Upper > _lastReassemSeq) _lastReassemSeq = _blocks[0].Upper;
+            _blocks.RemoveAt(0);
         }
-        if (!Peer.HasContents)
-            TrimDelivered();
-        else if (NoDataAcked && Size > ZeekTcpSession.MaxInitialWindow)
-            TrimDelivered();
+        if (_blocks.Count == 0) _blocks = null;
     }
-
-    private void TrimDelivered() => TrimToSeq(_lastReassemSeq);
-
-    /// <summary>Every endpoint has a reassembler here (Zeek enables reassembly when any analyzer is attached).</summary>
-    public bool HasContents => true;
 
     /// <summary>TCP_Reassembler::AckReceived: the peer acknowledged up to seq (relative).</summary>
     public void AckReceived(ulong seq)
     {
         if (FinCount > 0 && seq >= FinSeq) seq = FinSeq - 1;
         if (seq <= _trimSeq) return;
-        TrimToSeq(seq);
-    }
-
-    private void TrimToSeq(ulong seq)
-    {
+        // DataBlockList::Trim: what is acknowledged beyond the delivered data was never seen
         if (seq > _lastReassemSeq) Undelivered(seq);
-        while (_blocks.Count > 0 && _blocks[0].Upper <= seq) _blocks.RemoveAt(0);
-        if (_blocks.Count > 0 && _blocks[0].Seq < seq) _blocks[0] = (seq, _blocks[0].Upper);
-        if (_blocks.Count > 0 && _blocks[0].Seq == _lastReassemSeq) BlockInsertedNoTrim();
-        _trimSeq = seq;
-    }
-
-    private void BlockInsertedNoTrim()
-    {
-        foreach (var b in _blocks)
+        if (_blocks != null)
         {
-            if (b.Seq > _lastReassemSeq) break;
-            if (b.Upper > _lastReassemSeq) _lastReassemSeq = b.Upper;
+            while (_blocks.Count > 0 && _blocks[0].Upper <= seq) _blocks.RemoveAt(0);
+            if (_blocks.Count > 0 && _blocks[0].Seq < seq) _blocks[0] = (seq, _blocks[0].Upper);
+            if (_blocks.Count == 0) _blocks = null;
         }
+        DeliverBuffered();
+        _trimSeq = seq;
     }
 
     /// <summary>TCP_Reassembler::Undelivered: bytes up to upTo were acknowledged and some were never seen.</summary>
     private void Undelivered(ulong upTo)
     {
         if (upTo <= 2 && _session.IsPartial)
-            return;          // the faked ISN of a partial connection (Zeek does not move last_reassem_seq here either)
+            return;          // the faked ISN of a partial connection (Zeek leaves last_reassem_seq alone here too)
         if (!_skipDeliveries)
         {
-            int k = 0;
-            while (k < _blocks.Count)
+            // each hole before a kept block below upTo is a gap; the block is then delivered
+            while (_blocks is { Count: > 0 } && _blocks[0].Seq < upTo)
             {
-                var b = _blocks[k];
-                if (b.Upper <= _lastReassemSeq && b.Seq < _lastReassemSeq) { k++; continue; }
-                if (b.Seq < _lastReassemSeq) { k++; continue; }
-                if (b.Seq >= upTo) break;
                 ReportGap();
-                _lastReassemSeq = b.Seq;
-                BlockInsertedNoTrim();
-                k = 0;
+                _lastReassemSeq = _blocks[0].Seq;
+                DeliverBuffered();
             }
             if (upTo > _lastReassemSeq) ReportGap();
         }
@@ -311,7 +295,7 @@ internal sealed class ZeekTcpEndpoint
         }
     }
 
-    public bool HasUndeliveredData => _blocks.Count > 0 && _blocks[^1].Upper > _lastReassemSeq;
+    public bool HasUndeliveredData => _blocks != null;
 
     private bool _didEof;
 

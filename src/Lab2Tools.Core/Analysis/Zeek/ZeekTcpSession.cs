@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 using Lab2Tools.Model;
 
@@ -30,7 +29,7 @@ internal sealed class ZeekTcpSession
         HistMultiFlag = 0x40;
 
     private ZeekTcpEndpoint _orig, _resp;
-    private readonly StringBuilder _history = new();
+    private string _history = "";
     private uint _histSeen;
     private bool _isPartial;
     private int _firstPacketSeen;     // 1 orig, 2 resp
@@ -87,7 +86,7 @@ internal sealed class ZeekTcpSession
         Packets = Packets,
         EndedBy = EndedBy,
     };
-    public string History => _history.ToString();
+    public string History => _history;
     public ZeekEndpointState OrigState => _orig.State;
     public ZeekEndpointState RespState => _resp.State;
     public ulong OrigSize => _orig.Size;
@@ -100,19 +99,15 @@ internal sealed class ZeekTcpSession
         if ((_histSeen & mask) == 0)
         {
             _histSeen |= mask;
-            _history.Append(code);
+            _history += code;
             return false;
         }
         return true;
     }
 
-    public void AddHistory(char code) => _history.Append(code);
+    public void AddHistory(char code) => _history += code;
 
-    public void ReplaceHistory(string h)
-    {
-        _history.Clear();
-        _history.Append(h);
-    }
+    public void ReplaceHistory(string h) => _history = h;
 
     public void FlipRoles()
     {
