@@ -116,7 +116,7 @@ public sealed class ConnectionRecord
         if (fin) _completeness |= 16;
         if (rst) _completeness |= 32;
 
-        _zeek.Add(_zeekTracker.Add(s));
+        _zeek.Add(_zeekTracker.Add(s, _zeek.Last));
         if (s.Analysis != TcpAnalysisFlags.None)
         {
             _expert ??= new int[15];             // one per flag bit (0x0001 .. 0x4000)

@@ -48,12 +48,17 @@ public sealed class ZeekConnectionTracker
         return true;
     }
 
-    /// <summary>Feeds one segment; returns the Zeek connection it belongs to.</summary>
-    internal ZeekTcpSession Add(TcpSegment s)
+    /// <summary>
+    /// Feeds one segment; returns the Zeek connection it belongs to. current: the connection the segment's stream
+    /// was last in, if any (a tcp.stream has one 5-tuple, and no other stream of that 5-tuple gets packets while it
+    /// does, so that connection is the live one for the 5-tuple and the table need not be searched).
+    /// </summary>
+    internal ZeekTcpSession Add(TcpSegment s, ZeekTcpSession? current = null)
     {
         double t = s.TimestampNanoseconds / 1e9;
-        var key = Key(s);
-        if (_live.TryGetValue(key, out var conn))
+        var conn = current;
+        if (conn == null) _live.TryGetValue(Key(s), out conn);
+        if (conn != null)
         {
             if (conn.RunTimers(t))
                 conn = null;
@@ -67,7 +72,7 @@ public sealed class ZeekConnectionTracker
         {
             conn = new ZeekTcpSession(s.Source, s.SourcePort, s.Destination, s.DestinationPort, s.TimestampNanoseconds, s.Frame,
                 WantConnectionFlip(s));
-            _live[key] = conn;
+            _live[Key(s)] = conn;
         }
         conn.Process(s, conn.IsOrigEndpoint(s.Source, s.SourcePort), t);
         return conn;
@@ -138,6 +143,9 @@ internal struct ZeekStreamView
 
     /// <summary>The Zeek connection of the stream's first segment.</summary>
     public readonly ZeekTcpSession? First => _first;
+
+    /// <summary>The Zeek connection of the stream's latest segment.</summary>
+    public readonly ZeekTcpSession? Last => _more is { Count: > 0 } ? _more[^1] : _first;
 
     public readonly IReadOnlyList<ZeekConnection> Results()
     {
