@@ -156,9 +156,11 @@ public class ZeekRuleTests
     }
 
     [Fact]
-    public void PacketsMoreThanTheResetDelayAfterARstStartAnotherConnection()
+    public void PacketsMoreThanTheLingerAfterARstStartAnotherConnection()
     {
-        // a RST from a side that had sent its FIN (peer still open) arms tcp_reset_delay (5 s)
+        // a RST from a side that had sent its FIN (the peer still open): Zeek would arm tcp_reset_delay only for a
+        // connection_reset handler, which no default script has; the expire timer (every tcp_session_timer, 6 s,
+        // here first due at 5 s and at 7 s) ends the connection once it has been idle for tcp_connection_linger (5 s)
         var c = Run(Handshake.Concat(new P[]
         {
             new(1.0, true, FIN | ACK, 101, 501),
@@ -166,9 +168,24 @@ public class ZeekRuleTests
             new(7.0, false, PSH | ACK, 501, 102, Len: 10),
         }).ToArray()).Single();
         Assert.True(c.ZeekSplit);
-        Assert.Equal("tcp_reset_delay", c.ZeekConnections[0].EndedBy);
+        Assert.Equal("tcp_connection_linger", c.ZeekConnections[0].EndedBy);
         Assert.Equal("RSTO", c.ZeekConnections[0].ConnState);
         Assert.Equal(6, c.ZeekConnections[1].StartFrame);
+    }
+
+    [Fact]
+    public void ARstAfterAFinWithinTheLingerKeepsTheConnection()
+    {
+        // the same, 6.0 s after the RST: the expire timer due at 5 s finds the connection idle for less than 5 s
+        // (and reschedules itself 6 s later), the one due at 7 s has not fired yet: one Zeek connection
+        var c = Run(Handshake.Concat(new P[]
+        {
+            new(1.0, true, FIN | ACK, 101, 501),
+            new(1.1, true, RST, 102, 0),
+            new(6.0, false, PSH | ACK, 501, 102, Len: 10),
+        }).ToArray()).Single();
+        Assert.False(c.ZeekSplit);
+        Assert.Equal("RSTO", c.ConnState);
     }
 
     [Fact]

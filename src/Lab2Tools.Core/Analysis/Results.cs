@@ -79,8 +79,8 @@ public sealed class TcpConnection
     public string History { get; init; } = "";
     /// <summary>
     /// The connections Zeek logs for this stream's frames, in order: one, unless Zeek splits the stream (a new SYN
-    /// on a closed connection, tcp_attempt_delay, tcp_close_delay or tcp_reset_delay after the close, or
-    /// tcp_inactivity_timeout), each with its start frame, originator, conn_state and history.
+    /// on a closed connection, tcp_attempt_delay, tcp_close_delay, tcp_connection_linger after a close or reset,
+    /// or tcp_inactivity_timeout), each with its start frame, originator, conn_state and history.
     /// </summary>
     public IReadOnlyList<Zeek.ZeekConnection> ZeekConnections { get; init; } = Array.Empty<Zeek.ZeekConnection>();
     /// <summary>True when Zeek logs more than one connection for this stream.</summary>

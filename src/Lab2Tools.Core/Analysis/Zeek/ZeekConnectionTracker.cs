@@ -99,9 +99,9 @@ public sealed class ZeekConnection
     /// <summary>Packets of this connection (both directions).</summary>
     public int Packets { get; init; }
     /// <summary>
-    /// Why Zeek ended this connection before the capture's end: tcp_attempt_delay, tcp_close_delay, tcp_reset_delay,
-    /// tcp_connection_linger, inactivity (tcp_inactivity_timeout), reuse (a new SYN on the same ports); null when it
-    /// lasts to the end of the capture.
+    /// What ended this connection before a later packet of the same ports: tcp_attempt_delay, tcp_close_delay,
+    /// tcp_connection_linger, inactivity (tcp_inactivity_timeout), reuse (a new SYN on the same ports); null when
+    /// nothing did (Zeek then logs it when its timers run out after the capture's last packet).
     /// </summary>
     public string? EndedBy { get; init; }
 

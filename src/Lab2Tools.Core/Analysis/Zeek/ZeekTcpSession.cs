@@ -14,7 +14,7 @@ internal sealed class ZeekTcpSession
     // Zeek's defaults (scripts/base/init-bare.zeek)
     public const double TcpAttemptDelay = 5;          // tcp_attempt_delay
     public const double TcpCloseDelay = 5;            // tcp_close_delay
-    public const double TcpResetDelay = 5;            // tcp_reset_delay
+    public const double TcpResetDelay = 5;            // tcp_reset_delay: armed only with a connection_reset handler
     public const double TcpInactivityTimeout = 300;   // tcp_inactivity_timeout
     public const double UdpInactivityTimeout = 60;    // udp_inactivity_timeout: what a TCP connection starts with
     public const double TcpSynTimeout = 5;            // tcp_SYN_timeout
@@ -38,7 +38,7 @@ internal sealed class ZeekTcpSession
     private double _inactivityTimeout = UdpInactivityTimeout;
     private readonly List<(double At, Timer Kind)> _timers = new();
 
-    private enum Timer { Expire, Attempt, Reset, ConnDelete, Delete }
+    private enum Timer { Expire, Attempt, ConnDelete }
 
     private readonly long _startNs;
 
@@ -155,7 +155,7 @@ internal sealed class ZeekTcpSession
             if (next < 0 || at > t) return false;
             var kind = _timers[next].Kind;
             _timers.RemoveAt(next);
-            Fire(kind, at);
+            Fire(kind, t);          // Zeek dispatches due timers with the new network time (TimerMgr::DoAdvance)
             if (EndedBy != null) return true;
         }
         return false;
@@ -173,15 +173,8 @@ internal sealed class ZeekTcpSession
                     EndedBy = "tcp_attempt_delay";
                 }
                 return;
-            case Timer.Reset:
-                if (!_isActive) return;
-                EndedBy = "tcp_reset_delay";
-                return;
             case Timer.ConnDelete:
                 EndedBy = "tcp_close_delay";
-                return;
-            case Timer.Delete:
-                EndedBy = "closed";
                 return;
             case Timer.Expire:
                 if (!_isActive) return;
@@ -593,7 +586,8 @@ internal sealed class ZeekTcpSession
         {
             endpoint.SetState(ZeekEndpointState.Reset);
             if (!endpoint.DidClose) doClose = true;
-            _timers.Add((t + TcpResetDelay, Timer.Reset));     // base scripts handle connection_reset
+            // Zeek arms its ResetTimer (tcp_reset_delay) here only when a script handles connection_reset, and
+            // neither the base scripts nor the default policy scripts do: the expire timer ends such a connection.
         }
     }
 
