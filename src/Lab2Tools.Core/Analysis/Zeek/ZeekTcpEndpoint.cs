@@ -250,6 +250,7 @@ internal sealed class ZeekTcpEndpoint
         }
         DeliverBuffered();
         _trimSeq = seq;
+        CheckEof();          // what was delivered may have changed (TCP_Reassembler::AckReceived)
     }
 
     /// <summary>TCP_Reassembler::Undelivered: bytes up to upTo were acknowledged and some were never seen.</summary>
