@@ -22,6 +22,7 @@ public sealed class ZeekConnectionTracker
     };
 
     private readonly Dictionary<(IPAddress, int, IPAddress, int), ZeekTcpSession> _live = new();
+    private double _networkTime = double.MinValue;
 
     private static (IPAddress, int, IPAddress, int) Key(TcpSegment s)
     {
@@ -56,11 +57,14 @@ public sealed class ZeekConnectionTracker
     internal ZeekTcpSession Add(TcpSegment s, ZeekTcpSession? current = null)
     {
         double t = s.TimestampNanoseconds / 1e9;
+        // Zeek's network time never goes back (a packet older than the newest one does not move it); timers run by
+        // it, the packet itself keeps its own time (run_state::dispatch_packet)
+        if (t > _networkTime) _networkTime = t;
         var conn = current;
         if (conn == null) _live.TryGetValue(Key(s), out conn);
         if (conn != null)
         {
-            if (conn.RunTimers(t))
+            if (conn.RunTimers(_networkTime))
                 conn = null;
             else if (conn.IsReuse(s))
             {
