@@ -134,7 +134,7 @@ internal sealed class ZeekTcpEndpoint
     /// <summary>TCP_Endpoint::CheckHistory: records the letter once per direction; true when it was seen before.</summary>
     public bool CheckHistory(uint mask, char code)
     {
-        if ((code == 'A' || code == 'D') && _session.History == "H")
+        if ((code == 'A' || code == 'D') && _session.HistoryIs("H"))
         {
             // A connection that began with a SYN-ACK now sees productive traffic: flip it (TCP_Endpoint.cc).
             _session.FlipRoles();

@@ -29,14 +29,14 @@ internal sealed class ZeekTcpSession
         HistMultiFlag = 0x40;
 
     private ZeekTcpEndpoint _orig, _resp;
-    private string _history = "";
+    private HistoryBuffer _history;       // the letters, inline (a history is rarely longer than 16)
     private uint _histSeen;
     private bool _isPartial;
     private int _firstPacketSeen;     // 1 orig, 2 resp
     private bool _isActive = true;
     private bool _closeDeferred, _deferredGenEvent;
     private double _inactivityTimeout = UdpInactivityTimeout;
-    private readonly List<(double At, Timer Kind)> _timers = new();
+    private TimerList _timers;           // a few pending timers, inline
 
     private enum Timer { Expire, Attempt, ConnDelete }
 
@@ -86,7 +86,7 @@ internal sealed class ZeekTcpSession
         Packets = Packets,
         EndedBy = EndedBy,
     };
-    public string History => _history;
+    public string History => _history.ToString();
     public ZeekEndpointState OrigState => _orig.State;
     public ZeekEndpointState RespState => _resp.State;
     public ulong OrigSize => _orig.Size;
@@ -99,15 +99,15 @@ internal sealed class ZeekTcpSession
         if ((_histSeen & mask) == 0)
         {
             _histSeen |= mask;
-            _history += code;
+            _history.Append(code);
             return false;
         }
         return true;
     }
 
-    public void AddHistory(char code) => _history += code;
+    public void AddHistory(char code) => _history.Append(code);
 
-    public void ReplaceHistory(string h) => _history = h;
+    public void ReplaceHistory(string h) => _history.Set(h);
 
     public void FlipRoles()
     {
@@ -203,6 +203,85 @@ internal sealed class ZeekTcpSession
     }
 
     private void CancelTimers() => _timers.Clear();
+
+    /// <summary>Zeek's pending timers of one connection: rarely more than three, kept inline.</summary>
+    private struct TimerList
+    {
+        private TimerSlots _slots;
+        private List<(double At, Timer Kind)>? _more;
+        private int _count;
+
+        public readonly int Count => _count;
+        public readonly (double At, Timer Kind) this[int i] => i < TimerSlots.Size ? _slots[i] : _more![i - TimerSlots.Size];
+
+        public void Add((double At, Timer Kind) t)
+        {
+            if (_count < TimerSlots.Size) _slots[_count] = t;
+            else (_more ??= new()).Add(t);
+            _count++;
+        }
+
+        public void RemoveAt(int i)
+        {
+            for (int k = i; k < _count - 1; k++) Set(k, this[k + 1]);
+            _count--;
+            if (_more != null && _count >= TimerSlots.Size) _more.RemoveAt(_more.Count - 1);
+        }
+
+        private void Set(int i, (double At, Timer Kind) t)
+        {
+            if (i < TimerSlots.Size) _slots[i] = t;
+            else _more![i - TimerSlots.Size] = t;
+        }
+
+        public void Clear()
+        {
+            _count = 0;
+            _more = null;
+        }
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(Size)]
+    private struct TimerSlots
+    {
+        public const int Size = 4;
+        private (double At, Timer Kind) _slot;
+    }
+
+    /// <summary>A history: up to 16 letters inline, a string beyond.</summary>
+    private struct HistoryBuffer
+    {
+        private Letters _letters;
+        private int _length;
+        private string? _long;
+
+        public void Append(char c)
+        {
+            if (_long != null) { _long += c; return; }
+            if (_length < Letters.Size) { _letters[_length++] = c; return; }
+            _long = new string(((ReadOnlySpan<char>)_letters)[.._length]) + c;
+        }
+
+        public void Set(string h)
+        {
+            _long = null;
+            _length = 0;
+            foreach (var c in h) Append(c);
+        }
+
+        public override readonly string ToString() => _long ?? new string(((ReadOnlySpan<char>)_letters)[.._length]);
+        public readonly bool Is(string h) => _long == null ? ((ReadOnlySpan<char>)_letters)[.._length].SequenceEqual(h) : _long == h;
+    }
+
+    [System.Runtime.CompilerServices.InlineArray(Size)]
+    private struct Letters
+    {
+        public const int Size = 16;
+        private char _c;
+    }
+
+    /// <summary>True when the history is exactly h (without making a string).</summary>
+    public bool HistoryIs(string h) => _history.Is(h);
 
     // ---- reuse (TCPSessionAdapter::IsReuse) ----
 
