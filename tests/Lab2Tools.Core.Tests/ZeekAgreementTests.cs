@@ -51,7 +51,11 @@ public class ZeekAgreementTests
         foreach (var line in File.ReadLines(path))
         {
             if (line.StartsWith("### ") || line.Length == 0) continue;
-            if (line.StartsWith("#fields\t")) { fields = line.Split('\t')[1..].Select(f => Aliases.GetValueOrDefault(f, f)).ToArray(); continue; }
+            if (line.StartsWith("#fields\t"))
+            {
+                fields = line.Split('\t')[1..].Select(f => Aliases.GetValueOrDefault(f, f)).ToArray();
+                continue;
+            }
             if (line.StartsWith('#')) continue;
             if (fields == null) { fields = line.Split('\t').Select(f => Aliases.GetValueOrDefault(f, f)).ToArray(); continue; }
             var v = line.Split('\t');
@@ -91,9 +95,11 @@ public class ZeekAgreementTests
             && (Zeek.OrigP == null || Ours.Originator.Port == Zeek.OrigP)
             && (Zeek.RespH == null || Ours.Responder.Address.Equals(IPAddress.Parse(Zeek.RespH)));
         public override string ToString() =>
-            $"{Entry.Trace} ({Entry.Btest}) {Zeek.OrigH}:{Zeek.OrigP} -> {Zeek.RespH}:{Zeek.RespP}: Zeek {Zeek.ConnState} {Zeek.History}, " +
+            $"{Entry.Trace} ({Entry.Btest}) {Zeek.OrigH}:{Zeek.OrigP} -> {Zeek.RespH}:{Zeek.RespP}: " +
+            $"Zeek {Zeek.ConnState} {Zeek.History}, " +
             (Ours == null ? "no such connection here" :
-                $"here {Ours.ConnState} {Ours.History}{(SameOrientation ? "" : $" (originator {Ours.Originator})")} from frame {Ours.StartFrame}");
+                $"here {Ours.ConnState} {Ours.History}" +
+                $"{(SameOrientation ? "" : $" (originator {Ours.Originator})")} from frame {Ours.StartFrame}");
     }
 
     /// <summary>
@@ -112,7 +118,8 @@ public class ZeekAgreementTests
         bool named = rows.All(r => r.OrigH != null || r.RespH != null);
         bool Same(ZeekConnection z, ZeekRow row)
         {
-            bool Is(IPEndPoint ep, string? h, int? p) => (h == null || ep.Address.Equals(IPAddress.Parse(h))) && (p == null || ep.Port == p);
+            bool Is(IPEndPoint ep, string? h, int? p) =>
+                (h == null || ep.Address.Equals(IPAddress.Parse(h))) && (p == null || ep.Port == p);
             return (Is(z.Originator, row.OrigH, row.OrigP) && Is(z.Responder, row.RespH, row.RespP))
                 || (Is(z.Responder, row.OrigH, row.OrigP) && Is(z.Originator, row.RespH, row.RespP));
         }
@@ -121,7 +128,8 @@ public class ZeekAgreementTests
         {
             ZeekConnection? match = named
                 ? ours.FirstOrDefault(z => !used.Contains(z) && Same(z, row))
-                : ours.FirstOrDefault(z => !used.Contains(z) && z.History == row.History && (row.ConnState == null || z.ConnState == row.ConnState));
+                : ours.FirstOrDefault(z => !used.Contains(z) && z.History == row.History
+                    && (row.ConnState == null || z.ConnState == row.ConnState));
             if (match == null && !named) { pending.Add(row); continue; }
             if (match != null) used.Add(match);
             result.Add(new Comparison(e, row, match));
@@ -149,7 +157,8 @@ public class ZeekAgreementTests
             var c = Compare(e, out var extra);
             all.AddRange(c);
             foreach (var x in extra)
-                _out.WriteLine($"EXTRA {e.Trace}: here a connection {x.Originator} -> {x.Responder} {x.ConnState} {x.History} from frame {x.StartFrame} that Zeek does not log");
+                _out.WriteLine($"EXTRA {e.Trace}: here a connection {x.Originator} -> {x.Responder} {x.ConnState} {x.History} " +
+                    $"from frame {x.StartFrame} that Zeek does not log");
         }
         int ns = all.Count(c => c.HasState), nh = all.Count(c => c.HasHistory);
         int state = all.Count(c => c.HasState && c.StateAgrees), history = all.Count(c => c.HasHistory && c.HistoryAgrees);
@@ -160,7 +169,8 @@ public class ZeekAgreementTests
         _out.WriteLine($"History agrees without Zeek's application-analyzer letter X: {tcpHistory}/{nh} = {100.0 * tcpHistory / nh:F2}%");
         foreach (var c in all.Where(c => (c.HasState && !c.StateAgrees) || (c.HasHistory && !c.HistoryAgrees)))
             _out.WriteLine("DIFF " + c);
-        Assert.True(ns >= 160 && nh >= 200, $"expected at least 160 conn_state and 200 history values in the baselines, found {ns} and {nh}");
+        Assert.True(ns >= 160 && nh >= 200,
+            $"expected at least 160 conn_state and 200 history values in the baselines, found {ns} and {nh}");
         Assert.True(state * 100 >= ns * 99, $"ConnState agrees on {state}/{ns}");
         Assert.True(tcpHistory * 100 >= nh * 99, $"History (without X) agrees on {tcpHistory}/{nh}");
         // the exact figure, X included, is what README states: it must not get worse unnoticed

@@ -47,7 +47,8 @@ public class ZeekRuleTests
     };
 
     private static string Zeek(List<TcpConnection> c) =>
-        string.Join(" | ", c.SelectMany(x => x.ZeekConnections).DistinctBy(z => z.StartFrame).Select(z => $"{z.StartFrame} {z.ConnState} {z.History}"));
+        string.Join(" | ", c.SelectMany(x => x.ZeekConnections).DistinctBy(z => z.StartFrame)
+            .Select(z => $"{z.StartFrame} {z.ConnState} {z.History}"));
 
     [Fact]
     public void SynWithFinIsQ()

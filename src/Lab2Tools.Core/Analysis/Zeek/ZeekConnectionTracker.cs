@@ -28,7 +28,9 @@ public sealed class ZeekConnectionTracker
     {
         // one key for both directions: the lower endpoint first
         int c = CompareEndpoints(s.Source, s.SourcePort, s.Destination, s.DestinationPort);
-        return c <= 0 ? (s.Source, s.SourcePort, s.Destination, s.DestinationPort) : (s.Destination, s.DestinationPort, s.Source, s.SourcePort);
+        return c <= 0
+            ? (s.Source, s.SourcePort, s.Destination, s.DestinationPort)
+            : (s.Destination, s.DestinationPort, s.Source, s.SourcePort);
     }
 
     private static int CompareEndpoints(IPAddress a, int ap, IPAddress b, int bp)

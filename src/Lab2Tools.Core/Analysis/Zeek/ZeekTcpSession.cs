@@ -623,7 +623,8 @@ internal sealed class ZeekTcpSession
         }
     }
 
-    private static void UpdateSynSentState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags, ref bool doClose, ref bool genEvent)
+    private static void UpdateSynSentState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags,
+        ref bool doClose, ref bool genEvent)
     {
         if ((flags & TcpFlags.FIN) != 0)
         {
@@ -637,7 +638,8 @@ internal sealed class ZeekTcpSession
         }
     }
 
-    private static void UpdateEstablishedState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags, ref bool doClose, ref bool genEvent)
+    private static void UpdateEstablishedState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags,
+        ref bool doClose, ref bool genEvent)
     {
         bool syn = (flags & TcpFlags.SYN) != 0, ack = (flags & TcpFlags.ACK) != 0;
         bool fin = (flags & TcpFlags.FIN) != 0, rst = (flags & TcpFlags.RST) != 0;
