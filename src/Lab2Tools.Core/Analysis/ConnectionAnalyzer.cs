@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Lab2Tools.Analysis.Zeek;
 using Lab2Tools.Model;
 
 namespace Lab2Tools.Analysis;
@@ -9,6 +10,7 @@ public sealed class ConnectionAnalyzer
     // indexed by tcp.stream: streams are numbered densely from 0, so a list needs no hashing and is in order
     private readonly List<ConnectionRecord?> _records = new();
     private int _count;
+    private ZeekConnectionTracker _zeek = new();   // Zeek's connections, keyed by ports across streams
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(TcpSegment segment)
@@ -18,7 +20,7 @@ public sealed class ConnectionAnalyzer
         var r = _records[stream];
         if (r == null)
         {
-            r = new ConnectionRecord(segment);
+            r = new ConnectionRecord(segment, _zeek);
             _records[stream] = r;
             _count++;
         }
@@ -55,5 +57,6 @@ public sealed class ConnectionAnalyzer
     {
         _records.Clear();
         _count = 0;
+        _zeek = new ZeekConnectionTracker();
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using Lab2Tools.Analysis.Zeek;
 using Lab2Tools.Model;
 
 namespace Lab2Tools.Analysis;
@@ -23,7 +24,8 @@ public sealed class ConnectionRecord
     private Two<SegmentNote?> _finAck;
     private Two<long> _lastDataFrame;   // 0: none (kept as numbers: holding the newest segment of every connection makes each one survive a GC)
     private Two<long> _dataAfterPeerFin;
-    private ZeekConnState _zeek;        // a mutable struct, updated in place
+    private ZeekStreamView _zeek;       // the Zeek connections of this stream (a mutable struct, updated in place)
+    private readonly ZeekConnectionTracker _zeekTracker;
     private int[]? _expert;             // per tcp.analysis flag bit, made at the first flag
     private NoteList _syns;
     private NoteList _synAcks;
@@ -38,8 +40,9 @@ public sealed class ConnectionRecord
     private TimeSpan? _irtt;
     private bool _finsDoneBeforeRst;
 
-    internal ConnectionRecord(TcpSegment first)
+    internal ConnectionRecord(TcpSegment first, ZeekConnectionTracker zeek)
     {
+        _zeekTracker = zeek;
         Stream = first.Stream;
         _address[0] = first.Source;
         _port[0] = (ushort)first.SourcePort;
@@ -116,7 +119,7 @@ public sealed class ConnectionRecord
         if (fin) _completeness |= 16;
         if (rst) _completeness |= 32;
 
-        _zeek.Add(s, side);
+        _zeek.Add(_zeekTracker.Add(s, _zeek.Last));
         if (s.Analysis != TcpAnalysisFlags.None)
         {
             _expert ??= new int[15];             // one per flag bit (0x0001 .. 0x4000)
@@ -193,8 +196,9 @@ public sealed class ConnectionRecord
             LastFrame = _lastFrame,
             ClientToServer = _dir[c],
             ServerToClient = _dir[1 - c],
-            ConnState = _zeek.ConnState,
-            History = _zeek.History,
+            ConnState = _zeek.First?.ConnState ?? "",
+            History = _zeek.First?.History ?? "",
+            ZeekConnections = _zeek.Results(),
             Completeness = (TcpCompleteness)_completeness,
             InitialRtt = _irtt,
             ClosedFirstBy = closedFirst,

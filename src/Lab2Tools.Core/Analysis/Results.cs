@@ -68,12 +68,23 @@ public sealed class TcpConnection
     public long Frames => ClientToServer.Frames + ServerToClient.Frames;
     public TcpDirectionStatistics ClientToServer { get; init; } = null!;
     public TcpDirectionStatistics ServerToClient { get; init; } = null!;
-    /// <summary>Zeek's conn_state: S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH.</summary>
+    /// <summary>
+    /// Zeek's conn_state (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH) of the Zeek connection
+    /// that holds this stream's first frame; <see cref="ZeekConnections"/> has every Zeek connection of the stream.
+    /// </summary>
     public string ConnState { get; init; } = "";
     /// <summary>What the ConnState code means.</summary>
-    public string ConnStateDescription => ZeekConnState.Describe(ConnState);
-    /// <summary>Zeek's history string (uppercase: originator, lowercase: responder).</summary>
+    public string ConnStateDescription => Zeek.ZeekConnection.Describe(ConnState);
+    /// <summary>Zeek's history string (uppercase: originator, lowercase: responder) of the same Zeek connection as ConnState.</summary>
     public string History { get; init; } = "";
+    /// <summary>
+    /// The connections Zeek logs for this stream's frames, in order: one, unless Zeek splits the stream (a new SYN
+    /// on a closed connection, tcp_attempt_delay, tcp_close_delay, tcp_connection_linger after a close or reset,
+    /// or tcp_inactivity_timeout), each with its start frame, originator, conn_state and history.
+    /// </summary>
+    public IReadOnlyList<Zeek.ZeekConnection> ZeekConnections { get; init; } = Array.Empty<Zeek.ZeekConnection>();
+    /// <summary>True when Zeek logs more than one connection for this stream.</summary>
+    public bool ZeekSplit => ZeekConnections.Count > 1;
     /// <summary>Wireshark's tcp.completeness bits.</summary>
     public TcpCompleteness Completeness { get; init; }
     /// <summary>Wireshark's completeness label, e.g. "Complete, WITH_DATA".</summary>

@@ -1,0 +1,163 @@
+using System.Net;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Analysis.Zeek;
+
+/// <summary>
+/// Zeek's session table for TCP: one connection per 5-tuple at a time, ended by Zeek's timers or by a SYN that
+/// reuses the ports (IPBasedAnalyzer::AnalyzePacket, IsReuse), started with the originator Zeek picks
+/// (TCPAnalyzer::WantConnection: a connection that does not begin with a SYN may be flipped by its ports).
+/// </summary>
+public sealed class ZeekConnectionTracker
+{
+    /// <summary>
+    /// Zeek's likely_server_ports as its base scripts fill them (every TCP port an analyzer registers in
+    /// scripts/base/protocols), used to pick the originator of a connection that starts without a SYN.
+    /// </summary>
+    public static readonly IReadOnlySet<int> LikelyServerPorts = new HashSet<int>
+    {
+        21, 22, 23, 25, 53, 79, 80, 81, 88, 110, 111, 135, 139, 143, 389, 443, 445, 465, 502, 513, 514, 543, 544, 563,
+        585, 587, 614, 631, 636, 989, 990, 992, 993, 995, 1080, 1434, 1883, 2811, 3128, 3268, 3306, 3389, 5222, 5223,
+        5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
+    };
+
+    private readonly Dictionary<(IPAddress, int, IPAddress, int), ZeekTcpSession> _live = new();
+    private double _networkTime = double.MinValue;
+
+    private static (IPAddress, int, IPAddress, int) Key(TcpSegment s)
+    {
+        // one key for both directions: the lower endpoint first
+        int c = CompareEndpoints(s.Source, s.SourcePort, s.Destination, s.DestinationPort);
+        return c <= 0
+            ? (s.Source, s.SourcePort, s.Destination, s.DestinationPort)
+            : (s.Destination, s.DestinationPort, s.Source, s.SourcePort);
+    }
+
+    private static int CompareEndpoints(IPAddress a, int ap, IPAddress b, int bp)
+    {
+        Span<byte> x = stackalloc byte[16], y = stackalloc byte[16];
+        a.TryWriteBytes(x, out int xn);
+        b.TryWriteBytes(y, out int yn);
+        int c = x[..xn].SequenceCompareTo(y[..yn]);
+        return c != 0 ? c : ap.CompareTo(bp);
+    }
+
+    private static bool WantConnectionFlip(TcpSegment s)
+    {
+        bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
+        if (syn && !ack) return false;
+        if (!LikelyServerPorts.Contains(s.SourcePort)) return false;
+        if (LikelyServerPorts.Contains(s.DestinationPort)) return !syn && s.SourcePort < s.DestinationPort;
+        return true;
+    }
+
+    /// <summary>
+    /// Feeds one segment; returns the Zeek connection it belongs to. current: the connection the segment's stream
+    /// was last in, if any (a tcp.stream has one 5-tuple, and no other stream of that 5-tuple gets packets while it
+    /// does, so that connection is the live one for the 5-tuple and the table need not be searched).
+    /// </summary>
+    internal ZeekTcpSession Add(TcpSegment s, ZeekTcpSession? current = null)
+    {
+        double t = s.TimestampNanoseconds / 1e9;
+        // Zeek's network time never goes back (a packet older than the newest one does not move it); timers run by
+        // it, the packet itself keeps its own time (run_state::dispatch_packet)
+        if (t > _networkTime) _networkTime = t;
+        var conn = current;
+        if (conn == null) _live.TryGetValue(Key(s), out conn);
+        if (conn != null)
+        {
+            if (conn.RunTimers(_networkTime))
+                conn = null;
+            else if (conn.IsReuse(s))
+            {
+                conn.End("reuse");
+                conn = null;
+            }
+        }
+        if (conn == null)
+        {
+            conn = new ZeekTcpSession(s.Source, s.SourcePort, s.Destination, s.DestinationPort, s.TimestampNanoseconds, s.Frame,
+                WantConnectionFlip(s));
+            _live[Key(s)] = conn;
+        }
+        conn.Process(s, conn.IsOrigEndpoint(s.Source, s.SourcePort), t);
+        return conn;
+    }
+}
+
+/// <summary>One connection as Zeek's conn.log would log it.</summary>
+public sealed class ZeekConnection
+{
+    /// <summary>The frame that started this Zeek connection.</summary>
+    public long StartFrame { get; init; }
+    /// <summary>The last frame Zeek counted in this connection.</summary>
+    public long LastFrame { get; init; }
+    /// <summary>conn.log ts: the time of the first packet.</summary>
+    public DateTime StartTime { get; init; }
+    /// <summary>Zeek's originator (id.orig_h/id.orig_p) after any flip.</summary>
+    public IPEndPoint Originator { get; init; } = null!;
+    /// <summary>Zeek's responder (id.resp_h/id.resp_p).</summary>
+    public IPEndPoint Responder { get; init; } = null!;
+    /// <summary>conn_state.</summary>
+    public string ConnState { get; init; } = "";
+    /// <summary>history.</summary>
+    public string History { get; init; } = "";
+    /// <summary>Packets of this connection (both directions).</summary>
+    public int Packets { get; init; }
+    /// <summary>
+    /// What ended this connection before a later packet of the same ports: tcp_attempt_delay, tcp_close_delay,
+    /// tcp_connection_linger, inactivity (tcp_inactivity_timeout), reuse (a new SYN on the same ports); null when
+    /// nothing did (Zeek then logs it when its timers run out after the capture's last packet).
+    /// </summary>
+    public string? EndedBy { get; init; }
+
+    public override string ToString() => $"{StartFrame} {ConnState} {History}";
+
+    /// <summary>What a conn_state code means (conn.log's documentation).</summary>
+    public static string Describe(string state) => state switch
+    {
+        "S0" => "Connection attempt seen, no reply.",
+        "S1" => "Connection established, not terminated.",
+        "SF" => "Normal establishment and termination.",
+        "REJ" => "Connection attempt rejected.",
+        "S2" => "Established and close attempt by originator seen (but no reply from responder).",
+        "S3" => "Established and close attempt by responder seen (but no reply from originator).",
+        "RSTO" => "Established, originator aborted (sent a RST).",
+        "RSTR" => "Responder sent a RST.",
+        "RSTOS0" => "Originator sent a SYN followed by a RST, never saw a SYN-ACK from the responder.",
+        "RSTRH" => "Responder sent a SYN ACK followed by a RST, never saw a SYN from the (purported) originator.",
+        "SH" => "Originator sent a SYN followed by a FIN, never saw a SYN ACK from the responder (hence the connection was \"half\" open).",
+        "SHR" => "Responder sent a SYN ACK followed by a FIN, never saw a SYN from the originator.",
+        "OTH" => "No SYN seen, just midstream traffic (one example of this is a \"partial connection\" that was not later closed).",
+        _ => "",
+    };
+}
+
+/// <summary>The Zeek connections one tcp.stream's segments belong to, in order.</summary>
+internal struct ZeekStreamView
+{
+    private ZeekTcpSession? _first;
+    private List<ZeekTcpSession>? _more;
+
+    public void Add(ZeekTcpSession s)
+    {
+        if (_first == null) { _first = s; return; }
+        var last = _more is { Count: > 0 } ? _more[^1] : _first;
+        if (ReferenceEquals(last, s)) return;
+        (_more ??= new List<ZeekTcpSession>()).Add(s);
+    }
+
+    /// <summary>The Zeek connection of the stream's first segment.</summary>
+    public readonly ZeekTcpSession? First => _first;
+
+    /// <summary>The Zeek connection of the stream's latest segment.</summary>
+    public readonly ZeekTcpSession? Last => _more is { Count: > 0 } ? _more[^1] : _first;
+
+    public readonly IReadOnlyList<ZeekConnection> Results()
+    {
+        if (_first == null) return Array.Empty<ZeekConnection>();
+        var list = new List<ZeekConnection>(1 + (_more?.Count ?? 0)) { _first.ToResult() };
+        if (_more != null) foreach (var s in _more) list.Add(s.ToResult());
+        return list;
+    }
+}

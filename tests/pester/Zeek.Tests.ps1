@@ -1,0 +1,26 @@
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    $zeekTraces = Join-Path $DataDir 'zeek/traces'
+}
+
+Describe 'Get-TcpConnection and Zeek' {
+    It 'shows where Zeek splits one tcp.stream into several connections (pop3.pcap from Zeek''s test suite)' {
+        # three SYNs with one ISN, each refused: one stream for Wireshark, three REJ connections in Zeek's conn.log
+        $c = Get-TcpConnection (Join-Path $zeekTraces 'pop3/pop3.pcap') -Stream 0
+        $c.ZeekSplit | Should -BeTrue
+        @($c.ZeekConnections).Count | Should -Be 3
+        $c.ZeekConnections.StartFrame | Should -Be @(1, 3, 5)
+        $c.ZeekConnections.ConnState | Sort-Object -Unique | Should -Be 'REJ'
+        $c.ZeekConnections.History | Sort-Object -Unique | Should -Be 'Sr'
+        $c.ZeekConnections[0].EndedBy | Should -Be 'reuse'
+        $c.ConnState | Should -Be 'REJ'
+        $text = $c | Format-List | Out-String -Width 300
+        $text | Should -Match 'ZeekConnections : frame 1: 192\.168\.0\.4:26242 -> 212\.227\.15\.188:110 REJ Sr \(ended by reuse\); frame 3'
+    }
+
+    It 'gives one Zeek connection per stream when Zeek does not split it' {
+        $all = Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap')
+        $all | ForEach-Object { @($_.ZeekConnections).Count } | Sort-Object -Unique | Should -Be 1
+        $all | ForEach-Object { $_.ZeekConnections[0].History -eq $_.History } | Sort-Object -Unique | Should -BeTrue
+    }
+}
