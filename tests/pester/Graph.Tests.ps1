@@ -175,3 +175,16 @@ Describe 'Measure-TcpConnection' -Tag Graph {
         (Measure-TcpConnection $visit -Stream 0 | Out-String -Width 200) | Should -Match 'RttAvg\(ms\)'
     }
 }
+
+Describe 'Get-TcpStreamGraph -SvgPath with several streams' -Tag Graph {
+    It 'writes name-stream-N.svg beside a .svg name, as Show-TcpFlow does, and never a folder named .svg' {
+        $visit = Join-Path $DataDir 'http-visit.pcap'
+        $streams = @(Get-TcpConnection -LiteralPath $visit).Stream
+        $streams.Count | Should -BeGreaterThan 1
+        $target = Join-Path $TestDrive 'one.svg'
+        $files = @(Get-TcpStreamGraph -LiteralPath $visit -Type Stevens -SvgPath $target)
+        Test-Path -LiteralPath $target | Should -BeFalse
+        $files.Name | Should -Be @($streams | ForEach-Object { "one-stream-$_.svg" })
+        $files | ForEach-Object { $_.Length | Should -BeGreaterThan 500; $_.DirectoryName | Should -Be $TestDrive }
+    }
+}

@@ -21,7 +21,9 @@ public sealed class GetTcpStreamGraphCommand : SegmentAnalysisCmdlet
     [Parameter]
     public TcpGraphDirection Direction { get; set; } = TcpGraphDirection.Auto;
 
-    /// <summary>Write SVG files instead of points: a .svg file name for one stream, else a folder.</summary>
+    /// <summary>
+    /// Write SVG files instead of points: a .svg file name (several streams: name-stream-N.svg beside it), or a folder.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SvgPath { get; set; }
@@ -47,14 +49,18 @@ public sealed class GetTcpStreamGraphCommand : SegmentAnalysisCmdlet
             return;
         }
         string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SvgPath);
-        bool single = graphs.Count == 1 && target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+        // as Show-TcpFlow: a .svg name is the file for one stream, and for several the files beside it are
+        // name-stream-N.svg; any other path is a folder (created when missing) with <type>-stream-N.svg in it
+        bool svgName = target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !Directory.Exists(target);
         try
         {
-            if (!single) Directory.CreateDirectory(target);
+            if (!svgName) Directory.CreateDirectory(target);
             foreach (var g in graphs)
             {
-                string file = single ? target : System.IO.Path.Combine(target,
-                    $"{Type.ToString().ToLowerInvariant()}-stream-{g.Stream}.svg");
+                string file = svgName && graphs.Count == 1 ? target
+                    : svgName ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target) ?? ".",
+                        $"{System.IO.Path.GetFileNameWithoutExtension(target)}-stream-{g.Stream}.svg")
+                    : System.IO.Path.Combine(target, $"{Type.ToString().ToLowerInvariant()}-stream-{g.Stream}.svg");
                 File.WriteAllText(file, TcpGraphSvgRenderer.Render(g));
                 FileOutput.WriteFile(this, file);
             }
