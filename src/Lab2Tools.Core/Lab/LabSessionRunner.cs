@@ -46,6 +46,8 @@ public sealed class LabSessionException : Exception
 public static class LabSessionRunner
 {
     public const string CaptureFileName = "lab2.pcap";
+    /// <summary>The KeepAlive profile's idle timeout in a session: the server closes idle connections this soon.</summary>
+    public static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromSeconds(1);
 
     public static async Task<LabSession> RunAsync(LabSessionOptions o, CancellationToken cancel)
     {
@@ -64,7 +66,11 @@ public static class LabSessionRunner
         try
         {
             Say($"Starting the lab server on 127.0.0.1:{o.Port}");
-            server = new LabHttpServer(new LabServerOptions { Address = IPAddress.Loopback, Port = o.Port, Root = o.Root, Profile = o.Profile, CloseMode = o.CloseMode });
+            server = new LabHttpServer(new LabServerOptions
+            {
+                Address = IPAddress.Loopback, Port = o.Port, Root = o.Root, Profile = o.Profile, CloseMode = o.CloseMode,
+                IdleTimeout = SessionIdleTimeout,
+            });
             try { server.Start(); }
             catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
             {
@@ -80,7 +86,13 @@ public static class LabSessionRunner
 
             if (o.Browser == LabBrowser.BuiltIn)
             {
-                var visitor = new LabVisitor();
+                // ServerFirst and Abort: the visitor waits for the server to end each connection (a keep-alive one
+                // after the server's idle timeout); ClientFirst: the visitor closes once it has the response.
+                var visitor = new LabVisitor
+                {
+                    CloseFirst = o.CloseMode == LabServerCloseMode.ClientFirst,
+                    KeepAliveCloseWait = SessionIdleTimeout + TimeSpan.FromSeconds(2),
+                };
                 Say($"Visiting {pageUrl}");
                 fetches.AddRange(await visitor.VisitAsync(pageUrl, 1, cancel).ConfigureAwait(false));
                 if (o.Revisit)
@@ -145,7 +157,7 @@ public static class LabSessionRunner
             Requests = server.Log,
             SocketStates = sockets,
             Analysis = analysis,
-            Checks = LabChecks.Run(analysis, serverPort),
+            Checks = LabChecks.Run(analysis, serverPort, portReason: "the session's lab server listened there"),
         };
     }
 
