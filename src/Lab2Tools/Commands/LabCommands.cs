@@ -162,7 +162,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet
     [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
-    /// <summary>Return one boolean: true when every check passed in every file.</summary>
+    /// <summary>Return one boolean: true when every check passed in every file (a check with nothing to check, N/A, is not a pass; a warning names it).</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
@@ -170,12 +170,17 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet
     {
         foreach (var a in AnalyzeFiles())
         {
-            foreach (var r in LabChecks.Run(a, Port, Check))
+            var results = LabChecks.Run(a, Port, Check);
+            if (results.Count > 0) WriteVerbose($"{a.Path}: the lab server's port is {results[0].ServerPort}: {results[0].ServerPortReason}.");
+            foreach (var r in results)
             {
                 _any = true;
                 _all &= r.Passed;
                 if (!Quiet) WriteObject(r);
             }
+            var na = results.Where(r => r.Result == LabCheckOutcome.NotApplicable).Select(r => r.Name).ToList();
+            if (Quiet && na.Count > 0)
+                WriteWarning($"{a.Path}: nothing to check for {string.Join(", ", na)} (not applicable, so not passed).");
         }
     }
 
@@ -217,9 +222,10 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
         foreach (var a in AnalyzeFiles())
         {
             string dest = Destination ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(a.Path) ?? ".", System.IO.Path.GetFileNameWithoutExtension(a.Path) + "-report");
-            int? port = LabChecks.InferServerPort(a, Port);
+            var (port, reason) = LabChecks.ChooseServerPort(a, Port);
+            WriteVerbose($"{a.Path}: the lab server's port is {port}: {reason}.");
             var sockets = TcpSocketTable.Snapshot().Where(x => x.LocalPort == port || x.RemotePort == port).ToList();
-            Write(LabReport.Build(a, null, port, sockets), dest, a.Path);
+            Write(LabReport.Build(a, null, Port, sockets), dest, a.Path);
         }
     }
 
@@ -247,7 +253,11 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
 {
     private LabCaptureAnalyzer _analyzer = new();
 
-    /// <summary>Write the diagrams as SVG: a folder (one flow-stream-N.svg per stream) or, for one stream, a file ending in .svg.</summary>
+    /// <summary>
+    /// Write the diagrams as SVG. A path ending in .svg is a file: one stream is written to it, several streams to
+    /// name-stream-N.svg beside it (one.svg → one-stream-0.svg, one-stream-1.svg). Any other path is a folder
+    /// (created when missing) with one flow-stream-N.svg per stream.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SvgPath { get; set; }
@@ -271,13 +281,20 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
         if (SvgPath != null)
         {
             string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SvgPath);
-            bool single = flows.Count == 1 && target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+            bool isFile = target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+            bool single = flows.Count == 1 && isFile;
+            string FileFor(TcpFlow f) => single ? target
+                : isFile ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target) ?? ".", $"{System.IO.Path.GetFileNameWithoutExtension(target)}-stream-{f.Stream}.svg")
+                : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
+            if (isFile && flows.Count > 1)
+                WriteVerbose($"{flows.Count} streams: one file each beside {target} ({System.IO.Path.GetFileName(FileFor(flows[0]))}, ...).");
             try
             {
-                if (!single) Directory.CreateDirectory(target);
+                if (!isFile) Directory.CreateDirectory(target);
+                else if (System.IO.Path.GetDirectoryName(target) is string parent && parent.Length > 0) Directory.CreateDirectory(parent);
                 foreach (var f in flows)
                 {
-                    string file = single ? target : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
+                    string file = FileFor(f);
                     File.WriteAllText(file, FlowSvgRenderer.Render(f));
                     WriteObject(new FileInfo(file));
                 }

@@ -1,0 +1,223 @@
+# Issue 15: the lab shows what the lab asks for (four-way teardown, close modes, NotApplicable, the lab's port by
+# evidence, mid-stream HTTP, paths, output folders, Flask-shaped sites).
+BeforeDiscovery {
+    . $PSScriptRoot/common.ps1
+}
+
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+}
+
+Describe 'Invoke-LabSession: the four-way teardown, every time' -Tag Capture, Lab {
+    It 'closes every connection in four segments in 10 sessions in a row, agreeing with tshark' {
+        foreach ($i in 1..10) {
+            $s = Invoke-LabSession -Port 0 -NoRevisit -OutputDirectory (Join-Path $TestDrive "four-$i")
+            $s.Teardowns.Count | Should -Be 3 -Because "session $i has three connections"
+            foreach ($t in $s.Teardowns) {
+                $t.Kind | Should -Be FourWay -Because "session $i, stream $($t.Stream): $($t.Explanation)"
+                $t.ActiveCloser | Should -Be Server
+                $t.TimeWaitSide | Should -Be Server
+                # tshark: the four steps are four frames, the first FIN from the server, then a bare ACK
+                $fins = @(Invoke-Tshark -Path $s.Path -Filter "tcp.stream == $($t.Stream) && tcp.flags.fin == 1" -Field frame.number, tcp.srcport |
+                        ForEach-Object { , @([long]$_[0], [int]$_[1]) })
+                $fins.Count | Should -Be 2
+                $fins[0][1] | Should -Be $s.ServerPort
+                $filter = "tcp.stream == $($t.Stream) && tcp.flags == 0x010 && frame.number > $($fins[0][0]) && frame.number < $($fins[1][0])"
+                $bareAck = @(Invoke-Tshark -Path $s.Path -Filter $filter -Field frame.number | ForEach-Object { [long]$_[0] })
+                $bareAck.Count | Should -Be 1 -Because 'the client acknowledges the FIN on its own before sending its FIN'
+                $t.Steps.Frame[0..2] | Should -Be @($fins[0][0], $bareAck[0], $fins[1][0])
+            }
+            ($s.Checks | Where-Object Name -eq Teardown).Evidence | Should -Match '3 four-way and 0 three-way'
+        }
+    }
+
+    It 'walks through a four-way close in section 5 of the report' {
+        $s = Invoke-LabSession -Port 0 -NoRevisit -OutputDirectory (Join-Path $TestDrive 'report')
+        $files = $s | Export-LabReport
+        $md = Get-Content ($files | Where-Object Name -eq 'report.md').FullName -Raw
+        $section = ($md -split '(?m)^## ')[5..5] -join ''
+        $section | Should -Match '^5\. The four-way teardown'
+        $section | Should -Match '3 FourWay'
+        $section | Should -Match '\(FourWay\) is shown step by step'
+        ([regex]::Matches($section, '(?m)^\| [1-4] \|')).Count | Should -Be 4
+    }
+}
+
+Describe 'Invoke-LabSession: every profile, close mode and visitor does what its name says' -Tag Capture, Lab {
+    It '<Profile> <CloseMode> with the built-in visitor' -TestCases @(
+        @{ Profile = 'Werkzeug'; CloseMode = 'ServerFirst' }, @{ Profile = 'Werkzeug'; CloseMode = 'ClientFirst' }, @{ Profile = 'Werkzeug'; CloseMode = 'Abort' }
+        @{ Profile = 'KeepAlive'; CloseMode = 'ServerFirst' }, @{ Profile = 'KeepAlive'; CloseMode = 'ClientFirst' }, @{ Profile = 'KeepAlive'; CloseMode = 'Abort' }
+    ) {
+        $s = Invoke-LabSession -Port 0 -ServerProfile $Profile -CloseMode $CloseMode -OutputDirectory (Join-Path $TestDrive "$Profile-$CloseMode")
+        $s.Fetches.Count | Should -Be 6
+        $s.Fetches | Where-Object Error | ForEach-Object { "$($_.Url): $($_.Error)" } | Should -BeNullOrEmpty
+        $s.Fetches | ForEach-Object { $_.BodyBytes -gt 0 -or $_.StatusCode -eq 304 | Should -BeTrue }
+        $s.Teardowns.Count | Should -Be 6
+        $s.HttpExchanges | ForEach-Object { $_.ResponseHeaders['Connection'] | Should -Be $(if ($Profile -eq 'Werkzeug') { 'close' } else { 'keep-alive' }) }
+        $tw = @($s.SocketStates | Where-Object State -eq 'TIME_WAIT')
+        switch ($CloseMode) {
+            'ServerFirst' {
+                $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'FourWay Server Server'
+                $s.Fetches.ClosedFirstBy | Sort-Object -Unique | Should -Be 'Server'
+                $tw.Count | Should -Be 6
+                $tw.LocalEndPoint.Port | Sort-Object -Unique | Should -Be $s.ServerPort
+            }
+            'ClientFirst' {
+                $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'FourWay Client Client'
+                $s.Fetches.ClosedFirstBy | Sort-Object -Unique | Should -Be 'Client'
+                $tw.Count | Should -Be 6
+                $tw.RemoteEndPoint.Port | Sort-Object -Unique | Should -Be $s.ServerPort
+                # tshark: the first FIN of every stream comes from the client
+                Invoke-Tshark -Path $s.Path -Filter 'tcp.flags.fin == 1' -Field tcp.stream, tcp.srcport | Group-Object { $_[0] } |
+                    ForEach-Object { [int]$_.Group[0][1] | Should -Not -Be $s.ServerPort }
+            }
+            'Abort' {
+                $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ResetBy)" } | Sort-Object -Unique | Should -Be 'Reset Server'
+                $tw.Count | Should -Be 0
+                @(Invoke-Tshark -Path $s.Path -Filter 'tcp.flags.fin == 1' -Field frame.number).Count | Should -Be 0
+                @(Invoke-Tshark -Path $s.Path -Filter "tcp.flags.reset == 1 && tcp.srcport == $($s.ServerPort)" -Field tcp.stream | ForEach-Object { $_[0] } | Sort-Object -Unique).Count | Should -Be 6
+            }
+        }
+    }
+}
+
+Describe 'A three-way close is still recognised and explained' -Tag Lab {
+    It 'explains the three-way closes of a Chromium capture that has no four-way one' {
+        # the recorded Chromium lab without its two four-way closes (streams 7 and 9)
+        $three = Join-Path $TestDrive 'chromium-three-way.pcap'
+        & tshark -r (Join-Path $DataDir 'chromium-lab.pcap') -Y 'tcp.stream != 7 && tcp.stream != 9' -w $three 2>$null
+        $LASTEXITCODE | Should -Be 0
+        $kinds = Get-TcpTeardown $three | Group-Object Kind -AsHashTable -AsString
+        $kinds.Keys | Should -Not -Contain 'FourWay'
+        $kinds['ThreeWay'].Count | Should -Be 8
+        (Test-LabCapture $three -Check Teardown).Evidence | Should -Match 'ThreeWay .*0 four-way and 8 three-way'
+        $md = Get-Content ((Export-LabReport -Path $three -Destination (Join-Path $TestDrive 'three-report') -Format Markdown) |
+                Where-Object Name -eq 'report.md').FullName -Raw
+        $section = ($md -split '(?m)^## ')[5]
+        $section | Should -Match '^5\. The four-way teardown'
+        $section | Should -Match '8 ThreeWay'
+        $section | Should -Match 'a three-way close is shown'
+        $section | Should -Match 'travel together in frame \d+ \(FIN, ACK\)'
+    }
+}
+
+Describe 'Test-LabCapture on a capture with other traffic and with nothing to check' -Tag Capture, Lab {
+    BeforeAll {
+        # A loopback capture with no port filter, as Wireshark makes on Windows: the lab server visited with curl
+        # (page, logo, audio with a range, a revalidation), 12 curl requests to another local server, and UDP.
+        $labPort = Get-FreePort
+        $otherPort = Get-FreePort
+        $other = Join-Path $TestDrive 'other-site'
+        $null = New-Item -ItemType Directory $other
+        Set-Content (Join-Path $other 'data.json') '{"ok": true}'
+        $py = Start-Process python3 -ArgumentList '-m', 'http.server', '--bind', '127.0.0.1', '--directory', $other, $otherPort -PassThru -RedirectStandardError (Join-Path $TestDrive 'py.err') -RedirectStandardOutput (Join-Path $TestDrive 'py.out')
+        $srv = Start-LabServer -Port $labPort -Name fidelity-lab
+        foreach ($i in 1..50) { & curl -s -o /dev/null "http://127.0.0.1:$otherPort/data.json"; if ($LASTEXITCODE -eq 0) { break }; Start-Sleep -Milliseconds 100 }
+        $mixed = Join-Path $TestDrive 'mixed.pcap'
+        $udpOnly = Join-Path $TestDrive 'udp-only.pcap'
+        $dump = Start-Process tcpdump -ArgumentList '-Z', 'root', '-U', '-n', '-i', 'lo', '-w', $mixed, "tcp port $labPort or tcp port $otherPort or udp port 9" -PassThru -RedirectStandardError '/dev/null'
+        $dumpUdp = Start-Process tcpdump -ArgumentList '-Z', 'root', '-U', '-n', '-i', 'lo', '-w', $udpOnly, 'udp port 9' -PassThru -RedirectStandardError '/dev/null'
+        Start-Sleep -Milliseconds 1500
+        try {
+            $base = "http://127.0.0.1:$labPort"
+            $etag = (& curl -s -D - -o /dev/null "$base/" | Select-String '^ETag: (.*)$').Matches[0].Groups[1].Value.Trim()
+            & curl -s -o /dev/null "$base/static/logo.png"
+            & curl -s -o /dev/null -H 'Range: bytes=0-' "$base/static/audio.ogg"
+            & curl -s -o /dev/null -H "If-None-Match: $etag" "$base/"
+            foreach ($i in 1..12) { & curl -s -o /dev/null "http://127.0.0.1:$otherPort/data.json" }
+            $udp = [System.Net.Sockets.UdpClient]::new()
+            foreach ($i in 1..5) { $null = $udp.Send([byte[]](1, 2, 3), 3, '127.0.0.1', 9) }
+            $udp.Dispose()
+        }
+        finally {
+            Start-Sleep -Milliseconds 2500
+            $dump, $dumpUdp | Stop-Process
+            $dump.WaitForExit(); $dumpUdp.WaitForExit()
+            $srv | Stop-LabServer
+            $py | Stop-Process
+        }
+    }
+
+    It 'finds the lab server by the port that answered GET / with HTML, not the busiest port, and says why' {
+        # the other server had more connections (tshark agrees): the old busiest-port rule would have picked it
+        $synPorts = Invoke-Tshark -Path $mixed -Filter 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -Field tcp.dstport | ForEach-Object { [int]$_[0] } | Group-Object -NoElement
+        ($synPorts | Where-Object Name -eq "$otherPort").Count | Should -Be 12
+        ($synPorts | Where-Object Name -eq "$labPort").Count | Should -Be 4
+        @(Invoke-Tshark -Path $mixed -Filter "http.response.code == 200 && tcp.srcport == $otherPort" -Field frame.number).Count | Should -Be 12
+        $r = Test-LabCapture $mixed -Verbose 4>&1
+        $verbose = $r | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        $checks = $r | Where-Object { $_ -is [Lab2Tools.Lab.LabCheckResult] }
+        $checks.ServerPort | Sort-Object -Unique | Should -Be $labPort
+        $checks[0].ServerPortReason | Should -Match "port $labPort answered GET / with the page \(frame \d+\)"
+        "$verbose" | Should -Match "the lab server's port is $labPort"
+        ($checks | Where-Object Name -in 'Handshake', 'SynConsumesSequenceNumber', 'NotModified', 'PartialContent', 'Teardown', 'FinConsumesSequenceNumber').Result |
+            Sort-Object -Unique | Should -Be 'Passed'
+        ($checks | Out-String -Width 200) | Should -Match "PASS\s+$labPort\s+Handshake"
+    }
+
+    It 'looks at the port given with -Port instead' {
+        $checks = Test-LabCapture $mixed -Port $otherPort
+        $checks.ServerPort | Sort-Object -Unique | Should -Be $otherPort
+        $checks[0].ServerPortReason | Should -Be 'given with -Port'
+        ($checks | Where-Object Name -eq 'PageReassembled').Result | Should -Be 'Failed'
+    }
+
+    It 'passes nothing on a UDP-only capture: every check is NotApplicable, shown as N/A' {
+        (Import-TcpCapture $udpOnly | Measure-Object).Count | Should -Be 0
+        @(Invoke-Tshark -Path $udpOnly -Filter 'udp' -Field frame.number).Count | Should -Be 5
+        $checks = Test-LabCapture $udpOnly
+        $checks.Count | Should -Be 9
+        $checks.Result | Sort-Object -Unique | Should -Be 'NotApplicable'
+        $checks.Passed | Sort-Object -Unique | Should -BeFalse
+        ($checks | Where-Object Name -eq NothingAbnormal).Evidence | Should -Match 'No TCP connection to port 5000 .*nothing to check'
+        ($checks | Out-String -Width 200) | Should -Match 'N/A\s+5000\s+NothingAbnormal'
+        $checks[0].ToString() | Should -Match '^N/A Handshake'
+    }
+
+    It '-Quiet says false when a check had nothing to check, and warns which' {
+        Test-LabCapture $udpOnly -Quiet -WarningVariable w -WarningAction SilentlyContinue | Should -BeFalse
+        "$w" | Should -Match 'nothing to check for Handshake, .*NothingAbnormal'
+        Test-LabCapture (Join-Path $DataDir 'chromium-lab.pcap') -Quiet -WarningVariable w2 | Should -BeTrue
+        $w2 | Should -BeNullOrEmpty
+    }
+
+    It 'shows N/A in the report, with the tally' {
+        $md = Get-Content ((Export-LabReport -Path $udpOnly -Destination (Join-Path $TestDrive 'udp-report') -Format Markdown) | Where-Object Name -eq 'report.md').FullName -Raw
+        $md | Should -Match '0 of 9 checks passed, 9 not applicable'
+        $md | Should -Match '\| NothingAbnormal \| N/A \|'
+        $md | Should -Match 'neither a pass nor a fail'
+    }
+}
+
+Describe 'NotApplicable in a lab session' -Tag Capture, Lab {
+    It 'counts and shows the checks with nothing to check in the summary (a page that fits in one segment)' {
+        # KeepAlive sends the head and the small page in one segment: nothing to reassemble
+        $s = Invoke-LabSession -Port 0 -ServerProfile KeepAlive -CloseMode ClientFirst -OutputDirectory (Join-Path $TestDrive 'na-session')
+        $page = $s.Checks | Where-Object Name -eq PageReassembled
+        $page.Result | Should -Be NotApplicable
+        $page.Evidence | Should -Match 'came whole in frame \d+: nothing to reassemble'
+        $s.Passed | Should -BeFalse
+        $text = $s | Out-String -Width 200
+        $text | Should -Match 'checks passed, (1 failed, )?1 not applicable'
+        $text | Should -Match '\[N/A\] PageReassembled'
+        "$s" | Should -Match '1 not applicable'
+    }
+}
+
+Describe 'Show-TcpFlow -SvgPath with a file name and several streams' -Tag Lab {
+    It 'writes name-stream-N.svg beside the name, and no folder of that name' {
+        Push-Location $TestDrive
+        try {
+            $files = Show-TcpFlow -Path (Join-Path $DataDir 'http-visit.pcap') -SvgPath one.svg -Verbose 4>&1
+            $fi = $files | Where-Object { $_ -is [IO.FileInfo] }
+            $streams = @(Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap')).Stream
+            $fi.Name | Should -Be ($streams | ForEach-Object { "one-stream-$_.svg" })
+            $fi | ForEach-Object { $_.DirectoryName | Should -Be $TestDrive.ToString(); [xml](Get-Content $_.FullName -Raw) | Should -Not -BeNullOrEmpty }
+            Test-Path (Join-Path $TestDrive 'one.svg') | Should -BeFalse
+            "$($files | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -Match 'one file each beside'
+            (Show-TcpFlow -Path (Join-Path $DataDir 'http-visit.pcap') -Stream 0 -SvgPath single.svg).FullName | Should -Be (Join-Path $TestDrive 'single.svg')
+            (Show-TcpFlow -Path (Join-Path $DataDir 'http-visit.pcap') -SvgPath figs).Directory.Name | Sort-Object -Unique | Should -Be 'figs'
+        }
+        finally { Pop-Location }
+    }
+}
