@@ -221,3 +221,62 @@ Describe 'Show-TcpFlow -SvgPath with a file name and several streams' -Tag Lab {
         finally { Pop-Location }
     }
 }
+
+Describe 'Paths: no match is an error, brackets through -LiteralPath, gzip-compressed captures' -Tag Lab {
+    BeforeAll {
+        $bracketed = Join-Path $TestDrive 'Zhang San [lab2].pcap'
+        Copy-Item -LiteralPath (Join-Path $DataDir 'http-visit.pcap') -Destination $bracketed
+    }
+
+    It '<_> -Path with brackets gives CaptureFileNotFound naming -LiteralPath, and -LiteralPath reads the file' -ForEach @(
+        'Import-TcpCapture', 'Get-TcpConnection', 'Get-TcpHandshake', 'Get-TcpTeardown', 'Get-TcpStateTimeline', 'Get-TcpExpertInfo',
+        'Get-TcpStream', 'Get-HttpExchange', 'Test-LabCapture', 'Export-LabReport', 'Show-TcpFlow', 'Export-HttpObject') {
+        $extra = @{}
+        if ($_ -eq 'Export-HttpObject') { $extra.Destination = Join-Path $TestDrive "objects-$_" }
+        if ($_ -eq 'Export-LabReport') { $extra.Destination = Join-Path $TestDrive "report-$_" }
+        Push-Location $TestDrive
+        try {
+            $out = & $_ -Path './Zhang San [lab2].pcap' @extra -ErrorVariable err -ErrorAction SilentlyContinue
+            $out | Should -BeNullOrEmpty
+            $err.Count | Should -Be 1
+            $err[0].FullyQualifiedErrorId | Should -BeLike "CaptureFileNotFound,*$($_ -replace '-', '')*"
+            $err[0].CategoryInfo.Category | Should -Be ObjectNotFound
+            $err[0].TargetObject | Should -Be './Zhang San [lab2].pcap'
+            $err[0].ErrorDetails.RecommendedAction | Should -Match "-LiteralPath './Zhang San \[lab2\].pcap'"
+            if ($extra.Count) { $extra.Destination = Join-Path $TestDrive "literal-$_" }
+            @(& $_ -LiteralPath './Zhang San [lab2].pcap' @extra -ErrorAction Stop).Count | Should -BeGreaterThan 0
+            # a pattern that matches nothing at all: the same error, as Get-Content gives
+            { & $_ -Path './nothing-here-*.pcap' @extra -ErrorAction Stop } | Should -Throw -ErrorId "CaptureFileNotFound,*"
+        }
+        finally { Pop-Location }
+    }
+
+    It 'reads <Name> like the uncompressed file, as tshark does' -TestCases @(
+        @{ Name = 'http-visit.pcap.gz'; Source = 'http-visit.pcap' }, @{ Name = 'http-visit.pcapng.gz'; Source = 'http-visit.pcapng' }
+    ) {
+        $gz = Join-Path $TestDrive $Name
+        $src = Join-Path $DataDir $Source
+        & sh -c "gzip -c '$src' > '$gz'"
+        [IO.File]::ReadAllBytes($gz)[0..1] | Should -Be @(0x1F, 0x8B)
+        $plain = Import-TcpCapture $src
+        $fromGz = Import-TcpCapture $gz
+        $fromGz.Count | Should -Be $plain.Count
+        ($fromGz | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len)" }) | Should -Be ($plain | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len)" })
+        $tshark = Invoke-Tshark -Path $gz -Filter 'tcp' -Field frame.number, tcp.seq, tcp.len | ForEach-Object { "$($_[0]) $($_[1]) $($_[2])" }
+        ($fromGz | ForEach-Object { "$($_.Frame) $($_.Seq) $($_.Len)" }) | Should -Be $tshark
+        (Get-HttpExchange $gz).Uri | Should -Be (Get-HttpExchange $src).Uri
+        (Test-LabCapture $gz).Result | Should -Be (Test-LabCapture $src).Result
+    }
+
+    It 'reports damaged gzip data as CaptureFileCorrupt after the frames before it' {
+        $bytes = [IO.File]::ReadAllBytes((Join-Path $TestDrive 'http-visit.pcap.gz'))
+        for ($i = [int]($bytes.Length / 2); $i -lt $bytes.Length - 8; $i++) { $bytes[$i] = 0xFF }
+        $bad = Join-Path $TestDrive 'damaged.pcap.gz'
+        [IO.File]::WriteAllBytes($bad, $bytes)
+        $segs = Import-TcpCapture $bad -ErrorVariable err -ErrorAction SilentlyContinue
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileCorrupt,*'
+        $err[0].Exception.Message | Should -Match 'gzip-compressed data is damaged'
+        @($segs).Count | Should -BeGreaterThan 0
+    }
+}
