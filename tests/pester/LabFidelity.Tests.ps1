@@ -280,3 +280,66 @@ Describe 'Paths: no match is an error, brackets through -LiteralPath, gzip-compr
         @($segs).Count | Should -BeGreaterThan 0
     }
 }
+
+Describe 'Invoke-LabSession output folders' -Tag Capture, Lab {
+    It 'leaves no folder behind when it fails (a busy port), given or default' {
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $l.Start()
+        try {
+            $port = $l.LocalEndpoint.Port
+            $dir = Join-Path $TestDrive 'busy/deeper'
+            { Invoke-LabSession -Port $port -OutputDirectory $dir } | Should -Throw -ErrorId 'LabPortInUse,*'
+            Test-Path (Join-Path $TestDrive 'busy') | Should -BeFalse
+            $plain = Join-Path $TestDrive 'plain'
+            $null = New-Item -ItemType Directory $plain
+            Push-Location $plain
+            try { { Invoke-LabSession -Port $port } | Should -Throw -ErrorId 'LabPortInUse,*' }
+            finally { Pop-Location }
+            Get-ChildItem $plain | Should -BeNullOrEmpty
+        }
+        finally { $l.Stop() }
+    }
+
+    It 'does not replace an earlier capture without -Force, and does with it' {
+        $dir = Join-Path $TestDrive 'again'
+        $first = Invoke-LabSession -Port 0 -NoRevisit -OutputDirectory $dir
+        $before = Get-FileHash $first.Path
+        $err = { Invoke-LabSession -Port 0 -NoRevisit -OutputDirectory $dir } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'LabOutputExists,*'
+        $err.CategoryInfo.Category | Should -Be ResourceExists
+        $err.TargetObject | Should -Be $first.Path
+        $err.ErrorDetails.RecommendedAction | Should -Match '-Force'
+        (Get-FileHash $first.Path).Hash | Should -Be $before.Hash
+        Get-LabServer | Where-Object State -eq Running | Where-Object Port -ne 0 | Should -BeNullOrEmpty
+        $second = Invoke-LabSession -Port 0 -NoRevisit -OutputDirectory $dir -Force
+        $second.Path | Should -Be $first.Path
+        (Get-FileHash $second.Path).Hash | Should -Not -Be $before.Hash
+    }
+
+    It 'does nothing with -WhatIf' {
+        $dir = Join-Path $TestDrive 'whatif'
+        $port = Get-FreePort
+        Invoke-LabSession -Port $port -OutputDirectory $dir -WhatIf | Should -BeNullOrEmpty
+        Test-Path $dir | Should -BeFalse
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $port)
+        { $l.Start() } | Should -Not -Throw
+        $l.Stop()
+    }
+
+    It 'leaves no untracked folder in a git checkout by default' {
+        $repo = Join-Path $TestDrive 'checkout'
+        $null = New-Item -ItemType Directory (Join-Path $repo 'sub')
+        & git -C $repo init -q
+        Push-Location (Join-Path $repo 'sub')
+        try { $s = Invoke-LabSession -Port 0 -NoRevisit -Verbose 4>&1 }
+        finally { Pop-Location }
+        $session = $s | Where-Object { $_ -is [Lab2Tools.Lab.LabSession] }
+        try {
+            & git -C $repo status --porcelain --untracked-files=all | Should -BeNullOrEmpty
+            $session.OutputDirectory | Should -BeLike (Join-Path ([Environment]::GetFolderPath('LocalApplicationData')) 'Lab2Tools/sessions/lab2-session-*')
+            Test-Path $session.Path | Should -BeTrue
+            "$($s | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })" | Should -Match 'inside the git checkout'
+        }
+        finally { Remove-Item -LiteralPath $session.OutputDirectory -Recurse -Force }
+    }
+}

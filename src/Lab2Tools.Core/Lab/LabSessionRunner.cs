@@ -54,10 +54,44 @@ public static class LabSessionRunner
         var started = DateTime.Now;
         var clock = Stopwatch.StartNew();
         void Say(string m) => o.Progress?.Invoke(m);
-        Directory.CreateDirectory(o.OutputDirectory);
         string pcap = System.IO.Path.Combine(o.OutputDirectory, CaptureFileName);
         string? chromium = null;
         if (o.Browser == LabBrowser.Chromium) chromium = FindChromium(o.ChromiumPath);
+        // the folders this session makes, removed again when it fails before it has a capture to keep
+        var made = new List<string>();
+        for (var d = new DirectoryInfo(o.OutputDirectory); d != null && !d.Exists; d = d.Parent) made.Add(d.FullName);
+        Directory.CreateDirectory(o.OutputDirectory);
+        try
+        {
+            return await RunInAsync(o, pcap, chromium, started, clock, cancel).ConfigureAwait(false);
+        }
+        catch
+        {
+            RemoveIfEmpty(pcap, made);
+            throw;
+        }
+    }
+
+    /// <summary>After a failure: an empty capture (no packet) and the folders the session made, when nothing else is in them.</summary>
+    private static void RemoveIfEmpty(string pcap, List<string> made)
+    {
+        try
+        {
+            if (made.Count == 0) return;
+            if (File.Exists(pcap) && new FileInfo(pcap).Length <= 24) File.Delete(pcap);   // a pcap file header alone
+            foreach (var d in made)
+            {
+                if (Directory.Exists(d) && !Directory.EnumerateFileSystemEntries(d).Any()) Directory.Delete(d);
+                else break;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static async Task<LabSession> RunInAsync(LabSessionOptions o, string pcap, string? chromium, DateTime started, Stopwatch clock, CancellationToken cancel)
+    {
+        void Say(string m) => o.Progress?.Invoke(m);
 
         LabHttpServer? server = null;
         LiveCapture? capture = null;

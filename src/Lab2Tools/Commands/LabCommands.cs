@@ -13,7 +13,7 @@ using Lab2Tools.Sockets;
 namespace Lab2Tools.Commands;
 
 /// <summary>Invoke-LabSession: the whole lab in one command (server, capture, visit, revisit, analysis, checks).</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "LabSession")]
+[Cmdlet(VerbsLifecycle.Invoke, "LabSession", SupportsShouldProcess = true)]
 [OutputType(typeof(LabSession))]
 public sealed class InvokeLabSessionCommand : PSCmdlet
 {
@@ -29,7 +29,10 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
     [Parameter]
     public LabBrowser Browser { get; set; } = LabBrowser.BuiltIn;
 
-    /// <summary>Where the capture (lab2.pcap) goes; a new folder lab2-session-yyyyMMdd-HHmmss in the current location by default.</summary>
+    /// <summary>
+    /// Where the capture (lab2.pcap) goes; by default a new folder lab2-session-yyyyMMdd-HHmmss in the current location, or,
+    /// when the current location is inside a git checkout, under ~/.local/share/Lab2Tools/sessions (so no untracked folder is left there).
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutputDirectory { get; set; }
@@ -51,6 +54,10 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
     [Parameter]
     public SwitchParameter NoRevisit { get; set; }
 
+    /// <summary>Replace the lab2.pcap of an earlier session in -OutputDirectory.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>The Chromium executable for -Browser Chromium (chromium on PATH by default).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -58,9 +65,22 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string outDir = OutputDirectory != null
-            ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory)
-            : System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "lab2-session-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        string here = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        string name = "lab2-session-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        string? checkout = OutputDirectory == null ? GitCheckoutOf(here) : null;
+        string outDir = OutputDirectory != null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory)
+            : checkout != null ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+                "Lab2Tools", "sessions", name)
+            : System.IO.Path.Combine(here, name);
+        if (checkout != null)
+            WriteVerbose($"The current folder is inside the git checkout {checkout}: the session's files go to {outDir} instead (give -OutputDirectory to choose).");
+        string pcapPath = System.IO.Path.Combine(outDir, LabSessionRunner.CaptureFileName);
+        if (File.Exists(pcapPath) && !Force)
+        {
+            ThrowTerminatingError(Errors.Create(new IOException($"'{pcapPath}' exists already (an earlier session's capture)."), "LabOutputExists", ErrorCategory.ResourceExists, pcapPath,
+                "Add -Force to replace it, or give another folder with -OutputDirectory."));
+        }
+        if (!ShouldProcess(outDir, $"Run the lab: serve 127.0.0.1:{Port}, capture into {LabSessionRunner.CaptureFileName}{(File.Exists(pcapPath) ? " (replacing it)" : "")}")) return;
         string root = Root == null ? StartLabServerCommand.DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
@@ -120,6 +140,17 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             progress.StatusDescription = m;
             WriteProgress(progress);
         }
+    }
+
+    /// <summary>The top of the git work tree <paramref name="dir"/> is in (a folder holding .git), or null.</summary>
+    internal static string? GitCheckoutOf(string dir)
+    {
+        for (var d = new DirectoryInfo(dir); d != null; d = d.Parent)
+        {
+            string git = System.IO.Path.Combine(d.FullName, ".git");
+            if (Directory.Exists(git) || File.Exists(git)) return d.FullName;
+        }
+        return null;
     }
 
     protected override void StopProcessing()
