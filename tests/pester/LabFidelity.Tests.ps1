@@ -343,3 +343,58 @@ Describe 'Invoke-LabSession output folders' -Tag Capture, Lab {
         finally { Remove-Item -LiteralPath $session.OutputDirectory -Recurse -Force }
     }
 }
+
+Describe 'A capture that starts after the handshake (keep-alive connections opened before it)' -Tag Lab {
+    BeforeAll {
+        # recorded by tests/data/recording/record-midstream-keepalive.ps1
+        $recording = Join-Path $DataDir 'keepalive-midstream.pcap'
+        function Get-TsharkExchange([string]$Path) {
+            # one line per response (request frame or 0, response frame, code, method, uri) and per unanswered request
+            $req = @{}
+            foreach ($r in Invoke-Tshark -Path $Path -Filter 'http.request' -Field frame.number, http.request.method, http.request.uri) { $req[$r[0]] = $r }
+            $answered = @{}
+            foreach ($r in Invoke-Tshark -Path $Path -Filter 'http.response' -Field frame.number, http.response.code, http.request_in) {
+                if ($r[2]) { $answered[$r[2]] = $true; $q = $req[$r[2]]; "$($r[2]) $($r[0]) $($r[1]) $($q[1]) $($q[2])" }
+                else { "0 $($r[0]) $($r[1])  " }
+            }
+            foreach ($k in $req.Keys) { if (-not $answered[$k]) { "$k  $($req[$k][1]) $($req[$k][2])" } }
+        }
+        function Get-OurExchange([string]$Path) {
+            Get-HttpExchange $Path | ForEach-Object {
+                if ($_.StatusCode) { "$($_.RequestFrame) $($_.ResponseFrame) $($_.StatusCode) $($_.Method) $($_.Uri)" } else { "$($_.RequestFrame)  $($_.Method) $($_.Uri)" }
+            }
+        }
+    }
+
+    It 'finds every exchange tshark finds in the recording, with the same method, URI, status and frames' {
+        (Get-TcpConnection $recording).Count | Should -Be 2
+        Get-TcpHandshake $recording -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $expected = @(Get-TsharkExchange $recording | Sort-Object)
+        $expected.Count | Should -Be 7
+        @(Get-OurExchange $recording | Sort-Object) | Should -Be $expected
+        (Get-HttpExchange $recording).State | Sort-Object -Unique | Should -Be 'Complete'
+    }
+
+    It 'agrees with tshark when the capture starts at frame <_> (between messages, between a request and its response, inside a body)' -ForEach 1, 3, 10, 33, 40 {
+        $cut = Join-Path $TestDrive "cut-$_.pcap"
+        & editcap -r $recording $cut "$_-100000" 2>$null
+        $LASTEXITCODE | Should -Be 0
+        $expected = @(Get-TsharkExchange $cut | Sort-Object)
+        @(Get-OurExchange $cut | Sort-Object) | Should -Be $expected
+        Get-HttpExchange $cut | Where-Object RequestFrame -eq 0 | ForEach-Object { $_.State | Should -Be RequestNotCaptured }
+    }
+
+    It 'says which streams have no handshake or no teardown in the capture' {
+        $null = Get-TcpHandshake $recording -WarningVariable w -WarningAction SilentlyContinue
+        "$w" | Should -Match 'No handshake in the capture for stream\(s\) 0, 1: no SYN was captured'
+        $cut = Join-Path $TestDrive 'no-end.pcap'
+        & editcap -r $recording $cut '1-46' 2>$null
+        $t = Get-TcpTeardown $cut -WarningVariable w2 -WarningAction SilentlyContinue
+        $t | Should -BeNullOrEmpty
+        "$w2" | Should -Match 'No teardown in the capture for stream\(s\) 0, 1: no FIN or RST'
+        $null = Get-TcpHandshake (Join-Path $DataDir 'http-visit.pcap') -WarningVariable w3
+        $w3 | Should -BeNullOrEmpty
+        $null = Get-TcpTeardown $recording -WarningVariable w4
+        $w4 | Should -BeNullOrEmpty
+    }
+}
