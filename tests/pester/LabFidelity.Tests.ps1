@@ -398,3 +398,105 @@ Describe 'A capture that starts after the handshake (keep-alive connections open
         $w4 | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Start-LabServer -Root on a Flask-shaped folder answers as Flask does (Debian python3-flask)' -Tag Server {
+    BeforeAll {
+        $site = Join-Path (Split-Path $DataDir) '../src/Lab2Tools/LabSite'
+        function New-FlaskProject([string]$Path, [switch]$Template) {
+            $null = New-Item -ItemType Directory (Join-Path $Path 'static/css') -Force
+            Copy-Item (Join-Path $site 'logo.png'), (Join-Path $site 'audio.ogg') (Join-Path $Path 'static')
+            Set-Content (Join-Path $Path 'static/css/site.css') 'body { color: #222; }' -NoNewline
+            $html = (Get-Content (Join-Path $site 'index.html') -Raw) -replace '"/static/logo.png"', '"{{ url_for(''static'', filename=''logo.png'') }}"'
+            if ($Template) {
+                $null = New-Item -ItemType Directory (Join-Path $Path 'templates') -Force
+                # CRLF line ends and a final newline: Jinja gives LF and drops the last one
+                [IO.File]::WriteAllText((Join-Path $Path 'templates/index.html'), ($html -replace "`n", "`r`n"))
+            }
+            else { [IO.File]::WriteAllText((Join-Path $Path 'index.html'), ($html -replace '\{\{[^}]*\}\}', '/static/logo.png')) }
+        }
+        function Invoke-Probe([string]$Base, [string]$Method, [string]$Path, [string[]]$Header) {
+            $body = [IO.Path]::GetTempFileName()
+            try {
+                $args = @('-s', '--http1.1', '-D', '-', '-o', $body)
+                if ($Method -eq 'HEAD') { $args += '--head' }
+                foreach ($h in $Header) { $args += @('-H', $h) }
+                $lines = & curl @args "$Base$Path"
+                $status = [int](($lines[0] -split ' ')[1])
+                $h = @{}
+                foreach ($l in $lines | Select-Object -Skip 1) { if ($l -match '^([^:]+):\s*(.*?)\s*$') { $h[$Matches[1].ToLowerInvariant()] = $Matches[2] } }
+                # with --head curl writes the head to the body file too: a HEAD response has no body to compare
+                $bytes = [IO.File]::ReadAllBytes($body)
+                $hash = if ($Method -eq 'HEAD') { '' } else { [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes)) }
+                [pscustomobject]@{
+                    Status = $status; ETag = $h['etag']; LastModified = $h['last-modified']; ContentRange = $h['content-range']
+                    ContentType = $h['content-type']; ContentLength = $h['content-length']; Body = $hash; Bytes = $bytes.Length
+                }
+            }
+            finally { Remove-Item $body }
+        }
+        function Compare-WithFlask([string]$Project) {
+            $flaskPort = Get-FreePort
+            $labPort = Get-FreePort
+            $py = Start-Process /usr/bin/python3 -ArgumentList (Join-Path $PSScriptRoot 'flask_project.py'), '127.0.0.1', $flaskPort, $Project -PassThru `
+                -RedirectStandardError (Join-Path $TestDrive "flask-$flaskPort.err") -RedirectStandardOutput (Join-Path $TestDrive "flask-$flaskPort.out")
+            $srv = Start-LabServer -Port $labPort -Root $Project
+            try {
+                foreach ($i in 1..100) { & curl -s -o /dev/null "http://127.0.0.1:$flaskPort/static/css/site.css"; if ($LASTEXITCODE -eq 0) { break }; Start-Sleep -Milliseconds 100 }
+                $flaskEtag = (Invoke-Probe "http://127.0.0.1:$flaskPort" GET /static/logo.png).ETag
+                $lm = (Invoke-Probe "http://127.0.0.1:$flaskPort" GET /static/logo.png).LastModified
+                $probes = @(
+                    @('GET', '/', @()), @('HEAD', '/', @()), @('GET', '/', @('Range: bytes=0-99')), @('GET', '/?x=1', @()),
+                    @('GET', '/static/logo.png', @()), @('HEAD', '/static/logo.png', @()), @('GET', '/static/css/site.css', @()),
+                    @('GET', '/static/logo.png', @("If-None-Match: $flaskEtag")), @('HEAD', '/static/logo.png', @("If-None-Match: $flaskEtag")),
+                    @('GET', '/static/logo.png', @("If-Modified-Since: $lm")), @('GET', '/static/logo.png', @('If-None-Match: "other"')),
+                    @('GET', '/static/audio.ogg', @('Range: bytes=0-99')), @('GET', '/static/audio.ogg', @('Range: bytes=100-')),
+                    @('GET', '/static/audio.ogg', @('Range: bytes=-500')), @('HEAD', '/static/audio.ogg', @('Range: bytes=0-')),
+                    @('GET', '/static/audio.ogg', @('Range: bytes=99999999-')), @('GET', '/static/audio.ogg', @('Range: bytes=0-1,5-9')),
+                    @('HEAD', '/static/audio.ogg', @('Range: bytes=99999999-')),
+                    @('GET', '/static/missing.png', @()), @('HEAD', '/static/missing.png', @()), @('GET', '/logo.png', @()), @('GET', '/static/', @()),
+                    @('GET', '/templates/index.html', @()), @('GET', '/static/../templates/index.html', @())
+                )
+                foreach ($p in $probes) {
+                    $f = Invoke-Probe "http://127.0.0.1:$flaskPort" $p[0] $p[1] $p[2]
+                    $l = Invoke-Probe "http://127.0.0.1:$labPort" $p[0] $p[1] $p[2]
+                    [pscustomobject]@{ Probe = "$($p[0]) $($p[1]) $($p[2] -join '; ')"; Flask = $f; Lab = $l }
+                }
+            }
+            finally {
+                $srv | Stop-LabServer
+                $py | Stop-Process
+            }
+        }
+    }
+
+    It 'answers like Flask for <Name> (status, ETag, Last-Modified, Content-Range, Content-Type, Content-Length, body)' -TestCases @(
+        @{ Name = 'templates/index.html + static/'; Template = $true }, @{ Name = 'index.html + static/'; Template = $false }
+    ) {
+        $project = Join-Path $TestDrive ("flask-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        New-FlaskProject $project -Template:$Template
+        $results = @(Compare-WithFlask $project)
+        $results.Count | Should -Be 24
+        $seen = @{}
+        foreach ($r in $results) {
+            foreach ($field in 'Status', 'ETag', 'LastModified', 'ContentRange', 'ContentType', 'ContentLength', 'Body') {
+                $r.Lab.$field | Should -Be $r.Flask.$field -Because "$($r.Probe): $field"
+            }
+            $seen[$r.Flask.Status] = $true
+        }
+        foreach ($code in 200, 206, 304, 404, 416) { $seen.ContainsKey($code) | Should -BeTrue -Because "the probes cover $code" }
+        # the page came whole and the logo's URL was filled in
+        $page = $results | Where-Object Probe -eq 'GET / '
+        $page.Lab.Bytes | Should -BeGreaterThan 1000
+    }
+
+    It 'still serves the bundled flat site (resources at /static/<name> and /<name>)' {
+        $port = Get-FreePort
+        $srv = Start-LabServer -Port $port
+        try {
+            (Invoke-Probe "http://127.0.0.1:$port" GET /static/logo.png).Status | Should -Be 200
+            (Invoke-Probe "http://127.0.0.1:$port" GET /logo.png).Status | Should -Be 200
+            (Invoke-Probe "http://127.0.0.1:$port" GET /).ETag | Should -Not -BeNullOrEmpty
+        }
+        finally { $srv | Stop-LabServer }
+    }
+}
