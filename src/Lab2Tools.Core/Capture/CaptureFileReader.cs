@@ -285,7 +285,9 @@ internal sealed class PrefixedStream : Stream
     protected override void Dispose(bool disposing) { if (disposing) _rest.Dispose(); base.Dispose(disposing); }
 }
 
-/// <summary>A gzip-compressed capture, decompressed as it is read; damaged compressed data is a <see cref="CaptureFileException"/>.</summary>
+/// <summary>
+/// A gzip-compressed capture, decompressed as it is read; damaged compressed data is a <see cref="CaptureFileException"/>.
+/// </summary>
 internal sealed class GzipCaptureStream : Stream
 {
     private readonly System.IO.Compression.GZipStream _gz;

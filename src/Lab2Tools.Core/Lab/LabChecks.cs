@@ -53,7 +53,8 @@ public static class LabChecks
     private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>PASS, FAIL or N/A.</summary>
-    public static string Text(LabCheckOutcome r) => r switch { LabCheckOutcome.Passed => "PASS", LabCheckOutcome.Failed => "FAIL", _ => "N/A" };
+    public static string Text(LabCheckOutcome r) =>
+        r switch { LabCheckOutcome.Passed => "PASS", LabCheckOutcome.Failed => "FAIL", _ => "N/A" };
 
     /// <summary>"7 passed, 1 failed, 1 not applicable" (the parts that are not zero; "0 checks" for none).</summary>
     public static string Tally(IEnumerable<LabCheckResult> checks)
@@ -69,7 +70,8 @@ public static class LabChecks
     }
 
     /// <summary>The lab server's port: the given one, or the one chosen by evidence (see <see cref="ChooseServerPort"/>).</summary>
-    public static int? InferServerPort(LabCaptureAnalysis a, int? port) => port ?? (a.Connections.Count == 0 && a.HttpExchanges.Count == 0 ? null : ChooseServerPort(a, null).port);
+    public static int? InferServerPort(LabCaptureAnalysis a, int? port) =>
+        port ?? (a.Connections.Count == 0 && a.HttpExchanges.Count == 0 ? null : ChooseServerPort(a, null).port);
 
     /// <summary>
     /// The lab server's port and why: the given one; else the port that answered GET / with an HTML page (200 text/html,
@@ -80,7 +82,8 @@ public static class LabChecks
     {
         if (port != null) return (port.Value, "given with -Port");
         var pages = a.HttpExchanges.Where(x => x.Method == "GET" && x.Uri == "/" &&
-                (x.StatusCode == 304 || (x.StatusCode == 200 && (x.ContentType ?? "").StartsWith("text/html", StringComparison.OrdinalIgnoreCase))))
+                (x.StatusCode == 304
+                    || (x.StatusCode == 200 && (x.ContentType ?? "").StartsWith("text/html", StringComparison.OrdinalIgnoreCase))))
             .GroupBy(x => x.Server.Port).OrderByDescending(g => g.Key == 5000).ThenByDescending(g => g.Count()).ThenBy(g => g.Key).ToList();
         if (pages.Count > 0)
         {
@@ -89,13 +92,14 @@ public static class LabChecks
                 (g.Key == 5000 ? "5000 is the lab's port)" : "this one answered most often)") : "";
             return (g.Key, $"port {g.Key} answered GET / with the page (frame {g.First().RequestFrame}){others}");
         }
-        if (a.Connections.Any(c => c.Server.Port == 5000)) return (5000, "no GET / answered with HTML in the capture; port 5000, the lab's port, has connections");
+        const string noPage = "no GET / answered with HTML in the capture";
+        if (a.Connections.Any(c => c.Server.Port == 5000)) return (5000, $"{noPage}; port 5000, the lab's port, has connections");
         var fromSyn = a.Handshakes.GroupBy(h => h.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
-        if (fromSyn != null) return (fromSyn.Key, $"no GET / answered with HTML in the capture; port {fromSyn.Key} had the most handshakes ({fromSyn.Count()})");
+        if (fromSyn != null) return (fromSyn.Key, $"{noPage}; port {fromSyn.Key} had the most handshakes ({fromSyn.Count()})");
         var fromHttp = a.HttpExchanges.GroupBy(x => x.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
-        if (fromHttp != null) return (fromHttp.Key, $"no GET / answered with HTML; port {fromHttp.Key} answered the most HTTP requests ({fromHttp.Count()})");
+        if (fromHttp != null) return (fromHttp.Key, $"{noPage}; port {fromHttp.Key} answered the most HTTP requests ({fromHttp.Count()})");
         var conn = a.Connections.GroupBy(c => c.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
-        if (conn != null) return (conn.Key, $"no handshake or HTTP in the capture; port {conn.Key} had the most connections ({conn.Count()})");
+        if (conn != null) return (conn.Key, $"no handshake or HTTP in the capture; port {conn.Key} had the most connections");
         return (5000, "no TCP connection in the capture; the lab's port 5000 is assumed");
     }
 
@@ -103,7 +107,8 @@ public static class LabChecks
     /// <param name="serverPort">The lab server's port, or null to choose it by evidence.</param>
     /// <param name="only">Only these checks.</param>
     /// <param name="portReason">Why <paramref name="serverPort"/> (instead of "given with -Port").</param>
-    public static IReadOnlyList<LabCheckResult> Run(LabCaptureAnalysis a, int? serverPort = null, IEnumerable<string>? only = null, string? portReason = null)
+    public static IReadOnlyList<LabCheckResult> Run(LabCaptureAnalysis a, int? serverPort = null, IEnumerable<string>? only = null,
+        string? portReason = null)
     {
         var (port, reason) = ChooseServerPort(a, serverPort);
         if (serverPort != null && portReason != null) reason = portReason;
@@ -173,7 +178,9 @@ public static class LabChecks
             {
                 var first = _hs.FirstOrDefault();
                 if (first == null)
-                    return NotApplicable($"No connection to port {_port} starts with a SYN in the capture (they started before the capture did): start capturing before loading the page.", why);
+                    return NotApplicable($"No connection to port {_port} starts with a SYN in the capture " +
+                        "(they started before the capture did): " +
+                        "start capturing before loading the page.", why);
                 return Fail($"No complete handshake; the first one (stream {first.Stream}) is {first.Verdict}: {first.Explanation}", why);
             }
             var o = h.ClientOptions;
@@ -220,7 +227,9 @@ public static class LabChecks
             if (x.ResponseFrame is long rf) frames.Add(rf);
             int segs = x.ResponseSegmentFrames.Count + 1;
             if (segs == 1)
-                return (LabCheckOutcome.NotApplicable, $"Stream {x.Stream}: GET {x.Uri} in frame {x.RequestFrame}; {x.StatusCode} {x.ReasonPhrase} ({x.BodyLength} body bytes) came whole in frame {x.ResponseFrame}: nothing to reassemble.",
+                return (LabCheckOutcome.NotApplicable,
+                    $"Stream {x.Stream}: GET {x.Uri} in frame {x.RequestFrame}; {x.StatusCode} {x.ReasonPhrase} " +
+                    $"({x.BodyLength} body bytes) came whole in frame {x.ResponseFrame}: nothing to reassemble.",
                     frames.ToArray(), x.Stream, why);
             string ev = $"Stream {x.Stream}: GET {x.Uri} in frame {x.RequestFrame}; {x.StatusCode} {x.ReasonPhrase} ({x.ContentType}, {x.BodyLength} body bytes) in {segs} segment(s): " +
                 (segs > 1 ? $"{(segs == 2 ? "frame" : "frames")} {string.Join(", ", x.ResponseSegmentFrames)} {(segs == 2 ? "is" : "are")} [TCP segment of a reassembled PDU], frame {x.ResponseFrame} completes it." : $"frame {x.ResponseFrame} alone.");
@@ -284,7 +293,8 @@ public static class LabChecks
                 var any = _a.Teardowns.FirstOrDefault(x => _streams.Contains(x.Stream));
                 if (any == null)
                     return NotApplicable(_streams.Count == 0 ? $"No TCP connection to port {_port} in the capture: nothing to check."
-                        : "No connection closes in the capture (no FIN or RST): stop the capture a few seconds after the page has loaded.", why);
+                        : "No connection closes in the capture (no FIN or RST): stop the capture a few seconds after the page has loaded.",
+                        why);
                 return Fail($"No complete close; stream {any.Stream} ended {any.Kind}: {any.Explanation}", why);
             }
             string steps = string.Join(", ", t.Steps.Select(s => $"{s.Name} frame {s.Frame} from {s.From.Port}"));
@@ -318,7 +328,9 @@ public static class LabChecks
             var frames = new List<long>();
             var conns = _a.Connections.Where(c => _streams.Contains(c.Stream)).ToList();
             if (conns.Count == 0)
-                return NotApplicable($"No TCP connection to port {_port} in the capture ({_a.TcpSegments} TCP segment(s) in {_a.Frames} frame(s)): nothing to check." +
+                return NotApplicable($"No TCP connection to port {_port} in the capture " +
+                    $"({_a.TcpSegments} TCP segment(s) in {_a.Frames} frame(s)): " +
+                    "nothing to check." +
                     (_a.ReadProblem != null ? $" The file is damaged: {_a.ReadProblem}" : ""), why);
             void Count(string what, int n, Func<TcpSegment, bool> pick)
             {

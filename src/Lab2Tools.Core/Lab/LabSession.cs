@@ -59,7 +59,8 @@ public static class LabSummary
     public static string Build(LabSession s)
     {
         var b = new StringBuilder();
-        b.AppendLine($"Lab 2 session: {s.Connections.Count} TCP connections, {s.HttpExchanges.Count} HTTP exchanges, {LabChecks.Tally(s.Checks)}");
+        b.AppendLine($"Lab 2 session: {s.Connections.Count} TCP connections, {s.HttpExchanges.Count} HTTP exchanges, " +
+                     LabChecks.Tally(s.Checks));
         b.AppendLine($"  Capture : {s.Path} ({s.Packets} packets, {s.KernelDropped} dropped)");
         b.AppendLine($"  Server  : {s.ServerUrl} ({s.ServerProfile}, {s.CloseMode}); visitor: {s.Browser}");
         b.AppendLine($"  Open it : wireshark -r '{s.Path}' -Y 'tcp.port == {s.ServerPort}'");

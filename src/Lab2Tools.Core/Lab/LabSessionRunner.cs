@@ -89,7 +89,8 @@ public static class LabSessionRunner
         catch (UnauthorizedAccessException) { }
     }
 
-    private static async Task<LabSession> RunInAsync(LabSessionOptions o, string pcap, string? chromium, DateTime started, Stopwatch clock, CancellationToken cancel)
+    private static async Task<LabSession> RunInAsync(LabSessionOptions o, string pcap, string? chromium, DateTime started, Stopwatch clock,
+        CancellationToken cancel)
     {
         void Say(string m) => o.Progress?.Invoke(m);
 

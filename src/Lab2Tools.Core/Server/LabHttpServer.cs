@@ -367,7 +367,8 @@ public sealed class LabHttpServer : IDisposable
             if (abort)
             {
                 // the response first (a reset throws away what is still queued), then the RST
-                if (_o.CloseMode == LabServerCloseMode.Abort && socket.Connected) await TcpAck.WaitUntilAcknowledged(socket, _o.DrainTimeout).ConfigureAwait(false);
+                if (_o.CloseMode == LabServerCloseMode.Abort && socket.Connected)
+                    await TcpAck.WaitUntilAcknowledged(socket, _o.DrainTimeout).ConfigureAwait(false);
                 socket.LingerState = new LingerOption(true, 0);
                 return;
             }

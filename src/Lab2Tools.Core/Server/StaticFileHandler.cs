@@ -42,11 +42,14 @@ internal sealed class StaticFileHandler
         _root = Path.GetFullPath(root);
         _realRoot = RealPath(_root);
         _acceptRanges = acceptRanges;
-        IsFlaskProject = Directory.Exists(Path.Combine(_root, "static")) || File.Exists(Path.Combine(_root, "templates", "index.html"));
+        // an empty static/ folder says nothing about the layout (and Flask would serve nothing from it)
+        string staticDir = Path.Combine(_root, "static");
+        IsFlaskProject = File.Exists(Path.Combine(_root, "templates", "index.html"))
+            || (Directory.Exists(staticDir) && Directory.EnumerateFileSystemEntries(staticDir).Any());
     }
 
     /// <summary>
-    /// The root is laid out like a Flask project: a static/ folder (served at /static/&lt;path&gt;) and the page in
+    /// The root is laid out like a Flask project: a static/ folder with files (served at /static/&lt;path&gt;) and the page in
     /// templates/index.html (rendered, as render_template does) or index.html. Otherwise the root is the lab's flat
     /// layout: index.html and the resources side by side, the resources served at /static/&lt;name&gt; and /&lt;name&gt;.
     /// </summary>

@@ -49,8 +49,9 @@ public sealed class GetTcpHandshakeCommand : ConnectionAnalysisCmdlet
         _without.Clear();
         base.EndAnalysis();
         if (_without.Count > 0)
-            WriteWarning($"No handshake in the capture for stream(s) {string.Join(", ", _without)}: no SYN was captured (the connection opened before " +
-                "the capture started). Their segments and HTTP exchanges are still analysed (Get-TcpConnection, Get-HttpExchange).");
+            WriteWarning($"No handshake in the capture for stream(s) {string.Join(", ", _without)}: " +
+                "no SYN was captured (the connection opened before the capture started). " +
+                "Their segments and HTTP exchanges are still analysed (Get-TcpConnection, Get-HttpExchange).");
     }
 }
 
@@ -73,8 +74,8 @@ public sealed class GetTcpTeardownCommand : ConnectionAnalysisCmdlet
         _without.Clear();
         base.EndAnalysis();
         if (_without.Count > 0)
-            WriteWarning($"No teardown in the capture for stream(s) {string.Join(", ", _without)}: no FIN or RST was captured (the connection was " +
-                "still open when the capture stopped).");
+            WriteWarning($"No teardown in the capture for stream(s) {string.Join(", ", _without)}: " +
+                "no FIN or RST was captured (the connection was still open when the capture stopped).");
     }
 }
 

@@ -69,18 +69,23 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
         string name = "lab2-session-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
         string? checkout = OutputDirectory == null ? GitCheckoutOf(here) : null;
         string outDir = OutputDirectory != null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory)
-            : checkout != null ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+            : checkout != null ? System.IO.Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
                 "Lab2Tools", "sessions", name)
             : System.IO.Path.Combine(here, name);
         if (checkout != null)
-            WriteVerbose($"The current folder is inside the git checkout {checkout}: the session's files go to {outDir} instead (give -OutputDirectory to choose).");
+            WriteVerbose($"The current folder is inside the git checkout {checkout}: the session's files go to {outDir} instead " +
+                "(give -OutputDirectory to choose).");
         string pcapPath = System.IO.Path.Combine(outDir, LabSessionRunner.CaptureFileName);
         if (File.Exists(pcapPath) && !Force)
         {
-            ThrowTerminatingError(Errors.Create(new IOException($"'{pcapPath}' exists already (an earlier session's capture)."), "LabOutputExists", ErrorCategory.ResourceExists, pcapPath,
+            ThrowTerminatingError(Errors.Create(new IOException($"'{pcapPath}' exists already (an earlier session's capture)."),
+                "LabOutputExists", ErrorCategory.ResourceExists, pcapPath,
                 "Add -Force to replace it, or give another folder with -OutputDirectory."));
         }
-        if (!ShouldProcess(outDir, $"Run the lab: serve 127.0.0.1:{Port}, capture into {LabSessionRunner.CaptureFileName}{(File.Exists(pcapPath) ? " (replacing it)" : "")}")) return;
+        string replacing = File.Exists(pcapPath) ? " (replacing it)" : "";
+        string what = $"Run the lab: serve 127.0.0.1:{Port}, capture into {LabSessionRunner.CaptureFileName}{replacing}";
+        if (!ShouldProcess(outDir, what)) return;
         string root = Root == null ? StartLabServerCommand.DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
@@ -193,7 +198,10 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet
     [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
-    /// <summary>Return one boolean: true when every check passed in every file (a check with nothing to check, N/A, is not a pass; a warning names it).</summary>
+    /// <summary>
+    /// Return one boolean: true when every check passed in every file (a check with nothing to check, N/A, is not a pass;
+    /// a warning names it).
+    /// </summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
@@ -202,7 +210,8 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet
         foreach (var a in AnalyzeFiles())
         {
             var results = LabChecks.Run(a, Port, Check);
-            if (results.Count > 0) WriteVerbose($"{a.Path}: the lab server's port is {results[0].ServerPort}: {results[0].ServerPortReason}.");
+            if (results.Count > 0)
+                WriteVerbose($"{a.Path}: the lab server's port is {results[0].ServerPort}: {results[0].ServerPortReason}.");
             foreach (var r in results)
             {
                 _any = true;
@@ -315,10 +324,12 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
             bool isFile = target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
             bool single = flows.Count == 1 && isFile;
             string FileFor(TcpFlow f) => single ? target
-                : isFile ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target) ?? ".", $"{System.IO.Path.GetFileNameWithoutExtension(target)}-stream-{f.Stream}.svg")
+                : isFile ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target) ?? ".",
+                    $"{System.IO.Path.GetFileNameWithoutExtension(target)}-stream-{f.Stream}.svg")
                 : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
             if (isFile && flows.Count > 1)
-                WriteVerbose($"{flows.Count} streams: one file each beside {target} ({System.IO.Path.GetFileName(FileFor(flows[0]))}, ...).");
+                WriteVerbose($"{flows.Count} streams: one file each beside {target} " +
+                    $"({System.IO.Path.GetFileName(FileFor(flows[0]))}, ...).");
             try
             {
                 if (!isFile) Directory.CreateDirectory(target);

@@ -74,7 +74,8 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                         string literal = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
                         bool exists = File.Exists(literal);
                         WriteError(Errors.Create(new ItemNotFoundException(exists
-                                ? $"Cannot find a file matching '{p}': its brackets are wildcard characters, so it does not match the file of that name."
+                                ? $"Cannot find a file matching '{p}': its brackets are wildcard characters, " +
+                                  "so it does not match the file of that name."
                                 : $"Cannot find a capture file matching '{p}' because it does not exist."),
                             "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p,
                             exists ? $"Use -LiteralPath '{p.Replace("'", "''")}' (or escape the brackets with a backtick: `[ and `])."
