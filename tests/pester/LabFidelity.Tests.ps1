@@ -500,3 +500,28 @@ Describe 'Start-LabServer -Root on a Flask-shaped folder answers as Flask does (
         finally { $srv | Stop-LabServer }
     }
 }
+
+Describe 'Invoke-LabSession -Browser Chromium: the close modes' -Tag Capture, Lab -Skip:(-not $Chromium) {
+    It 'ClientFirst: Chromium closes every connection first and holds TIME_WAIT (<Profile>)' -TestCases @(@{ Profile = 'Werkzeug' }, @{ Profile = 'KeepAlive' }) {
+        $s = Invoke-LabSession -Port 0 -Browser Chromium -ServerProfile $Profile -CloseMode ClientFirst -NoRevisit -OutputDirectory (Join-Path $TestDrive "chr-cf-$Profile")
+        $s.Teardowns.Count | Should -BeGreaterThan 0
+        $s.Teardowns | ForEach-Object { "$($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'Client Client'
+        ($s.SocketStates | Where-Object State -eq 'TIME_WAIT').RemoteEndPoint.Port | Sort-Object -Unique | Should -Be $s.ServerPort
+    }
+
+    It 'Abort: the server resets every connection' {
+        $s = Invoke-LabSession -Port 0 -Browser Chromium -CloseMode Abort -NoRevisit -OutputDirectory (Join-Path $TestDrive 'chr-abort')
+        $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ResetBy)" } | Sort-Object -Unique | Should -Be 'Reset Server'
+        @($s.SocketStates | Where-Object State -eq 'TIME_WAIT').Count | Should -Be 0
+    }
+
+    It 'ServerFirst: the server closes first (Chromium may close a connection whose response it has read), and every close is named' {
+        $s = Invoke-LabSession -Port 0 -Browser Chromium -NoRevisit -OutputDirectory (Join-Path $TestDrive 'chr-sf')
+        $server = @($s.Teardowns | Where-Object ActiveCloser -eq Server)
+        $server.Count | Should -BeGreaterThan ($s.Teardowns.Count / 2)
+        $server | ForEach-Object { $_.TimeWaitSide | Should -Be Server }
+        $s.Teardowns.Kind | ForEach-Object { $_ | Should -BeIn @('FourWay', 'ThreeWay') }
+        $text = $s | Out-String -Width 200
+        foreach ($t in $s.Teardowns) { $text | Should -Match "$($t.ActiveCloser.ToString().ToLowerInvariant()) $(if ($t.Kind -eq 'FourWay') { '4' } else { '3' })-way" }
+    }
+}

@@ -48,6 +48,8 @@ public static class LabSessionRunner
     public const string CaptureFileName = "lab2.pcap";
     /// <summary>The KeepAlive profile's idle timeout in a session: the server closes idle connections this soon.</summary>
     public static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>With ClientFirst the idle timeout is longer than the session waits for the connections to close.</summary>
+    public static readonly TimeSpan ClientFirstIdleTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<LabSession> RunAsync(LabSessionOptions o, CancellationToken cancel)
     {
@@ -65,8 +67,10 @@ public static class LabSessionRunner
         {
             return await RunInAsync(o, pcap, chromium, started, clock, cancel).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // a failure (a busy port, no capture privilege): nothing of it is left behind. A stopped session
+            // (Ctrl+C) keeps what it captured.
             RemoveIfEmpty(pcap, made);
             throw;
         }
@@ -104,7 +108,8 @@ public static class LabSessionRunner
             server = new LabHttpServer(new LabServerOptions
             {
                 Address = IPAddress.Loopback, Port = o.Port, Root = o.Root, Profile = o.Profile, CloseMode = o.CloseMode,
-                IdleTimeout = SessionIdleTimeout,
+                // ClientFirst: the server never ends an idle keep-alive connection itself (a browser closes them when it exits)
+                IdleTimeout = o.CloseMode == LabServerCloseMode.ClientFirst ? ClientFirstIdleTimeout : SessionIdleTimeout,
             });
             try { server.Start(); }
             catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
