@@ -62,7 +62,7 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
         $text | Should -Match 'Lab 2 session: \d+ TCP connections'
         $text | Should -Match ([regex]::Escape("wireshark -r '$($s.Path)'"))
         foreach ($c in $s.Connections) { $text | Should -Match "\b$($c.Client.Port)\b" }
-        foreach ($c in $s.Checks) { $text | Should -Match "\[$(if ($c.Passed) { 'PASS' } else { 'FAIL' })\] $($c.Name)" }
+        foreach ($c in $s.Checks) { $text | Should -Match "\[$($c.ResultText)\] $($c.Name)" }
     }
 
     It 'binds to Test-LabCapture through its Path' {
@@ -197,9 +197,9 @@ Describe 'Test-LabCapture' -Tag Lab {
         $set.ValidValues | Should -Be ([Lab2Tools.Lab.LabChecks]::Names)
     }
 
-    It 'shows each check''s Result in its table view' {
+    It 'shows each check''s Result and the lab port in its table view' {
         $text = Test-LabCapture (Join-Path $DataDir 'refused.pcap') -Check Handshake | Out-String -Width 200
-        $text | Should -Match 'Failed\s+Handshake'
+        $text | Should -Match 'FAIL\s+5999\s+Handshake'
     }
 
     It 'reports a missing file like the other readers' {

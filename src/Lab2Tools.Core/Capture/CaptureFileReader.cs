@@ -73,6 +73,16 @@ public abstract class CaptureFileReader : IDisposable
         if (n < 4)
             throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
                 $"'{path}' is not a capture file: it is only {n} bytes long.");
+        if (magic[0] == 0x1F && magic[1] == 0x8B)
+        {
+            // gzip (.pcap.gz, .pcapng.gz, as Wireshark opens them): read the capture inside it
+            var inner = new GzipCaptureStream(new PrefixedStream(magic.ToArray(), stream), path);
+            n = ReadAtLeast(inner, magic);
+            if (n < 4)
+                throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
+                    $"'{path}' is gzip-compressed but holds only {n} bytes.");
+            stream = inner;
+        }
         uint le = BinaryPrimitives.ReadUInt32LittleEndian(magic);
         CaptureFileReader reader = le switch
         {
@@ -238,4 +248,83 @@ public abstract class CaptureFileReader : IDisposable
         _stream.Dispose();
         GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>Bytes already read from a stream, then the rest of it.</summary>
+internal sealed class PrefixedStream : Stream
+{
+    private readonly byte[] _prefix;
+    private readonly Stream _rest;
+    private int _pos;
+
+    public PrefixedStream(byte[] prefix, Stream rest) { _prefix = prefix; _rest = rest; }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_pos < _prefix.Length)
+        {
+            int n = Math.Min(buffer.Length, _prefix.Length - _pos);
+            _prefix.AsSpan(_pos, n).CopyTo(buffer);
+            _pos += n;
+            return n;
+        }
+        return _rest.Read(buffer);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing) { if (disposing) _rest.Dispose(); base.Dispose(disposing); }
+}
+
+/// <summary>
+/// A gzip-compressed capture, decompressed as it is read; damaged compressed data is a <see cref="CaptureFileException"/>.
+/// </summary>
+internal sealed class GzipCaptureStream : Stream
+{
+    private readonly System.IO.Compression.GZipStream _gz;
+    private readonly string _path;
+    private long _read;
+
+    public GzipCaptureStream(Stream compressed, string path)
+    {
+        _gz = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress);
+        _path = path;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        try
+        {
+            int n = _gz.Read(buffer);
+            _read += n;
+            return n;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CaptureFileException(CaptureFileProblem.Corrupt, _path, _read, 0,
+                $"'{_path}': the gzip-compressed data is damaged after {_read} uncompressed bytes ({e.Message}).");
+        }
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    protected override void Dispose(bool disposing) { if (disposing) _gz.Dispose(); base.Dispose(disposing); }
 }

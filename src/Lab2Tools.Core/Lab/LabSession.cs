@@ -48,7 +48,7 @@ public sealed class LabSession
     public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
     /// <summary>A readable summary of the lab (the default view).</summary>
     public string Summary => LabSummary.Build(this);
-    public override string ToString() => $"Lab session {Path}: {Connections.Count} connections, {Checks.Count(c => c.Passed)}/{Checks.Count} checks passed";
+    public override string ToString() => $"Lab session {Path}: {Connections.Count} connections, {LabChecks.Tally(Checks)}";
 }
 
 /// <summary>The text summary of a lab capture: which connection fetched what, the handshake numbers, who closed, who held TIME_WAIT.</summary>
@@ -59,8 +59,8 @@ public static class LabSummary
     public static string Build(LabSession s)
     {
         var b = new StringBuilder();
-        int passed = s.Checks.Count(c => c.Passed);
-        b.AppendLine($"Lab 2 session: {s.Connections.Count} TCP connections, {s.HttpExchanges.Count} HTTP exchanges, {passed} of {s.Checks.Count} checks passed");
+        b.AppendLine($"Lab 2 session: {s.Connections.Count} TCP connections, {s.HttpExchanges.Count} HTTP exchanges, " +
+                     LabChecks.Tally(s.Checks));
         b.AppendLine($"  Capture : {s.Path} ({s.Packets} packets, {s.KernelDropped} dropped)");
         b.AppendLine($"  Server  : {s.ServerUrl} ({s.ServerProfile}, {s.CloseMode}); visitor: {s.Browser}");
         b.AppendLine($"  Open it : wireshark -r '{s.Path}' -Y 'tcp.port == {s.ServerPort}'");
@@ -77,7 +77,7 @@ public static class LabSummary
         b.AppendLine("  Checks (details: $session.Checks | Format-List)");
         foreach (var c in s.Checks)
         {
-            b.AppendLine($"  [{(c.Passed ? "PASS" : "FAIL")}] {c.Name}");
+            b.AppendLine($"  [{c.ResultText}] {c.Name}");
             if (!c.Passed) b.AppendLine($"         {c.Evidence}");
         }
         return b.ToString().TrimEnd();

@@ -46,16 +46,57 @@ public sealed class LabSessionException : Exception
 public static class LabSessionRunner
 {
     public const string CaptureFileName = "lab2.pcap";
+    /// <summary>The KeepAlive profile's idle timeout in a session: the server closes idle connections this soon.</summary>
+    public static readonly TimeSpan SessionIdleTimeout = TimeSpan.FromSeconds(1);
+    /// <summary>With ClientFirst the idle timeout is longer than the session waits for the connections to close.</summary>
+    public static readonly TimeSpan ClientFirstIdleTimeout = TimeSpan.FromSeconds(30);
 
     public static async Task<LabSession> RunAsync(LabSessionOptions o, CancellationToken cancel)
     {
         var started = DateTime.Now;
         var clock = Stopwatch.StartNew();
         void Say(string m) => o.Progress?.Invoke(m);
-        Directory.CreateDirectory(o.OutputDirectory);
         string pcap = System.IO.Path.Combine(o.OutputDirectory, CaptureFileName);
         string? chromium = null;
         if (o.Browser == LabBrowser.Chromium) chromium = FindChromium(o.ChromiumPath);
+        // the folders this session makes, removed again when it fails before it has a capture to keep
+        var made = new List<string>();
+        for (var d = new DirectoryInfo(o.OutputDirectory); d != null && !d.Exists; d = d.Parent) made.Add(d.FullName);
+        Directory.CreateDirectory(o.OutputDirectory);
+        try
+        {
+            return await RunInAsync(o, pcap, chromium, started, clock, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // a failure (a busy port, no capture privilege): nothing of it is left behind. A stopped session
+            // (Ctrl+C) keeps what it captured.
+            RemoveIfEmpty(pcap, made);
+            throw;
+        }
+    }
+
+    /// <summary>After a failure: an empty capture (no packet) and the folders the session made, when nothing else is in them.</summary>
+    private static void RemoveIfEmpty(string pcap, List<string> made)
+    {
+        try
+        {
+            if (made.Count == 0) return;
+            if (File.Exists(pcap) && new FileInfo(pcap).Length <= 24) File.Delete(pcap);   // a pcap file header alone
+            foreach (var d in made)
+            {
+                if (Directory.Exists(d) && !Directory.EnumerateFileSystemEntries(d).Any()) Directory.Delete(d);
+                else break;
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
+    private static async Task<LabSession> RunInAsync(LabSessionOptions o, string pcap, string? chromium, DateTime started, Stopwatch clock,
+        CancellationToken cancel)
+    {
+        void Say(string m) => o.Progress?.Invoke(m);
 
         LabHttpServer? server = null;
         LiveCapture? capture = null;
@@ -64,7 +105,12 @@ public static class LabSessionRunner
         try
         {
             Say($"Starting the lab server on 127.0.0.1:{o.Port}");
-            server = new LabHttpServer(new LabServerOptions { Address = IPAddress.Loopback, Port = o.Port, Root = o.Root, Profile = o.Profile, CloseMode = o.CloseMode });
+            server = new LabHttpServer(new LabServerOptions
+            {
+                Address = IPAddress.Loopback, Port = o.Port, Root = o.Root, Profile = o.Profile, CloseMode = o.CloseMode,
+                // ClientFirst: the server never ends an idle keep-alive connection itself (a browser closes them when it exits)
+                IdleTimeout = o.CloseMode == LabServerCloseMode.ClientFirst ? ClientFirstIdleTimeout : SessionIdleTimeout,
+            });
             try { server.Start(); }
             catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
             {
@@ -80,7 +126,13 @@ public static class LabSessionRunner
 
             if (o.Browser == LabBrowser.BuiltIn)
             {
-                var visitor = new LabVisitor();
+                // ServerFirst and Abort: the visitor waits for the server to end each connection (a keep-alive one
+                // after the server's idle timeout); ClientFirst: the visitor closes once it has the response.
+                var visitor = new LabVisitor
+                {
+                    CloseFirst = o.CloseMode == LabServerCloseMode.ClientFirst,
+                    KeepAliveCloseWait = SessionIdleTimeout + TimeSpan.FromSeconds(2),
+                };
                 Say($"Visiting {pageUrl}");
                 fetches.AddRange(await visitor.VisitAsync(pageUrl, 1, cancel).ConfigureAwait(false));
                 if (o.Revisit)
@@ -145,7 +197,7 @@ public static class LabSessionRunner
             Requests = server.Log,
             SocketStates = sockets,
             Analysis = analysis,
-            Checks = LabChecks.Run(analysis, serverPort),
+            Checks = LabChecks.Run(analysis, serverPort, portReason: "the session's lab server listened there"),
         };
     }
 

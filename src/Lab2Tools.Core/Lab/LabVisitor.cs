@@ -20,7 +20,7 @@ public sealed class LabFetch
     public string? ReasonPhrase { get; init; }
     public string? ContentRange { get; init; }
     public long BodyBytes { get; init; }
-    /// <summary>Who sent the first FIN on this connection: "Server" or "Client".</summary>
+    /// <summary>Who ended this connection first (a FIN, or the server's RST): "Server" or "Client".</summary>
     public string? ClosedFirstBy { get; init; }
     public string? Error { get; init; }
     public TimeSpan Elapsed { get; init; }
@@ -42,6 +42,12 @@ public sealed class LabVisitor
 
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
     public string UserAgent { get; set; } = "Mozilla/5.0 (X11; Linux x86_64) Lab2Tools/0.1 (lab visitor)";
+    /// <summary>Close each connection as soon as its response is read (the client closes first and holds TIME_WAIT).</summary>
+    public bool CloseFirst { get; set; }
+    /// <summary>After the server's FIN has been acknowledged, wait this long before closing (the application's delay).</summary>
+    public TimeSpan CloseDelay { get; set; } = Server.TcpAck.CloseDelay;
+    /// <summary>On a keep-alive response, how long to wait for the server to close before closing ourselves.</summary>
+    public TimeSpan KeepAliveCloseWait { get; set; } = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Loads the page and its resources once; call again for a revisit.</summary>
     public async Task<IReadOnlyList<LabFetch>> VisitAsync(Uri page, int visit, CancellationToken cancel)
@@ -125,11 +131,24 @@ public sealed class LabVisitor
                 headers.TryGetValue("last-modified", out var lm);
                 if (etag != null || lm != null) _cache[key] = (etag, lm, body.ToArray());
             }
-            // The close: wait briefly for the server's FIN (Flask closes after every response); if it keeps
-            // the connection open, close it ourselves, as a browser does when it leaves the page.
+            // The close. Like the browser in the seed: when the server closes first, this side's kernel
+            // acknowledges the FIN at once and the application closes a little later, so FIN, ACK, FIN, ACK
+            // travel as four segments (the ACK is forced out with TCP_QUICKACK, not left to the delayed-ACK
+            // timer, which would let it ride on our FIN). With CloseFirst the visitor closes as soon as the
+            // response is read, and the server answers the FIN.
             string closedFirst;
-            if (await reader.WaitForEndAsync(TimeSpan.FromMilliseconds(headers.TryGetValue("connection", out var conn) && conn.Equals("close", StringComparison.OrdinalIgnoreCase) ? 3000 : 300), ct).ConfigureAwait(false))
+            bool serverCloses = headers.TryGetValue("connection", out var conn) && conn.Equals("close", StringComparison.OrdinalIgnoreCase);
+            TimeSpan wait = CloseFirst ? TimeSpan.Zero : serverCloses ? TimeSpan.FromSeconds(3) : KeepAliveCloseWait;
+            if (wait > TimeSpan.Zero && await reader.WaitForEndAsync(wait, ct).ConfigureAwait(false))
+            {
                 closedFirst = "Server";
+                if (!reader.WasReset)
+                {
+                    Server.TcpAck.Now(socket);
+                    await Task.Delay(CloseDelay, ct).ConfigureAwait(false);
+                    socket.Shutdown(SocketShutdown.Send);
+                }
+            }
             else
             {
                 closedFirst = "Client";
@@ -163,6 +182,9 @@ public sealed class LabVisitor
         private bool _eof;
 
         public Reader(Socket s) => _s = s;
+
+        /// <summary>The peer reset the connection while <see cref="WaitForEndAsync"/> waited.</summary>
+        public bool WasReset { get; private set; }
 
         private async Task<bool> FillAsync(CancellationToken ct)
         {
@@ -263,6 +285,11 @@ public sealed class LabVisitor
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 return false;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+            {
+                WasReset = true;   // the peer ended the connection with a RST (the server's Abort close mode)
+                return true;
             }
         }
     }

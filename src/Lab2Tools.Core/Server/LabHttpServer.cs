@@ -368,6 +368,9 @@ public sealed class LabHttpServer : IDisposable
         {
             if (abort)
             {
+                // the response first (a reset throws away what is still queued), then the RST
+                if (_o.CloseMode == LabServerCloseMode.Abort && socket.Connected)
+                    await TcpAck.WaitUntilAcknowledged(socket, _o.DrainTimeout).ConfigureAwait(false);
                 socket.LingerState = new LingerOption(true, 0);
                 return;
             }
@@ -377,8 +380,11 @@ public sealed class LabHttpServer : IDisposable
                 using var drain = new CancellationTokenSource(_o.DrainTimeout);
                 if (_o.CloseMode == LabServerCloseMode.ClientFirst)
                 {
-                    // wait for the client's FIN, then answer with ours: the client holds TIME_WAIT
+                    // wait for the client's FIN, acknowledge it at once and answer with ours a little later
+                    // (four segments): the client holds TIME_WAIT
                     while (await socket.ReceiveAsync(buf, SocketFlags.None, drain.Token).ConfigureAwait(false) > 0) { }
+                    TcpAck.Now(socket);
+                    await Task.Delay(TcpAck.CloseDelay).ConfigureAwait(false);
                     socket.Shutdown(SocketShutdown.Send);
                 }
                 else

@@ -42,7 +42,48 @@ internal sealed class StaticFileHandler
         _root = Path.GetFullPath(root);
         _realRoot = RealPath(_root);
         _acceptRanges = acceptRanges;
+        // an empty static/ folder says nothing about the layout (and Flask would serve nothing from it)
+        string staticDir = Path.Combine(_root, "static");
+        IsFlaskProject = File.Exists(Path.Combine(_root, "templates", "index.html"))
+            || (Directory.Exists(staticDir) && Directory.EnumerateFileSystemEntries(staticDir).Any());
     }
+
+    /// <summary>
+    /// The root is laid out like a Flask project: a static/ folder with files (served at /static/&lt;path&gt;) and the page in
+    /// templates/index.html (rendered, as render_template does) or index.html. Otherwise the root is the lab's flat
+    /// layout: index.html and the resources side by side, the resources served at /static/&lt;name&gt; and /&lt;name&gt;.
+    /// </summary>
+    public bool IsFlaskProject { get; }
+
+    private string TemplatePath => Path.Combine(_root, "templates", "index.html");
+
+    /// <summary>
+    /// GET / of a Flask project whose page is templates/index.html: render_template's answer. A dynamic response:
+    /// Content-Type and Content-Length only (no ETag, Last-Modified or ranges). Jinja turns line ends into \n and
+    /// drops one final newline; {{ url_for('static', filename='x') }} becomes /static/x.
+    /// </summary>
+    private ResponsePlan? RenderedPage(HttpRequestHead req)
+    {
+        if (!IsFlaskProject) return null;
+        string target = req.Target;
+        int q = target.IndexOfAny(new[] { '?', '#' });
+        if ((q >= 0 ? target[..q] : target) != "/" || !File.Exists(TemplatePath)) return null;
+        string text;
+        try { text = File.ReadAllText(TemplatePath, new UTF8Encoding(false)); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return Error(500); }
+        text = text.Replace("\r\n", "\n").Replace('\r', '\n');
+        if (text.EndsWith('\n')) text = text[..^1];
+        text = UrlFor.Replace(text, m => "/static/" + m.Groups["f"].Value);
+        var body = Encoding.UTF8.GetBytes(text);
+        var p = new ResponsePlan { Status = 200, Body = body, BodyLength = body.Length, SendBody = req.Method != "HEAD" };
+        p.Add("Content-Type", "text/html; charset=utf-8");
+        p.Add("Content-Length", body.Length.ToString(CultureInfo.InvariantCulture));
+        return p;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex UrlFor = new(
+        "\\{\\{\\s*url_for\\(\\s*['\"]static['\"]\\s*,\\s*filename\\s*=\\s*['\"](?<f>[^'\"]+)['\"]\\s*\\)\\s*\\}\\}",
+        System.Text.RegularExpressions.RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
 
     public static string Reason(int status) => status switch
     {
@@ -92,6 +133,7 @@ internal sealed class StaticFileHandler
         }
         if (req.Method != "GET" && !head)
             return Error(405, new[] { new KeyValuePair<string, string>("Allow", "GET, HEAD, OPTIONS") });
+        if (RenderedPage(req) is ResponsePlan page) return page;
 
         string? full;
         bool bad;
@@ -276,7 +318,15 @@ internal sealed class StaticFileHandler
         catch (UriFormatException) { bad = true; return null; }
         if (decoded.Contains('\0')) { bad = true; return null; }
         if (decoded.Contains('\\')) return null;
-        string rel = decoded == "/" ? "index.html" : decoded.StartsWith("/static/", StringComparison.Ordinal) ? decoded[8..] : decoded[1..];
+        string rel;
+        if (IsFlaskProject)
+        {
+            // Flask's routes: / (the page) and /static/<path:filename> (the static folder); nothing else
+            if (decoded == "/") rel = "index.html";
+            else if (decoded.StartsWith("/static/", StringComparison.Ordinal) && decoded.Length > 8) rel = "static/" + decoded[8..];
+            else return null;
+        }
+        else rel = decoded == "/" ? "index.html" : decoded.StartsWith("/static/", StringComparison.Ordinal) ? decoded[8..] : decoded[1..];
         var parts = new List<string>();
         foreach (var seg in rel.Split('/'))
         {

@@ -33,8 +33,24 @@ public sealed class GetTcpConnectionCommand : ConnectionAnalysisCmdlet
 [OutputType(typeof(TcpHandshake))]
 public sealed class GetTcpHandshakeCommand : ConnectionAnalysisCmdlet
 {
-    protected override IEnumerable<object> Results(ConnectionRecord record) =>
-        record.ToHandshake() is TcpHandshake h ? new object[] { h } : Array.Empty<object>();
+    private readonly List<int> _without = new();
+
+    protected override IEnumerable<object> Results(ConnectionRecord record)
+    {
+        if (record.ToHandshake() is TcpHandshake h) return new object[] { h };
+        _without.Add(record.Stream);
+        return Array.Empty<object>();
+    }
+
+    protected override void EndAnalysis()
+    {
+        _without.Clear();
+        base.EndAnalysis();
+        if (_without.Count > 0)
+            WriteWarning($"No handshake in the capture for stream(s) {string.Join(", ", _without)}: " +
+                "no SYN was captured (the connection opened before the capture started). " +
+                "Their segments and HTTP exchanges are still analysed (Get-TcpConnection, Get-HttpExchange).");
+    }
 }
 
 /// <summary>Get-TcpTeardown: how every connection that ends was closed.</summary>
@@ -42,8 +58,23 @@ public sealed class GetTcpHandshakeCommand : ConnectionAnalysisCmdlet
 [OutputType(typeof(TcpTeardown))]
 public sealed class GetTcpTeardownCommand : ConnectionAnalysisCmdlet
 {
-    protected override IEnumerable<object> Results(ConnectionRecord record) =>
-        record.ToTeardown() is TcpTeardown t ? new object[] { t } : Array.Empty<object>();
+    private readonly List<int> _without = new();
+
+    protected override IEnumerable<object> Results(ConnectionRecord record)
+    {
+        if (record.ToTeardown() is TcpTeardown t) return new object[] { t };
+        _without.Add(record.Stream);
+        return Array.Empty<object>();
+    }
+
+    protected override void EndAnalysis()
+    {
+        _without.Clear();
+        base.EndAnalysis();
+        if (_without.Count > 0)
+            WriteWarning($"No teardown in the capture for stream(s) {string.Join(", ", _without)}: " +
+                "no FIN or RST was captured (the connection was still open when the capture stopped).");
+    }
 }
 
 /// <summary>Get-TcpStateTimeline: each endpoint's RFC 9293 state changes, with the frame that caused each.</summary>

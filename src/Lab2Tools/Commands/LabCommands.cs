@@ -16,7 +16,7 @@ using Lab2Tools.Sockets;
 namespace Lab2Tools.Commands;
 
 /// <summary>Invoke-LabSession: the whole lab in one command (server, capture, visit, revisit, analysis, checks).</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "LabSession")]
+[Cmdlet(VerbsLifecycle.Invoke, "LabSession", SupportsShouldProcess = true)]
 [OutputType(typeof(LabSession))]
 public sealed class InvokeLabSessionCommand : PSCmdlet
 {
@@ -32,7 +32,10 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
     [Parameter]
     public LabBrowser Browser { get; set; } = LabBrowser.BuiltIn;
 
-    /// <summary>Where the capture (lab2.pcap) goes; a new folder lab2-session-yyyyMMdd-HHmmss in the current location by default.</summary>
+    /// <summary>
+    /// Where the capture (lab2.pcap) goes; by default a new folder lab2-session-yyyyMMdd-HHmmss in the current location, or,
+    /// when the current location is inside a git checkout, under ~/.local/share/Lab2Tools/sessions (so no untracked folder is left there).
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutputDirectory { get; set; }
@@ -54,6 +57,10 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
     [Parameter]
     public SwitchParameter NoRevisit { get; set; }
 
+    /// <summary>Replace the lab2.pcap of an earlier session in -OutputDirectory.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     /// <summary>The Chromium executable for -Browser Chromium (chromium on PATH by default).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -61,9 +68,26 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
 
     protected override void ProcessRecord()
     {
-        string outDir = OutputDirectory != null
-            ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory)
-            : System.IO.Path.Combine(SessionState.Path.CurrentFileSystemLocation.ProviderPath, "lab2-session-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        string here = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+        string name = "lab2-session-" + DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        string? checkout = OutputDirectory == null ? GitCheckoutOf(here) : null;
+        string outDir = OutputDirectory != null ? SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory)
+            : checkout != null ? System.IO.Path.Combine(
+                Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify),
+                "Lab2Tools", "sessions", name)
+            : System.IO.Path.Combine(here, name);
+        if (checkout != null)
+            WriteVerbose($"The current folder is inside the git checkout {checkout}: the session's files go to {outDir} instead " +
+                "(give -OutputDirectory to choose).");
+        string pcapPath = System.IO.Path.Combine(outDir, LabSessionRunner.CaptureFileName);
+        if (File.Exists(pcapPath) && !Force)
+        {
+            ThrowTerminatingError(Errors.FromCatalog(new IOException($"'{pcapPath}' exists already (an earlier session's capture)."),
+                "LabOutputExists", pcapPath));
+        }
+        string replacing = File.Exists(pcapPath) ? " (replacing it)" : "";
+        string what = $"Run the lab: serve 127.0.0.1:{Port}, capture into {LabSessionRunner.CaptureFileName}{replacing}";
+        if (!ShouldProcess(outDir, what)) return;
         string root = Root == null ? StartLabServerCommand.DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
@@ -117,6 +141,17 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             progress.StatusDescription = m;
             WriteProgress(progress);
         }
+    }
+
+    /// <summary>The top of the git work tree <paramref name="dir"/> is in (a folder holding .git), or null.</summary>
+    internal static string? GitCheckoutOf(string dir)
+    {
+        for (var d = new DirectoryInfo(dir); d != null; d = d.Parent)
+        {
+            string git = System.IO.Path.Combine(d.FullName, ".git");
+            if (Directory.Exists(git) || File.Exists(git)) return d.FullName;
+        }
+        return null;
     }
 
     protected override void StopProcessing()
@@ -173,7 +208,10 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
-    /// <summary>Write one boolean per file: true when the file was read and no check failed.</summary>
+    /// <summary>
+    /// Write one boolean per file: true when the file was read and every check passed (a check with nothing to check,
+    /// N/A, is not a pass; a warning names it).
+    /// </summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
@@ -361,8 +399,15 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
             }
             grade = LabCaptureGrade.FromChecks(w.Path, w.Checks, w.Frames, id, w.ReadFailure?.Message, w.Duration);
         }
+        if (w.Checks.Count > 0)
+            WriteVerbose($"{w.Path}: the lab server's port is {w.Checks[0].ServerPort}: {w.Checks[0].ServerPortReason}.");
+        var na = w.Checks.Where(r => r.Result == LabCheckOutcome.NotApplicable).Select(r => r.Name).ToList();
         if (Summary) WriteObject(grade);
-        else if (Quiet) WriteObject(grade.Result == "Passed");
+        else if (Quiet)
+        {
+            if (na.Count > 0) WriteWarning($"{w.Path}: nothing to check for {string.Join(", ", na)} (not applicable, so not passed).");
+            WriteObject(grade.Result == "Passed" && na.Count == 0);
+        }
         else foreach (var r in grade.GetChecks()) WriteResult(r);
     }
 }
@@ -443,9 +488,10 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
         foreach (var a in AnalyzeFiles())
         {
             string dest = Destination ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(a.Path) ?? ".", System.IO.Path.GetFileNameWithoutExtension(a.Path) + "-report");
-            int? port = LabChecks.InferServerPort(a, Port);
+            var (port, reason) = LabChecks.ChooseServerPort(a, Port);
+            WriteVerbose($"{a.Path}: the lab server's port is {port}: {reason}.");
             var sockets = TcpSocketTable.Snapshot().Where(x => x.LocalPort == port || x.RemotePort == port).ToList();
-            Write(LabReport.Build(a, null, port, sockets), dest, a.Path);
+            Write(LabReport.Build(a, null, Port, sockets), dest, a.Path);
         }
     }
 
@@ -472,7 +518,11 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
 {
     private LabCaptureAnalyzer _analyzer = new();
 
-    /// <summary>Write the diagrams as SVG: a folder (one flow-stream-N.svg per stream) or, for one stream, a file ending in .svg.</summary>
+    /// <summary>
+    /// Write the diagrams as SVG. A path ending in .svg is a file: one stream is written to it, several streams to
+    /// name-stream-N.svg beside it (one.svg → one-stream-0.svg, one-stream-1.svg). Any other path is a folder
+    /// (created when missing) with one flow-stream-N.svg per stream.
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? SvgPath { get; set; }
@@ -501,13 +551,22 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
         if (SvgPath != null)
         {
             string target = SessionState.Path.GetUnresolvedProviderPathFromPSPath(SvgPath);
-            bool single = flows.Count == 1 && target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+            bool isFile = target.EndsWith(".svg", StringComparison.OrdinalIgnoreCase);
+            bool single = flows.Count == 1 && isFile;
+            string FileFor(TcpFlow f) => single ? target
+                : isFile ? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target) ?? ".",
+                    $"{System.IO.Path.GetFileNameWithoutExtension(target)}-stream-{f.Stream}.svg")
+                : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
+            if (isFile && flows.Count > 1)
+                WriteVerbose($"{flows.Count} streams: one file each beside {target} " +
+                    $"({System.IO.Path.GetFileName(FileFor(flows[0]))}, ...).");
             try
             {
-                if (!single) Directory.CreateDirectory(target);
+                if (!isFile) Directory.CreateDirectory(target);
+                else if (System.IO.Path.GetDirectoryName(target) is string parent && parent.Length > 0) Directory.CreateDirectory(parent);
                 foreach (var f in flows)
                 {
-                    string file = single ? target : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
+                    string file = FileFor(f);
                     File.WriteAllText(file, FlowSvgRenderer.Render(f));
                     FileOutput.WriteFile(this, file);
                 }

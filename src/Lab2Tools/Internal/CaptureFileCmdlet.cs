@@ -97,6 +97,21 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                 {
                     var list = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out provider);
                     if (provider.Name != "FileSystem") { WriteNotFileSystem(p); continue; }
+                    if (list.Count == 0)
+                    {
+                        // a wildcard pattern that matches nothing: an error, as Get-Content gives. Brackets are
+                        // wildcard characters, so "Zhang San [lab2].pcap" names a file only through -LiteralPath.
+                        string literal = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
+                        bool exists = File.Exists(literal);
+                        WriteError(Errors.Create(new ItemNotFoundException(exists
+                                ? $"Cannot find a file matching '{p}': its brackets are wildcard characters, " +
+                                  "so it does not match the file of that name."
+                                : $"Cannot find a capture file matching '{p}' because it does not exist."),
+                            "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p,
+                            exists ? $"Use -LiteralPath '{p.Replace("'", "''")}' (or escape the brackets with a backtick: `[ and `])."
+                                : "Check the path; Get-ChildItem *.pcap* lists the captures in this folder."));
+                        continue;
+                    }
                     foreach (var f in list)
                     {
                         if (Directory.Exists(f))

@@ -103,6 +103,7 @@ public static class ErrorCatalog
         new("ChromiumTimeout", ErrorCategory.OperationTimeout, "Run the session again; check that nothing else slows the machine down."),
         new("LabCaptureFailed", ErrorCategory.InvalidResult, "Check the disk and that the capture can run (root or CAP_NET_RAW)."),
         new("LabCaptureUnreadable", ErrorCategory.ReadError, "The capture could not be read back; look at it with tshark -r."),
+        new("LabOutputExists", ErrorCategory.ResourceExists, "Add -Force to replace it, or give another folder with -OutputDirectory."),
         new("LabSessionFailed", ErrorCategory.NotSpecified, "Run again with -Verbose to see each step."),
         // live capture (Get-CaptureInterface, Start-TcpCapture, Watch-TcpSegment, Invoke-LabSession): CaptureErrors
         // fills in the advice that fits this system and this process (root or not, which distribution)

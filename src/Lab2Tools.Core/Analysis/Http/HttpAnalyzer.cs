@@ -76,8 +76,11 @@ public sealed class HttpAnalyzer
         private int _clientSide = -1;
         private IPEndPoint _client = null!, _server = null!;
         private int _sequence;
-        private bool _ended, _problemReported;
+        private bool _ended, _problemReported, _startMissed;
         private readonly bool[] _finSeen = new bool[2];
+        // a connection that opened before the capture: each direction may start in the middle of a message, so its
+        // bytes are skipped until a segment starts with a request line (client) or a status line (server)
+        private readonly bool[] _sync = new bool[2];
 
         /// <summary>Nothing more can come: reset, or both sides closed with every byte delivered.</summary>
         public bool Over => _ended;
@@ -122,13 +125,16 @@ public sealed class HttpAnalyzer
                 bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
                 if (syn || s.Len > 0)
                 {
-                    _follower.Add(s);
+                    // the sides are known before the data is delivered: on a connection that opened before the capture
+                    // started, the first segment with data is often a request, and OnData drops data of unknown sides
                     int side = _follower.SideOf(s);
                     // the client sent the SYN; without a handshake, the side with the higher port
                     _clientSide = syn ? (ack ? 1 - side : side) : (s.SourcePort > s.DestinationPort ? side : 1 - side);
                     bool fromClient = side == _clientSide;
                     _client = fromClient ? s.SourceEndPoint : s.DestinationEndPoint;
                     _server = fromClient ? s.DestinationEndPoint : s.SourceEndPoint;
+                    if (!syn) _startMissed = _sync[0] = _sync[1] = true;
+                    _follower.Add(s);
                     Control(s);
                     return;
                 }
@@ -161,6 +167,11 @@ public sealed class HttpAnalyzer
         private void OnData(int side, byte[]? data, long missing, TcpSegment seg)
         {
             if (_ended || _clientSide < 0) return;
+            if (_sync[side])
+            {
+                if (data == null || !StartsMessage(data, side == _clientSide)) return;
+                _sync[side] = false;
+            }
             var parser = side == _clientSide ? _request : _response;
             if (data != null) parser.Feed(data, seg);
             else parser.Gap(missing, seg);
@@ -174,6 +185,15 @@ public sealed class HttpAnalyzer
                             ? $"Stream {Stream} ({_client} → {_server}) is not HTTP: {parser.Error} (frame {seg.Frame})."
                             : $"Stream {Stream} ({_client} → {_server}): malformed HTTP at frame {seg.Frame}: {parser.Error}."));
             }
+        }
+
+        /// <summary>Does a segment's data start with a request line (a method in capitals, a space) or a status line (HTTP/1.)?</summary>
+        private static bool StartsMessage(byte[] data, bool request)
+        {
+            if (!request) return data.AsSpan().StartsWith("HTTP/1."u8);
+            int i = 0;
+            while (i < data.Length && i < 20 && data[i] >= (byte)'A' && data[i] <= (byte)'Z') i++;
+            return i > 0 && i < data.Length && data[i] == (byte)' ' && data.Length > i + 1 && data[i + 1] != (byte)' ';
         }
 
         private void OnRequest(HttpMessage m)
@@ -197,7 +217,7 @@ public sealed class HttpAnalyzer
 
         private void Fill(HttpExchange x, HttpMessage m)
         {
-            var req = _requestMessages[x];
+            var req = _requestMessages.GetValueOrDefault(x);
             x.StatusCode = int.Parse(m.Parts[1], CultureInfo.InvariantCulture);
             x.ReasonPhrase = m.Parts.Length > 2 ? m.Parts[2] : "";
             x.ResponseVersion = m.Parts[0];
@@ -211,9 +231,12 @@ public sealed class HttpAnalyzer
             x.ResponseFirstFrame = m.FirstSegment.Frame;
             x.ResponseFrame = m.LastSegment.Frame;
             x.ResponseSegmentFrames = m.Frames.Where(f => f != m.LastSegment.Frame).ToArray();
-            x.TimeToFirstByte = m.FirstSegment.Time - req.LastSegment.Time;
-            x.TotalTime = m.LastSegment.Time - req.FirstSegment.Time;
-            x.HttpTime = m.LastSegment.Time - req.LastSegment.Time;
+            if (req != null)
+            {
+                x.TimeToFirstByte = m.FirstSegment.Time - req.LastSegment.Time;
+                x.TotalTime = m.LastSegment.Time - req.FirstSegment.Time;
+                x.HttpTime = m.LastSegment.Time - req.LastSegment.Time;
+            }
             if (m.Body != null) x.Body = Decode(m.Body.ToArray(), m.Headers["Content-Encoding"] as string);
         }
 
@@ -243,7 +266,21 @@ public sealed class HttpAnalyzer
         {
             int code = int.Parse(m.Parts[1], CultureInfo.InvariantCulture);
             if (code >= 100 && code < 200 && code != 101) return;   // interim response: the final one follows
-            if (_waiting.Count == 0) return;                          // a response to nothing we saw
+            if (_waiting.Count == 0)
+            {
+                // a response to a request sent before the capture started: tshark shows it, so do we
+                if (_startMissed && _sequence == 0)
+                {
+                    var lone = new HttpExchange
+                    {
+                        Stream = Stream, Client = _client, Server = _server, Sequence = 0,
+                        RequestTime = m.FirstSegment.Time, State = HttpExchangeState.RequestNotCaptured,
+                    };
+                    Fill(lone, m);
+                    _owner._ready.Add(lone);
+                }
+                return;                                              // else a response to nothing we saw
+            }
             var x = _waiting.Dequeue();
             Fill(x, m);
             x.State = m.BodyMissing > 0 ? HttpExchangeState.BytesMissing : HttpExchangeState.Complete;

@@ -15,6 +15,11 @@ public enum HttpExchangeState
     Aborted,
     /// <summary>The request has no response in the capture.</summary>
     NoResponse,
+    /// <summary>
+    /// A response whose request was sent before the capture started (Method and Uri are empty, RequestFrame is 0),
+    /// as tshark shows it.
+    /// </summary>
+    RequestNotCaptured,
 }
 
 /// <summary>One HTTP/1.x request and its response, reassembled from a TCP stream.</summary>
