@@ -288,12 +288,12 @@ Describe 'Invoke-LabSession output folders' -Tag Capture, Lab {
         try {
             $port = $l.LocalEndpoint.Port
             $dir = Join-Path $TestDrive 'busy/deeper'
-            { Invoke-LabSession -Port $port -OutputDirectory $dir } | Should -Throw -ErrorId 'LabPortInUse,*'
+            { Invoke-LabSession -Port $port -OutputDirectory $dir } | Should -Throw -ErrorId 'LabServerPortInUse,*'
             Test-Path (Join-Path $TestDrive 'busy') | Should -BeFalse
             $plain = Join-Path $TestDrive 'plain'
             $null = New-Item -ItemType Directory $plain
             Push-Location $plain
-            try { { Invoke-LabSession -Port $port } | Should -Throw -ErrorId 'LabPortInUse,*' }
+            try { { Invoke-LabSession -Port $port } | Should -Throw -ErrorId 'LabServerPortInUse,*' }
             finally { Pop-Location }
             Get-ChildItem $plain | Should -BeNullOrEmpty
         }

@@ -261,7 +261,7 @@ internal sealed class StaticFileHandler
     {
         var mtime = info.LastWriteTimeUtc;
         if (_cache.TryGetValue(full, out var c) && c.Mtime == mtime && c.Size == info.Length) return c;
-        double unix = (mtime - DateTime.UnixEpoch).Ticks / (double)TimeSpan.TicksPerSecond;
+        double unix = PythonMtime.Of(full, mtime);     // os.stat's st_mtime, as Werkzeug writes it
         string etag = $"\"{unix.ToString("R", CultureInfo.InvariantCulture)}-{info.Length}-{Adler32(Encoding.UTF8.GetBytes(full))}\"";
         byte[]? bytes = info.Length <= CacheLimit ? File.ReadAllBytes(full) : null;
         c = new CachedFile(mtime, bytes?.LongLength ?? info.Length, bytes, etag, TruncateSeconds(mtime).ToString("R", CultureInfo.InvariantCulture),

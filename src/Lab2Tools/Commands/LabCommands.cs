@@ -161,7 +161,7 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
     }
 }
 
-/// <summary>Base of the cmdlets that analyse a whole capture for the lab (Test-LabCapture, Export-LabReport, Show-TcpFlow).</summary>
+/// <summary>Base of the cmdlets that analyse a whole capture for the lab (Test-LabCapture, Export-LabReport).</summary>
 public abstract class LabCaptureCmdlet : CaptureFileCmdlet
 {
     /// <summary>The lab server's port; by default the port most connections went to.</summary>
