@@ -18,11 +18,14 @@ Describe 'Invoke-LabSession: the four-way teardown, every time' -Tag Capture, La
                 $t.ActiveCloser | Should -Be Server
                 $t.TimeWaitSide | Should -Be Server
                 # tshark: the four steps are four frames, the first FIN from the server, then a bare ACK
-                $fins = @(Invoke-Tshark -Path $s.Path -Filter "tcp.stream == $($t.Stream) && tcp.flags.fin == 1" -Field frame.number, tcp.srcport |
-                        ForEach-Object { , @([long]$_[0], [int]$_[1]) })
+                $fins = @(Invoke-Tshark -Path $s.Path -Filter "tcp.stream == $($t.Stream) && tcp.flags.fin == 1" -Field frame.number, tcp.srcport, tcp.nxtseq |
+                        ForEach-Object { , @([long]$_[0], [int]$_[1], [long]$_[2]) })
                 $fins.Count | Should -Be 2
                 $fins[0][1] | Should -Be $s.ServerPort
-                $filter = "tcp.stream == $($t.Stream) && tcp.flags == 0x010 && frame.number > $($fins[0][0]) && frame.number < $($fins[1][0])"
+                # the bare ACK that acknowledges the server's FIN (its next sequence number), before the client's FIN;
+                # the client may also send a bare ACK of earlier data in between
+                $filter = "tcp.stream == $($t.Stream) && tcp.flags == 0x010 && tcp.ack == $($fins[0][2]) && " +
+                    "frame.number > $($fins[0][0]) && frame.number < $($fins[1][0])"
                 $bareAck = @(Invoke-Tshark -Path $s.Path -Filter $filter -Field frame.number | ForEach-Object { [long]$_[0] })
                 $bareAck.Count | Should -Be 1 -Because 'the client acknowledges the FIN on its own before sending its FIN'
                 $t.Steps.Frame[0..2] | Should -Be @($fins[0][0], $bareAck[0], $fins[1][0])

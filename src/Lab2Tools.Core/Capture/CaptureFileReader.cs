@@ -250,16 +250,29 @@ public abstract class CaptureFileReader : IDisposable
     }
 }
 
+/// <summary>A stream read once from start to end: the parts of <see cref="Stream"/> the readers never use.</summary>
+internal abstract class ForwardReadStream : Stream
+{
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
 /// <summary>Bytes already read from a stream, then the rest of it.</summary>
-internal sealed class PrefixedStream : Stream
+internal sealed class PrefixedStream : ForwardReadStream
 {
     private readonly byte[] _prefix;
     private readonly Stream _rest;
     private int _pos;
 
     public PrefixedStream(byte[] prefix, Stream rest) { _prefix = prefix; _rest = rest; }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -273,22 +286,13 @@ internal sealed class PrefixedStream : Stream
         return _rest.Read(buffer);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     protected override void Dispose(bool disposing) { if (disposing) _rest.Dispose(); base.Dispose(disposing); }
 }
 
 /// <summary>
 /// A gzip-compressed capture, decompressed as it is read; damaged compressed data is a <see cref="CaptureFileException"/>.
 /// </summary>
-internal sealed class GzipCaptureStream : Stream
+internal sealed class GzipCaptureStream : ForwardReadStream
 {
     private readonly System.IO.Compression.GZipStream _gz;
     private readonly string _path;
@@ -299,8 +303,6 @@ internal sealed class GzipCaptureStream : Stream
         _gz = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress);
         _path = path;
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -317,14 +319,5 @@ internal sealed class GzipCaptureStream : Stream
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     protected override void Dispose(bool disposing) { if (disposing) _gz.Dispose(); base.Dispose(disposing); }
 }

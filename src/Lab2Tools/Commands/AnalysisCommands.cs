@@ -13,11 +13,26 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
     protected override bool KeepsSegments => false;      // a ConnectionRecord copies what it needs
     protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
+    private readonly List<int> _missing = new();
+
     protected override void EndAnalysis()
     {
+        _missing.Clear();
         foreach (var r in _analyzer.TakeRecords())
             foreach (var o in Results(r)) WriteResult(o);
+        if (_missing.Count > 0 && MissingWarning(string.Join(", ", _missing)) is string warning) WriteWarning(warning);
     }
+
+    /// <summary>The result, or nothing, with the stream remembered for <see cref="MissingWarning"/>.</summary>
+    protected IEnumerable<object> OneOrMissing(object? result, ConnectionRecord record)
+    {
+        if (result != null) return new[] { result };
+        _missing.Add(record.Stream);
+        return Array.Empty<object>();
+    }
+
+    /// <summary>What to warn about the streams that gave no result (null: nothing).</summary>
+    protected virtual string? MissingWarning(string streams) => null;
 }
 
 /// <summary>Get-TcpConnection: one object per TCP connection, with Zeek's conn_state and history.</summary>
@@ -33,24 +48,12 @@ public sealed class GetTcpConnectionCommand : ConnectionAnalysisCmdlet
 [OutputType(typeof(TcpHandshake))]
 public sealed class GetTcpHandshakeCommand : ConnectionAnalysisCmdlet
 {
-    private readonly List<int> _without = new();
+    protected override IEnumerable<object> Results(ConnectionRecord record) => OneOrMissing(record.ToHandshake(), record);
 
-    protected override IEnumerable<object> Results(ConnectionRecord record)
-    {
-        if (record.ToHandshake() is TcpHandshake h) return new object[] { h };
-        _without.Add(record.Stream);
-        return Array.Empty<object>();
-    }
-
-    protected override void EndAnalysis()
-    {
-        _without.Clear();
-        base.EndAnalysis();
-        if (_without.Count > 0)
-            WriteWarning($"No handshake in the capture for stream(s) {string.Join(", ", _without)}: " +
-                "no SYN was captured (the connection opened before the capture started). " +
-                "Their segments and HTTP exchanges are still analysed (Get-TcpConnection, Get-HttpExchange).");
-    }
+    protected override string MissingWarning(string streams) =>
+        $"No handshake in the capture for stream(s) {streams}: " +
+        "no SYN was captured (the connection opened before the capture started). " +
+        "Their segments and HTTP exchanges are still analysed (Get-TcpConnection, Get-HttpExchange).";
 }
 
 /// <summary>Get-TcpTeardown: how every connection that ends was closed.</summary>
@@ -58,23 +61,11 @@ public sealed class GetTcpHandshakeCommand : ConnectionAnalysisCmdlet
 [OutputType(typeof(TcpTeardown))]
 public sealed class GetTcpTeardownCommand : ConnectionAnalysisCmdlet
 {
-    private readonly List<int> _without = new();
+    protected override IEnumerable<object> Results(ConnectionRecord record) => OneOrMissing(record.ToTeardown(), record);
 
-    protected override IEnumerable<object> Results(ConnectionRecord record)
-    {
-        if (record.ToTeardown() is TcpTeardown t) return new object[] { t };
-        _without.Add(record.Stream);
-        return Array.Empty<object>();
-    }
-
-    protected override void EndAnalysis()
-    {
-        _without.Clear();
-        base.EndAnalysis();
-        if (_without.Count > 0)
-            WriteWarning($"No teardown in the capture for stream(s) {string.Join(", ", _without)}: " +
-                "no FIN or RST was captured (the connection was still open when the capture stopped).");
-    }
+    protected override string MissingWarning(string streams) =>
+        $"No teardown in the capture for stream(s) {streams}: " +
+        "no FIN or RST was captured (the connection was still open when the capture stopped).";
 }
 
 /// <summary>Get-TcpStateTimeline: each endpoint's RFC 9293 state changes, with the frame that caused each.</summary>
