@@ -1,3 +1,11 @@
+BeforeDiscovery {
+    # the cmdlets that read capture files and write one kind of object per file's content
+    $FileCommands = @(
+        'Import-TcpCapture', 'Get-TcpConnection', 'Get-TcpHandshake', 'Get-TcpTeardown', 'Get-TcpStateTimeline', 'Get-TcpExpertInfo',
+        'Get-TcpStream', 'Get-HttpExchange', 'Get-TcpStreamGraph', 'Get-TcpRttEstimate', 'Measure-TcpConnection'
+    ) | ForEach-Object { @{ Command = $_ } }
+}
+
 BeforeAll {
     . $PSScriptRoot/common.ps1
 
@@ -233,17 +241,7 @@ Describe 'Every object read from a file carries its path' -Tag Grading {
         $script:two = (Join-Path $DataDir 'http-visit.pcap'), (Join-Path $DataDir 'keepalive.pcap')
     }
 
-    It '<Command> gives each object the path of its own file, and the same objects as one file at a time' -ForEach @(
-        @{ Command = 'Import-TcpCapture' }
-        @{ Command = 'Get-TcpConnection' }
-        @{ Command = 'Get-TcpHandshake' }
-        @{ Command = 'Get-TcpTeardown' }
-        @{ Command = 'Get-TcpStateTimeline' }
-        @{ Command = 'Get-TcpExpertInfo' }
-        @{ Command = 'Get-TcpStream' }
-        @{ Command = 'Get-HttpExchange' }
-        @{ Command = 'Test-LabCapture' }
-    ) {
+    It '<Command> gives each object the path of its own file, and the same objects as one file at a time' -ForEach ($FileCommands + @{ Command = 'Test-LabCapture' }) {
         $all = @(& $Command -Path $two)
         foreach ($f in $two) {
             $alone = @(& $Command -LiteralPath $f)
@@ -275,16 +273,7 @@ Describe 'Every object read from a file carries its path' -Tag Grading {
             Should -Be ($direct | ForEach-Object { "$($_.Path)|$($_.Stream)|$($_.Client)|$($_.Frames)" })
     }
 
-    It 'groups the default table of <Command> by file when there are several files, and not for one' -ForEach @(
-        @{ Command = 'Import-TcpCapture' }
-        @{ Command = 'Get-TcpConnection' }
-        @{ Command = 'Get-TcpHandshake' }
-        @{ Command = 'Get-TcpTeardown' }
-        @{ Command = 'Get-TcpStateTimeline' }
-        @{ Command = 'Get-TcpExpertInfo' }
-        @{ Command = 'Get-TcpStream' }
-        @{ Command = 'Get-HttpExchange' }
-    ) {
+    It 'groups the default table of <Command> by file when there are several files, and not for one' -ForEach $FileCommands {
         $text = & $Command -Path $two | Out-String -Width 200
         foreach ($f in $two) { $text | Should -Match ([regex]::Escape("Capture: $f")) }
         & $Command -Path $two[0] | Out-String -Width 200 | Should -Not -Match 'Capture:'
