@@ -44,7 +44,7 @@ Describe 'Test-LabCapture -Summary: one row per file' -Tag Grading {
             $row.NotApplicable | Should -Be @($checks | Where-Object Result -eq NotApplicable).Count
             ($row.Passed + $row.Failed + $row.NotApplicable) | Should -Be 9
             $row.FailedChecks | Should -Be ((@($checks | Where-Object Result -eq Failed).Name) -join ', ')
-            $row.Result | Should -Be $(if ($row.Failed -gt 0) { 'Failed' } else { 'Passed' })
+            $row.Result | Should -Be $(if ($row.Failed -gt 0) { 'Failed' } elseif ($row.NotApplicable -gt 0) { 'Incomplete' } else { 'Passed' })
         }
         ($rows | Where-Object { $_.Path -like '*alice.pcap' }).Result | Should -Be 'Passed'
         ($rows | Where-Object { $_.Path -like '*carol.pcap' }).FailedChecks | Should -Match 'Handshake'

@@ -15,7 +15,7 @@ public sealed class LabCaptureGrade
 
     /// <summary>The capture file's full path.</summary>
     public string Path { get; init; } = "";
-    /// <summary>Passed (every check passed or had nothing to check), Failed (a check failed) or Unreadable (no checks ran).</summary>
+    /// <summary>Passed (every check passed), Failed (a check failed), Incomplete (none failed, some had nothing to check) or Unreadable (no checks ran).</summary>
     public string Result { get; init; } = "";
     /// <summary>Checks that passed.</summary>
     public int Passed { get; init; }
@@ -44,13 +44,15 @@ public sealed class LabCaptureGrade
         string? error, TimeSpan duration)
     {
         int failed = checks.Count(c => c.Result == LabCheckOutcome.Failed);
+        int notApplicable = checks.Count(c => c.Result == LabCheckOutcome.NotApplicable);
         return new LabCaptureGrade
         {
             Path = path,
-            Result = failed > 0 ? "Failed" : "Passed",
+            // a check with nothing to look at is no pass: such a file is Incomplete, as -Quiet's false says
+            Result = failed > 0 ? "Failed" : notApplicable > 0 ? "Incomplete" : "Passed",
             Passed = checks.Count(c => c.Result == LabCheckOutcome.Passed),
             Failed = failed,
-            NotApplicable = checks.Count(c => c.Result == LabCheckOutcome.NotApplicable),
+            NotApplicable = notApplicable,
             FailedChecks = string.Join(", ", checks.Where(c => c.Result == LabCheckOutcome.Failed).Select(c => c.Name)),
             Frames = frames,
             ErrorId = errorId ?? "",

@@ -406,7 +406,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         else if (Quiet)
         {
             if (na.Count > 0) WriteWarning($"{w.Path}: nothing to check for {string.Join(", ", na)} (not applicable, so not passed).");
-            WriteObject(grade.Result == "Passed" && na.Count == 0);
+            WriteObject(grade.Result == "Passed");
         }
         else foreach (var r in grade.GetChecks()) WriteResult(r);
     }
