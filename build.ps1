@@ -90,6 +90,12 @@ function Invoke-Build {
         if ($dll.Name -in 'System.Management.Automation.dll') { continue }
         Copy-Item $dll.FullName $ModuleOut
     }
+    # Translations: each culture's satellite assemblies (e.g. zh-Hans/Lab2Tools.Core.resources.dll) beside the dlls.
+    foreach ($culture in Get-ChildItem $publish -Directory | Where-Object { Get-ChildItem $_.FullName -Filter 'Lab2Tools*.resources.dll' }) {
+        $target = Join-Path $ModuleOut $culture.Name
+        $null = New-Item -ItemType Directory -Force -Path $target
+        Copy-Item (Join-Path $culture.FullName 'Lab2Tools*.resources.dll') $target
+    }
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.Format.ps1xml') $ModuleOut
     & (Join-Path $Root 'tools/Add-ByFileViews.ps1') -FormatFile (Join-Path $ModuleOut 'Lab2Tools.Format.ps1xml')
     Copy-Item (Join-Path $Root 'src/Lab2Tools/Lab2Tools.psm1') $ModuleOut

@@ -1,6 +1,8 @@
 using System.Globalization;
 using Lab2Tools.Model;
 
+using static Lab2Tools.Text.Figures;
+
 namespace Lab2Tools.Analysis;
 
 /// <summary>
@@ -12,7 +14,6 @@ public sealed class ExpertAnalyzer
 {
     private readonly Dictionary<int, string> _closeInitiator = new();
 
-    private static string Ms(TimeSpan? t) => t is TimeSpan v ? v.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture) + " ms" : "?";
 
     public IEnumerable<TcpExpertEvent> Analyze(TcpSegment s)
     {

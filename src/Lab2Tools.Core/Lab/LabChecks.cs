@@ -4,6 +4,8 @@ using Lab2Tools.Analysis.Http;
 using Lab2Tools.Model;
 using Outcome = (Lab2Tools.Lab.LabCheckOutcome result, string evidence, long[] frames, int? stream, string explanation);
 
+using static Lab2Tools.Text.Figures;
+
 namespace Lab2Tools.Lab;
 
 /// <summary>What a lab check concluded: shown, not shown, or nothing in the capture to check.</summary>
@@ -59,7 +61,6 @@ public static class LabChecks
         "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal",
     };
 
-    private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>PASS, FAIL or N/A.</summary>
     public static string Text(LabCheckOutcome r) =>

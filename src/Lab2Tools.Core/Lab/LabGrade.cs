@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 
+using static Lab2Tools.Text.Figures;
+
 namespace Lab2Tools.Lab;
 
 /// <summary>
@@ -78,7 +80,6 @@ public sealed class LabCaptureGrade
 public static class LabJUnitWriter
 {
     private static string F(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
-    private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     public static void Write(IReadOnlyList<LabCaptureGrade> grades, string file, string suiteName, DateTime timestamp)
     {

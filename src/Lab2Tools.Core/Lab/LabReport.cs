@@ -6,6 +6,8 @@ using Lab2Tools.Model;
 using Lab2Tools.Rendering;
 using Lab2Tools.Sockets;
 
+using static Lab2Tools.Text.Figures;
+
 namespace Lab2Tools.Lab;
 
 /// <summary>
@@ -14,8 +16,6 @@ namespace Lab2Tools.Lab;
 /// </summary>
 public static class LabReport
 {
-    private static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
-    private static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture) + " ms";
 
     /// <param name="a">The analysed capture.</param>
     /// <param name="session">The session that made it, when there is one (server settings, request log, socket table).</param>

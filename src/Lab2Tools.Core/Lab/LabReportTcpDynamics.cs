@@ -5,6 +5,8 @@ using Lab2Tools.Analysis.Statistics;
 using Lab2Tools.Model;
 using Lab2Tools.Rendering;
 
+using static Lab2Tools.Text.Figures;
+
 namespace Lab2Tools.Lab;
 
 /// <summary>
@@ -14,8 +16,6 @@ namespace Lab2Tools.Lab;
 /// </summary>
 internal static class LabReportTcpDynamics
 {
-    private static string N(double v) => v.ToString("#,0", CultureInfo.InvariantCulture);
-    private static string Ms(double v) => v.ToString("0.000", CultureInfo.InvariantCulture);
 
     public static void Add(ReportDocument doc, LabCaptureAnalysis a, IReadOnlyList<HttpExchange> http, int? pageStream)
     {
@@ -35,7 +35,7 @@ internal static class LabReportTcpDynamics
         foreach (var s in segs) b.Add(s);
         var tsg = b.Build(audio.Stream, TcpGraphType.TcpTrace, TcpGraphDirection.ServerToClient)!;
         var ws = b.Build(audio.Stream, TcpGraphType.WindowScaling, TcpGraphDirection.ServerToClient)!;
-        doc.P($"Stream {audio.Stream} carried `{audio.Method} {audio.Uri}` ({audio.StatusCode}, {N(audio.BodyLength)} bytes of body) " +
+        doc.P($"Stream {audio.Stream} carried `{audio.Method} {audio.Uri}` ({audio.StatusCode}, {Grouped(audio.BodyLength)} bytes of body) " +
               $"from the server {tsg.Source} to the browser {tsg.Destination}. " +
               "The graphs are Wireshark's Statistics > TCP Stream Graphs for this direction " +
               "(`Get-TcpStreamGraph -Type TcpTrace` and `-Type WindowScaling`).");
@@ -57,14 +57,14 @@ internal static class LabReportTcpDynamics
             var after = rwin.Where(p => p.Frame > min.Frame).OrderByDescending(p => p.Value).FirstOrDefault();
             var zeros = rwin.Where(p => p.Value == 0).Select(p => p.Frame).ToList();
             if (min.Value < first.Value)
-                notes.Add($"The receive window shrinks from {N(first.Value)} bytes (frame {first.Frame}) " +
-                          $"to {N(min.Value)} bytes (frame {min.Frame}, {Ms(min.TimeSeconds * 1000)} ms into the connection) " +
+                notes.Add($"The receive window shrinks from {Grouped(first.Value)} bytes (frame {first.Frame}) " +
+                          $"to {Grouped(min.Value)} bytes (frame {min.Frame}, {Ms3(min.TimeSeconds * 1000)} ms into the connection) " +
                           "as the data arrives faster than the browser reads it from its buffer" +
                           (after != null && after.Value > min.Value
-                              ? $"; it grows again to {N(after.Value)} bytes (frame {after.Frame}) as the browser reads the buffer."
+                              ? $"; it grows again to {Grouped(after.Value)} bytes (frame {after.Frame}) as the browser reads the buffer."
                               : "; it does not grow again before the connection ends."));
             else
-                notes.Add($"The receive window never falls below its first value, {N(first.Value)} bytes (frame {first.Frame}): " +
+                notes.Add($"The receive window never falls below its first value, {Grouped(first.Value)} bytes (frame {first.Frame}): " +
                           "the browser reads the data as fast as it arrives.");
             notes.Add(zeros.Count > 0
                 ? $"Zero window in frame(s) {string.Join(", ", zeros.Take(10))}: " +
@@ -76,14 +76,14 @@ internal static class LabReportTcpDynamics
         {
             var peak = flights.OrderByDescending(f => f.Bytes).ThenBy(f => f.Frame).First();
             var run = LongestGrowth(flights);
-            string list = string.Join(", ", flights.Take(8).Select(f => $"{N(f.Bytes)} (frame {f.Frame})")) + (flights.Count > 8 ?
+            string list = string.Join(", ", flights.Take(8).Select(f => $"{Grouped(f.Bytes)} (frame {f.Frame})")) + (flights.Count > 8 ?
                 ", ..." : "");
             notes.Add(run.Count >= 3
                 ? "Slow start: from one round trip to the next the bytes in flight grow by half or more, " +
-                  $"{string.Join(" → ", run.Select(f => $"{N(f.Bytes)} (frame {f.Frame})"))}, " +
+                  $"{string.Join(" → ", run.Select(f => $"{Grouped(f.Bytes)} (frame {f.Frame})"))}, " +
                   "as each ACK lets the congestion window grow."
                 : $"No clear slow start: the most bytes in flight in each round trip (between ACKs that advance) were {list}; " +
-                  $"the largest, {N(peak.Bytes)} bytes, in frame {peak.Frame}. " +
+                  $"the largest, {Grouped(peak.Bytes)} bytes, in frame {peak.Frame}. " +
                   "Slow start would show as flights growing by half or more, round trip after round trip.");
         }
         doc.List(notes);
@@ -152,8 +152,8 @@ internal static class LabReportTcpDynamics
             rows.Take(40).Select(r => new[]
             {
                 r.Sender, r.Sample.ToString(CultureInfo.InvariantCulture), r.SegmentFrame.ToString(CultureInfo.InvariantCulture),
-                r.AckFrame.ToString(CultureInfo.InvariantCulture), Ms(r.SampleRttMilliseconds), Ms(r.EstimatedRttMilliseconds),
-                Ms(r.DevRttMilliseconds), Ms(r.TimeoutIntervalMilliseconds), r.RtoMilliseconds.ToString("0.###",
+                r.AckFrame.ToString(CultureInfo.InvariantCulture), Ms3(r.SampleRttMilliseconds), Ms3(r.EstimatedRttMilliseconds),
+                Ms3(r.DevRttMilliseconds), Ms3(r.TimeoutIntervalMilliseconds), r.RtoMilliseconds.ToString("0.###",
                     CultureInfo.InvariantCulture),
             }));
         if (rows.Count > 40) doc.P($"({rows.Count - 40} more rows: `Get-TcpRttEstimate -Stream {stream}`.)");

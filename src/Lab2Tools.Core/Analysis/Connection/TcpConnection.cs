@@ -1,0 +1,120 @@
+using System.Net;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Analysis;
+
+/// <summary>How the client (the side that opened the connection) was decided.</summary>
+public enum RoleSource
+{
+    /// <summary>It sent the SYN.</summary>
+    Syn,
+    /// <summary>No SYN was captured; it received the SYN-ACK.</summary>
+    SynAck,
+    /// <summary>No SYN or SYN-ACK was captured: the side with the higher port is taken as the client.</summary>
+    PortNumbers,
+}
+
+public enum ConnectionRole { Client, Server }
+
+/// <summary>Wireshark's tcp.completeness bits.</summary>
+[Flags]
+public enum TcpCompleteness
+{
+    None = 0,
+    Syn = 1,
+    SynAck = 2,
+    Ack = 4,
+    Data = 8,
+    Fin = 16,
+    Rst = 32,
+}
+
+/// <summary>Counters for one direction of a connection.</summary>
+public sealed class TcpDirectionStatistics
+{
+    public long Frames { get; internal set; }
+    /// <summary>Sum of frame lengths (what Wireshark's Conversations dialog counts as bytes).</summary>
+    public long FrameBytes { get; internal set; }
+    /// <summary>Sum of IP lengths (Zeek's orig_ip_bytes / resp_ip_bytes).</summary>
+    public long IpBytes { get; internal set; }
+    /// <summary>All payload bytes sent, retransmissions included.</summary>
+    public long PayloadBytes { get; internal set; }
+    /// <summary>Payload bytes that covered new sequence space.</summary>
+    public long UniquePayloadBytes { get; internal set; }
+    /// <summary>Payload bytes in segments Wireshark flags as (fast, spurious) retransmissions.</summary>
+    public long RetransmittedBytes { get; internal set; }
+    /// <summary>Bytes never seen in sequence space that was skipped over (content gaps, Zeek's missed_bytes).</summary>
+    public long MissedBytes { get; internal set; }
+    public int? Mss { get; internal set; }
+    public int? WindowScaleShift { get; internal set; }
+    public bool SackPermitted { get; internal set; }
+    public bool Timestamps { get; internal set; }
+    public override string ToString() => $"{Frames} frames, {PayloadBytes} payload bytes";
+}
+
+/// <summary>One TCP connection (one tcp.stream), like a row of Wireshark's Conversations and Zeek's conn.log.</summary>
+public sealed class TcpConnection
+{
+    public int Stream { get; init; }
+    public IPEndPoint Client { get; init; } = null!;
+    public IPEndPoint Server { get; init; } = null!;
+    public RoleSource RoleSource { get; init; }
+    public DateTime StartTime { get; init; }
+    /// <summary>Time of the first frame relative to the start of the capture.</summary>
+    public TimeSpan RelativeStart { get; init; }
+    public TimeSpan Duration { get; init; }
+    public long FirstFrame { get; init; }
+    public long LastFrame { get; init; }
+    public long Frames => ClientToServer.Frames + ServerToClient.Frames;
+    public TcpDirectionStatistics ClientToServer { get; init; } = null!;
+    public TcpDirectionStatistics ServerToClient { get; init; } = null!;
+    /// <summary>
+    /// Zeek's conn_state (S0, S1, SF, REJ, S2, S3, RSTO, RSTR, RSTOS0, RSTRH, SH, SHR, OTH) of the Zeek connection
+    /// that holds this stream's first frame; <see cref="ZeekConnections"/> has every Zeek connection of the stream.
+    /// </summary>
+    public string ConnState { get; init; } = "";
+    /// <summary>What the ConnState code means.</summary>
+    public string ConnStateDescription => Zeek.ZeekConnection.Describe(ConnState);
+    /// <summary>Zeek's history string (uppercase: originator, lowercase: responder) of the same Zeek connection as ConnState.</summary>
+    public string History { get; init; } = "";
+    /// <summary>
+    /// The connections Zeek logs for this stream's frames, in order: one, unless Zeek splits the stream (a new SYN
+    /// on a closed connection, tcp_attempt_delay, tcp_close_delay, tcp_connection_linger after a close or reset,
+    /// or tcp_inactivity_timeout), each with its start frame, originator, conn_state and history.
+    /// </summary>
+    public IReadOnlyList<Zeek.ZeekConnection> ZeekConnections { get; init; } = Array.Empty<Zeek.ZeekConnection>();
+    /// <summary>True when Zeek logs more than one connection for this stream.</summary>
+    public bool ZeekSplit => ZeekConnections.Count > 1;
+    /// <summary>Wireshark's tcp.completeness bits.</summary>
+    public TcpCompleteness Completeness { get; init; }
+    /// <summary>Wireshark's completeness label, e.g. "Complete, WITH_DATA".</summary>
+    public string CompletenessText => CompletenessLabel((int)Completeness);
+    public TimeSpan? InitialRtt { get; init; }
+    /// <summary>Which side sent the first FIN, if any.</summary>
+    public ConnectionRole? ClosedFirstBy { get; init; }
+    /// <summary>Which side sent the first RST, if any.</summary>
+    public ConnectionRole? ResetBy { get; init; }
+    /// <summary>Count of each tcp.analysis flag in the connection.</summary>
+    public IReadOnlyDictionary<string, int> ExpertCounts { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
+    public int Retransmissions { get; init; }
+    public int DuplicateAcks { get; init; }
+    public int ZeroWindows { get; init; }
+    public int OutOfOrder { get; init; }
+    public int LostSegments { get; init; }
+    public bool ReusedPorts { get; init; }
+
+    internal static string CompletenessLabel(int c) => c switch
+    {
+        1 => "Incomplete, SYN_SENT",
+        3 => "Incomplete, CLIENT_ESTABLISHED",
+        7 => "Incomplete, ESTABLISHED",
+        15 => "Incomplete, DATA",
+        31 or 47 or 63 => "Complete, WITH_DATA",
+        23 or 39 or 55 => "Complete, NO_DATA",
+        _ => "Incomplete",
+    };
+
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
+    public override string ToString() => $"Stream {Stream}: {Client} → {Server} {ConnState} {History}";
+}

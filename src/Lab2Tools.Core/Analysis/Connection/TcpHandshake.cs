@@ -1,0 +1,99 @@
+using System.Net;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Analysis;
+
+/// <summary>One step of the three-way handshake.</summary>
+public sealed class TcpHandshakeStep
+{
+    public int Step { get; init; }
+    public string Name { get; init; } = "";
+    public long Frame { get; init; }
+    public DateTime Time { get; init; }
+    public IPEndPoint From { get; init; } = null!;
+    public IPEndPoint To { get; init; } = null!;
+    public string Flags { get; init; } = "";
+    public uint Seq { get; init; }
+    public uint Ack { get; init; }
+    public uint SeqRaw { get; init; }
+    public uint AckRaw { get; init; }
+    public string Explanation { get; init; } = "";
+    public override string ToString() => $"{Step}. {Name} frame {Frame}: Seq={Seq} Ack={Ack}";
+}
+
+/// <summary>The options one side offered in its SYN or SYN-ACK.</summary>
+public sealed class TcpSynOptions
+{
+    public int? Mss { get; init; }
+    public int? WindowScaleShift { get; init; }
+    public int? WindowScaleMultiplier => WindowScaleShift is int s ? 1 << Math.Min(s, 14) : null;
+    public bool SackPermitted { get; init; }
+    public bool Timestamps { get; init; }
+    /// <summary>ECN-setup: SYN with ECE and CWR, or SYN-ACK with ECE.</summary>
+    public bool Ecn { get; init; }
+    /// <summary>The raw window of the SYN (never scaled).</summary>
+    public int Window { get; init; }
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (Mss != null) parts.Add($"MSS={Mss}");
+        if (WindowScaleShift != null) parts.Add($"WS={WindowScaleMultiplier}");
+        if (SackPermitted) parts.Add("SACK_PERM");
+        if (Timestamps) parts.Add("TS");
+        if (Ecn) parts.Add("ECN");
+        return string.Join(" ", parts);
+    }
+}
+
+public enum HandshakeVerdict
+{
+    /// <summary>SYN, SYN-ACK, ACK.</summary>
+    Complete,
+    /// <summary>Completed, but the SYN had to be sent more than once.</summary>
+    SynRetransmitted,
+    /// <summary>The server answered the SYN with RST: nothing listens on that port.</summary>
+    Rejected,
+    /// <summary>SYN(s) with no answer in the capture.</summary>
+    NoAnswer,
+    /// <summary>SYN and SYN-ACK, but no ACK from the client in the capture.</summary>
+    FinalAckMissing,
+    /// <summary>The client reset the connection during the handshake.</summary>
+    AbortedByClient,
+}
+
+/// <summary>The three-way handshake of one connection.</summary>
+public sealed class TcpHandshake
+{
+    public int Stream { get; init; }
+    public IPEndPoint Client { get; init; } = null!;
+    public IPEndPoint Server { get; init; } = null!;
+    public TcpHandshakeStep Syn { get; init; } = null!;
+    public TcpHandshakeStep? SynAck { get; init; }
+    public TcpHandshakeStep? Ack { get; init; }
+    /// <summary>Frames of SYNs sent again (same ISN).</summary>
+    public IReadOnlyList<long> SynRetransmissions { get; init; } = Array.Empty<long>();
+    public IReadOnlyList<long> SynAckRetransmissions { get; init; } = Array.Empty<long>();
+    public uint ClientIsn { get; init; }
+    public uint? ServerIsn { get; init; }
+    public TcpSynOptions ClientOptions { get; init; } = null!;
+    public TcpSynOptions? ServerOptions { get; init; }
+    /// <summary>Window scaling is in effect only when both SYN and SYN-ACK carry the option (RFC 7323).</summary>
+    public bool WindowScaling { get; init; }
+    /// <summary>Multiplier applied to the client's advertised windows (1 when scaling is not in effect).</summary>
+    public int ClientWindowMultiplier { get; init; }
+    public int ServerWindowMultiplier { get; init; }
+    public bool SackPermitted { get; init; }
+    public bool Timestamps { get; init; }
+    public bool Ecn { get; init; }
+    /// <summary>The largest segment the client may send (the server's MSS) and the server may send (the client's MSS).</summary>
+    public int? ClientMaxSegment { get; init; }
+    public int? ServerMaxSegment { get; init; }
+    /// <summary>Wireshark's iRTT: from the (last) SYN to the ACK that completed the handshake.</summary>
+    public TimeSpan? InitialRtt { get; init; }
+    public HandshakeVerdict Verdict { get; init; }
+    public string Explanation { get; init; } = "";
+    public IReadOnlyList<TcpHandshakeStep> Steps => new[] { Syn, SynAck, Ack }.Where(s => s != null).Select(s => s!).ToArray();
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
+    public override string ToString() => $"Stream {Stream}: {Verdict} ({Client} → {Server})";
+}

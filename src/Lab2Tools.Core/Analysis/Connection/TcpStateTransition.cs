@@ -1,0 +1,28 @@
+using System.Net;
+using Lab2Tools.Model;
+
+namespace Lab2Tools.Analysis;
+
+/// <summary>RFC 9293 connection states.</summary>
+public enum TcpState
+{
+    CLOSED, LISTEN, SYN_SENT, SYN_RECEIVED, ESTABLISHED, FIN_WAIT_1, FIN_WAIT_2, CLOSING, TIME_WAIT, CLOSE_WAIT, LAST_ACK,
+}
+
+/// <summary>One state change of one endpoint, with the frame that caused it.</summary>
+public sealed class TcpStateTransition
+{
+    public int Stream { get; init; }
+    public IPEndPoint EndPoint { get; init; } = null!;
+    public ConnectionRole Role { get; init; }
+    public TcpState? From { get; init; }
+    public TcpState To { get; init; }
+    /// <summary>The frame that caused the change (null for changes the capture cannot show, such as TIME_WAIT expiring).</summary>
+    public long? Frame { get; init; }
+    public DateTime? Time { get; init; }
+    public string Cause { get; init; } = "";
+    public string Explanation { get; init; } = "";
+    /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
+    public string? Path { get; init; }
+    public override string ToString() => $"{Role} {From}→{To} ({Cause})";
+}
