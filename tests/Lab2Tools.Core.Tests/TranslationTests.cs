@@ -71,3 +71,49 @@ public class TextCultureTests
         Assert.Equal(before, Lab2Tools.Text.CommonText.Role(client: false));
     }
 }
+
+/// <summary>The capture readers' errors follow the culture and keep their figures.</summary>
+public class CaptureTextTests
+{
+    private static string Damage(string culture, byte[] bytes)
+    {
+        using var scope = Lab2Tools.Text.TextCulture.Use(new System.Globalization.CultureInfo(culture));
+        try
+        {
+            using var r = Lab2Tools.Capture.CaptureFileReader.Open(new MemoryStream(bytes), "cut.pcap");
+            while (r.ReadNext(out _, out _)) { }
+        }
+        catch (Lab2Tools.Capture.CaptureFileException e) { return e.Message; }
+        throw new Xunit.Sdk.XunitException("the cut capture read cleanly");
+    }
+
+    [Fact]
+    public void ACutCaptureIsExplainedInChineseWithTheSameFigures()
+    {
+        byte[] whole = File.ReadAllBytes(TestData.Path("http-visit.pcap"));
+        byte[] cut = whole[..(whole.Length - 7)];
+        string en = Damage("en-US", cut), zh = Damage("zh-CN", cut);
+        Assert.Contains("cut short", en);
+        Assert.Contains("被截断", zh);
+        Assert.DoesNotContain("cut short", zh);
+        static string Digits(string s) => string.Join(" ", Regex.Matches(s, @"\d+").Select(m => m.Value));
+        Assert.Equal(Digits(en), Digits(zh));
+    }
+
+    [Fact]
+    public void AMalformedFrameReasonFollowsTheCulture()
+    {
+        // an IPv4 header whose header length (IHL 4 → 16 bytes) is below the minimum of 20
+        byte[] ip = new byte[40];
+        ip[0] = 0x44; ip[3] = 40; ip[9] = 6;
+        string Reason(string culture)
+        {
+            using var scope = Lab2Tools.Text.TextCulture.Use(new System.Globalization.CultureInfo(culture));
+            Assert.Equal(Lab2Tools.Decode.DecodeOutcome.Malformed,
+                Lab2Tools.Decode.PacketDecoder.Decode(Lab2Tools.Decode.LinkTypes.Raw, ip, ip.Length, out _, out var reason));
+            return reason!;
+        }
+        Assert.Equal("IPv4 header length 16 is below 20", Reason("en-US"));
+        Assert.Equal("IPv4 首部长度 16 小于 20", Reason("zh-CN"));
+    }
+}

@@ -53,7 +53,8 @@ public abstract class CaptureFileReader : IDisposable
     /// <summary>Opens a capture file, recognising the format by its first bytes.</summary>
     public static CaptureFileReader Open(string path)
     {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1,
+            FileOptions.SequentialScan);
         try
         {
             return Open(stream, path);
@@ -72,7 +73,7 @@ public abstract class CaptureFileReader : IDisposable
         int n = ReadAtLeast(stream, magic);
         if (n < 4)
             throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
-                $"'{path}' is not a capture file: it is only {n} bytes long.");
+                CaptureText.Format("File.TooShort", path, n));
         if (magic[0] == 0x1F && magic[1] == 0x8B)
         {
             // gzip (.pcap.gz, .pcapng.gz, as Wireshark opens them): read the capture inside it
@@ -80,7 +81,7 @@ public abstract class CaptureFileReader : IDisposable
             n = ReadAtLeast(inner, magic);
             if (n < 4)
                 throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
-                    $"'{path}' is gzip-compressed but holds only {n} bytes.");
+                    CaptureText.Format("File.GzipTooShort", path, n));
             stream = inner;
         }
         uint le = BinaryPrimitives.ReadUInt32LittleEndian(magic);
@@ -89,7 +90,7 @@ public abstract class CaptureFileReader : IDisposable
             0xA1B2C3D4 or 0xD4C3B2A1 or 0xA1B23C4D or 0x4D3CB2A1 => new PcapFileReader(stream, path, magic.ToArray(), stream is FileStream),
             0x0A0D0D0A => new PcapNgFileReader(stream, path, magic.ToArray(), stream is FileStream),
             _ => throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
-                $"'{path}' is not a pcap or pcapng capture file (it starts with 0x{BinaryPrimitives.ReadUInt32BigEndian(magic):X8}).")
+                CaptureText.Format("File.UnknownMagic", path, BinaryPrimitives.ReadUInt32BigEndian(magic).ToString("X8")))
         };
         reader.Initialize();
         return reader;
@@ -124,7 +125,9 @@ public abstract class CaptureFileReader : IDisposable
         _end = alreadyRead.Length;
     }
 
-    /// <summary>Makes <paramref name="count"/> bytes available at the read position; returns how many are (less only at end of file).</summary>
+    /// <summary>
+    /// Makes <paramref name="count"/> bytes available at the read position; returns how many are (less only at end of file).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected int Ensure(int count)
     {
@@ -315,7 +318,7 @@ internal sealed class GzipCaptureStream : ForwardReadStream
         catch (InvalidDataException e)
         {
             throw new CaptureFileException(CaptureFileProblem.Corrupt, _path, _read, 0,
-                $"'{_path}': the gzip-compressed data is damaged after {_read} uncompressed bytes ({e.Message}).");
+                CaptureText.Format("File.GzipDamaged", _path, _read, e.Message));
         }
     }
 

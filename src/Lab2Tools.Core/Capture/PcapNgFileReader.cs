@@ -32,7 +32,8 @@ internal sealed class PcapNgFileReader : CaptureFileReader
         public long OffsetSeconds { get; }
     }
 
-    public PcapNgFileReader(Stream stream, string path, byte[] magic, bool readAhead = false) : base(stream, path, readAhead) => SeedBuffer(magic);
+    public PcapNgFileReader(Stream stream, string path, byte[] magic, bool readAhead = false) : base(stream, path, readAhead) =>
+        SeedBuffer(magic);
 
     public override string Format => "pcapng";
     public override int PrimaryLinkType => _primaryLinkType;
@@ -41,14 +42,16 @@ internal sealed class PcapNgFileReader : CaptureFileReader
     {
         // The first block must be a section header; ReadNext handles it like any other.
         if (Ensure(12) < 12)
-            throw Problem(CaptureFileProblem.Truncated, 0, $"'{Path}' ends inside its pcapng section header.");
+            throw Problem(CaptureFileProblem.Truncated, 0, CaptureText.Format("PcapNg.HeaderCut", Path));
         uint bom = BinaryPrimitives.ReadUInt32LittleEndian(Peek(12)[8..]);
         if (bom != 0x1A2B3C4D && bom != 0x4D3C2B1A)
-            throw Problem(CaptureFileProblem.NotACaptureFile, 8, $"'{Path}' is not a pcapng file: its byte-order magic is wrong.");
+            throw Problem(CaptureFileProblem.NotACaptureFile, 8, CaptureText.Format("PcapNg.NotPcapNg", Path));
     }
 
-    private uint U32(ReadOnlySpan<byte> s) => _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
-    private ushort U16(ReadOnlySpan<byte> s) => _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
+    private uint U32(ReadOnlySpan<byte> s) =>
+        _bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(s) : BinaryPrimitives.ReadUInt32LittleEndian(s);
+    private ushort U16(ReadOnlySpan<byte> s) =>
+        _bigEndian ? BinaryPrimitives.ReadUInt16BigEndian(s) : BinaryPrimitives.ReadUInt16LittleEndian(s);
 
     public override bool ReadNext(out CaptureFrame frame, out ReadOnlySpan<byte> data)
     {
@@ -66,7 +69,7 @@ internal sealed class PcapNgFileReader : CaptureFileReader
                 uint bom = BinaryPrimitives.ReadUInt32LittleEndian(head[8..]);
                 if (bom == 0x1A2B3C4D) _bigEndian = false;
                 else if (bom == 0x4D3C2B1A) _bigEndian = true;
-                else throw Problem(CaptureFileProblem.Corrupt, blockOffset, $"'{Path}' is corrupt at offset {blockOffset}: a section header has a bad byte-order magic.");
+                else throw Problem(CaptureFileProblem.Corrupt, blockOffset, CaptureText.Format("PcapNg.SectionMagic", Path, blockOffset));
                 _interfaces.Clear();
             }
             else
@@ -76,14 +79,14 @@ internal sealed class PcapNgFileReader : CaptureFileReader
             uint blockLen = U32(head[4..]);
             if (blockLen < 12 || blockLen % 4 != 0 || blockLen > MaxFrameLength + 1024)
                 throw Problem(CaptureFileProblem.Corrupt, blockOffset,
-                    $"'{Path}' is corrupt at offset {blockOffset}: a block claims a length of {blockLen} bytes. The {FramesRead} frames before it were read.");
+                    CaptureText.Format("PcapNg.BlockLength", Path, blockOffset, blockLen, FramesRead));
             int len = (int)blockLen;
             if (Ensure(len) < len)
                 throw Truncated(blockOffset);
             var block = Peek(len);
             if (U32(block[(len - 4)..]) != blockLen)
                 throw Problem(CaptureFileProblem.Corrupt, blockOffset,
-                    $"'{Path}' is corrupt at offset {blockOffset}: the block's trailing length does not match its leading length. The {FramesRead} frames before it were read.");
+                    CaptureText.Format("PcapNg.TrailerMismatch", Path, blockOffset, FramesRead));
             var body = block[8..(len - 4)];
             switch (type)
             {
@@ -109,12 +112,12 @@ internal sealed class PcapNgFileReader : CaptureFileReader
 
     private CaptureFileException Truncated(long blockOffset) =>
         Problem(CaptureFileProblem.Truncated, blockOffset,
-            $"'{Path}' is cut short: the file ends inside the block at offset {blockOffset}. The {FramesRead} frames before it were read.");
+            CaptureText.Format("PcapNg.BlockCut", Path, blockOffset, FramesRead));
 
     private void ReadInterface(ReadOnlySpan<byte> body, long blockOffset)
     {
         if (body.Length < 8)
-            throw Problem(CaptureFileProblem.Corrupt, blockOffset, $"'{Path}' is corrupt at offset {blockOffset}: an interface description block is too short.");
+            throw Problem(CaptureFileProblem.Corrupt, blockOffset, CaptureText.Format("PcapNg.InterfaceBlockShort", Path, blockOffset));
         int linkType = U16(body);
         uint snap = U32(body[4..]);
         bool binary = false;
@@ -154,7 +157,7 @@ internal sealed class PcapNgFileReader : CaptureFileReader
         uint capLen, origLen;
         if (type == EnhancedPacket)
         {
-            if (body.Length < 20) throw ShortBlock(blockOffset, "enhanced packet");
+            if (body.Length < 20) throw ShortBlock(blockOffset, "PcapNg.EnhancedPacketShort");
             iface = (int)U32(body);
             ticks = ((ulong)U32(body[4..]) << 32) | U32(body[8..]);
             capLen = U32(body[12..]);
@@ -163,7 +166,7 @@ internal sealed class PcapNgFileReader : CaptureFileReader
         }
         else if (type == ObsoletePacket)
         {
-            if (body.Length < 20) throw ShortBlock(blockOffset, "packet");
+            if (body.Length < 20) throw ShortBlock(blockOffset, "PcapNg.PacketShort");
             iface = U16(body);
             ticks = ((ulong)U32(body[4..]) << 32) | U32(body[8..]);
             capLen = U32(body[12..]);
@@ -172,7 +175,7 @@ internal sealed class PcapNgFileReader : CaptureFileReader
         }
         else
         {
-            if (body.Length < 4) throw ShortBlock(blockOffset, "simple packet");
+            if (body.Length < 4) throw ShortBlock(blockOffset, "PcapNg.SimplePacketShort");
             iface = 0;
             ticks = 0;
             origLen = U32(body);
@@ -182,10 +185,10 @@ internal sealed class PcapNgFileReader : CaptureFileReader
         }
         if (iface < 0 || iface >= _interfaces.Count)
             throw Problem(CaptureFileProblem.Corrupt, blockOffset,
-                $"'{Path}' is corrupt at offset {blockOffset}: a packet names interface {iface}, but the section describes {_interfaces.Count}. The {FramesRead} frames before it were read.");
+                CaptureText.Format("PcapNg.UnknownInterface", Path, blockOffset, iface, _interfaces.Count, FramesRead));
         if (capLen > (uint)(body.Length - dataStart))
             throw Problem(CaptureFileProblem.Corrupt, blockOffset,
-                $"'{Path}' is corrupt at offset {blockOffset}: a packet claims {capLen} captured bytes but its block holds {body.Length - dataStart}. The {FramesRead} frames before it were read.");
+                CaptureText.Format("PcapNg.CapturedLength", Path, blockOffset, capLen, body.Length - dataStart, FramesRead));
         var itf = _interfaces[iface];
         long ns = type == SimplePacket ? 0 : ToNanoseconds(ticks, itf);
         FramesRead++;
@@ -194,8 +197,8 @@ internal sealed class PcapNgFileReader : CaptureFileReader
         return true;
     }
 
-    private CaptureFileException ShortBlock(long offset, string what) =>
-        Problem(CaptureFileProblem.Corrupt, offset, $"'{Path}' is corrupt at offset {offset}: an {what} block is too short. The {FramesRead} frames before it were read.");
+    private CaptureFileException ShortBlock(long offset, string textKey) =>
+        Problem(CaptureFileProblem.Corrupt, offset, CaptureText.Format(textKey, Path, offset, FramesRead));
 
     private static long ToNanoseconds(ulong ticks, Interface itf)
     {

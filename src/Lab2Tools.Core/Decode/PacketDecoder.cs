@@ -14,7 +14,10 @@ public static class PacketDecoder
     private const ushort EtherTypeIPv4 = 0x0800;
     private const ushort EtherTypeIPv6 = 0x86DD;
 
-    /// <summary>Decodes one frame. On <see cref="DecodeOutcome.Malformed"/> and <see cref="DecodeOutcome.NotTcp"/>, <paramref name="reason"/> says why.</summary>
+    /// <summary>
+    /// Decodes one frame. On <see cref="DecodeOutcome.Malformed"/> and <see cref="DecodeOutcome.NotTcp"/>, <paramref name="reason"/>
+    /// says why.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DecodeOutcome Decode(int linkType, ReadOnlySpan<byte> frame, int originalLength, out DecodedTcp tcp, out string? reason)
     {
@@ -26,13 +29,13 @@ public static class PacketDecoder
         {
             case LinkTypes.Ethernet:
             {
-                if (frame.Length < 14) { reason = "Ethernet header cut short"; return DecodeOutcome.Malformed; }
+                if (frame.Length < 14) { reason = DecodeText.Get("EthernetCut"); return DecodeOutcome.Malformed; }
                 int off = 12;
                 ushort type = BinaryPrimitives.ReadUInt16BigEndian(frame[off..]);
                 int tags = 0;
                 while (type is 0x8100 or 0x88A8 or 0x9100)
                 {
-                    if (++tags > 8 || frame.Length < off + 6) { reason = "VLAN tags cut short"; return DecodeOutcome.Malformed; }
+                    if (++tags > 8 || frame.Length < off + 6) { reason = DecodeText.Get("VlanCut"); return DecodeOutcome.Malformed; }
                     off += 4;
                     type = BinaryPrimitives.ReadUInt16BigEndian(frame[off..]);
                 }
@@ -43,7 +46,7 @@ public static class PacketDecoder
             case LinkTypes.Null:
             case LinkTypes.Loop:
             {
-                if (frame.Length < 4) { reason = "loopback header cut short"; return DecodeOutcome.Malformed; }
+                if (frame.Length < 4) { reason = DecodeText.Get("LoopbackCut"); return DecodeOutcome.Malformed; }
                 uint af = linkType == LinkTypes.Loop
                     ? BinaryPrimitives.ReadUInt32BigEndian(frame)
                     : BinaryPrimitives.ReadUInt32LittleEndian(frame);
@@ -53,20 +56,21 @@ public static class PacketDecoder
                 {
                     case 2: version = 4; break;
                     case 10: case 24: case 28: case 30: version = 6; break;
-                    default: reason = $"address family {af} is not IP"; return DecodeOutcome.NotTcp;
+                    default: reason = DecodeText.Format("AddressFamily", af); return DecodeOutcome.NotTcp;
                 }
                 break;
             }
             case LinkTypes.LinuxSll:
             {
-                if (frame.Length < 16) { reason = "Linux cooked header cut short"; return DecodeOutcome.Malformed; }
+                if (frame.Length < 16) { reason = DecodeText.Get("SllCut"); return DecodeOutcome.Malformed; }
                 ipOffset = 16;
-                if (!EtherTypeToVersion(BinaryPrimitives.ReadUInt16BigEndian(frame[14..]), out version, out reason)) return DecodeOutcome.NotTcp;
+                if (!EtherTypeToVersion(BinaryPrimitives.ReadUInt16BigEndian(frame[14..]), out version, out reason))
+                    return DecodeOutcome.NotTcp;
                 break;
             }
             case LinkTypes.LinuxSll2:
             {
-                if (frame.Length < 20) { reason = "Linux cooked v2 header cut short"; return DecodeOutcome.Malformed; }
+                if (frame.Length < 20) { reason = DecodeText.Get("Sll2Cut"); return DecodeOutcome.Malformed; }
                 ipOffset = 20;
                 if (!EtherTypeToVersion(BinaryPrimitives.ReadUInt16BigEndian(frame), out version, out reason)) return DecodeOutcome.NotTcp;
                 break;
@@ -83,25 +87,27 @@ public static class PacketDecoder
                 ipOffset = 0; version = 6;
                 break;
             default:
-                reason = $"{LinkTypes.Name(linkType)} frames are not decoded";
+                reason = DecodeText.Format("LinkNotDecoded", LinkTypes.Name(linkType));
                 return DecodeOutcome.NotTcp;
         }
 
         var ip = frame[ipOffset..];
         int reportedIp = originalLength - ipOffset;
-        if (ip.Length < 1) { reason = "IP header missing"; return DecodeOutcome.Malformed; }
+        if (ip.Length < 1) { reason = DecodeText.Get("IpMissing"); return DecodeOutcome.Malformed; }
         int nibble = ip[0] >> 4;
         if (version == 0)
         {
-            if (nibble != 4 && nibble != 6) { reason = $"IP version {nibble} is not 4 or 6"; return DecodeOutcome.NotTcp; }
+            if (nibble != 4 && nibble != 6) { reason = DecodeText.Format("IpVersion", nibble); return DecodeOutcome.NotTcp; }
             version = nibble;
         }
         else if (nibble != version)
         {
-            reason = $"the link layer says IPv{version} but the header says version {nibble}";
+            reason = DecodeText.Format("IpVersionMismatch", version, nibble);
             return DecodeOutcome.Malformed;
         }
-        return version == 4 ? DecodeIPv4(ip, ipOffset, reportedIp, ref tcp, out reason) : DecodeIPv6(ip, ipOffset, reportedIp, ref tcp, out reason);
+        return version == 4
+            ? DecodeIPv4(ip, ipOffset, reportedIp, ref tcp, out reason)
+            : DecodeIPv6(ip, ipOffset, reportedIp, ref tcp, out reason);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -114,7 +120,7 @@ public static class PacketDecoder
             case EtherTypeIPv6: version = 6; return true;
             default:
                 version = 0;
-                reason = type <= 1500 ? "802.3 frame (not IP)" : $"EtherType 0x{type:X4} is not IP";
+                reason = type <= 1500 ? DecodeText.Get("Ieee8023") : DecodeText.Format("EtherType", type.ToString("X4"));
                 return false;
         }
     }
@@ -123,19 +129,19 @@ public static class PacketDecoder
     private static DecodeOutcome DecodeIPv4(ReadOnlySpan<byte> ip, int ipOffset, int reportedIp, ref DecodedTcp tcp, out string? reason)
     {
         reason = null;
-        if (ip.Length < 20) { reason = "IPv4 header cut short"; return DecodeOutcome.Malformed; }
+        if (ip.Length < 20) { reason = DecodeText.Get("Ipv4Cut"); return DecodeOutcome.Malformed; }
         int ihl = (ip[0] & 0x0F) * 4;
-        if (ihl < 20) { reason = $"IPv4 header length {ihl} is below 20"; return DecodeOutcome.Malformed; }
-        if (ip.Length < ihl) { reason = "IPv4 options cut short"; return DecodeOutcome.Malformed; }
+        if (ihl < 20) { reason = DecodeText.Format("Ipv4HeaderLength", ihl); return DecodeOutcome.Malformed; }
+        if (ip.Length < ihl) { reason = DecodeText.Get("Ipv4OptionsCut"); return DecodeOutcome.Malformed; }
         int totalLength = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
         if (totalLength == 0) totalLength = Math.Max(reportedIp, ip.Length); // TSO: the length field is left at 0
-        if (totalLength < ihl) { reason = $"IPv4 total length {totalLength} is below its header length {ihl}"; return DecodeOutcome.Malformed; }
+        if (totalLength < ihl) { reason = DecodeText.Format("Ipv4TotalLength", totalLength, ihl); return DecodeOutcome.Malformed; }
         ushort frag = BinaryPrimitives.ReadUInt16BigEndian(ip[6..]);
         bool moreFragments = (frag & 0x2000) != 0;
         int fragOffset = frag & 0x1FFF;
         byte protocol = ip[9];
-        if (protocol != 6) { reason = $"IP protocol {protocol} is not TCP"; return DecodeOutcome.NotTcp; }
-        if (moreFragments || fragOffset != 0) { reason = "IPv4 fragment (fragments are not reassembled)"; return DecodeOutcome.NotTcp; }
+        if (protocol != 6) { reason = DecodeText.Format("NotTcpProtocol", protocol); return DecodeOutcome.NotTcp; }
+        if (moreFragments || fragOffset != 0) { reason = DecodeText.Get("Ipv4Fragment"); return DecodeOutcome.NotTcp; }
         tcp.Source = IpAddr.FromV4(ip[12..]);
         tcp.Destination = IpAddr.FromV4(ip[16..]);
         tcp.IpVersion = 4;
@@ -148,7 +154,7 @@ public static class PacketDecoder
     private static DecodeOutcome DecodeIPv6(ReadOnlySpan<byte> ip, int ipOffset, int reportedIp, ref DecodedTcp tcp, out string? reason)
     {
         reason = null;
-        if (ip.Length < 40) { reason = "IPv6 header cut short"; return DecodeOutcome.Malformed; }
+        if (ip.Length < 40) { reason = DecodeText.Get("Ipv6Cut"); return DecodeOutcome.Malformed; }
         int payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
         if (payloadLength == 0) payloadLength = Math.Max(reportedIp, ip.Length) - 40; // jumbogram / TSO
         if (payloadLength < 0) payloadLength = 0;
@@ -165,14 +171,14 @@ public static class PacketDecoder
                     tcp.Destination = IpAddr.FromV6(ip[24..]);
                     tcp.IpVersion = 6;
                     tcp.IpLength = 40 + payloadLength;
-                    if (off > end) { reason = "IPv6 extension headers run past the payload length"; return DecodeOutcome.Malformed; }
+                    if (off > end) { reason = DecodeText.Get("Ipv6ExtensionsPastPayload"); return DecodeOutcome.Malformed; }
                     int captured = Math.Min(ip.Length, end);
-                    if (off > captured) { reason = "IPv6 extension headers cut short"; return DecodeOutcome.Malformed; }
+                    if (off > captured) { reason = DecodeText.Get("Ipv6ExtensionsCut"); return DecodeOutcome.Malformed; }
                     return DecodeTcp(ip[off..captured], ipOffset + off, end - off, ref tcp, out reason);
                 }
                 case 0: case 43: case 60: case 135: case 139: case 140:
                 {
-                    if (ip.Length < off + 2) { reason = "IPv6 extension header cut short"; return DecodeOutcome.Malformed; }
+                    if (ip.Length < off + 2) { reason = DecodeText.Get("Ipv6ExtensionCut"); return DecodeOutcome.Malformed; }
                     int len = (ip[off + 1] + 1) * 8;
                     next = ip[off];
                     off += len;
@@ -180,7 +186,7 @@ public static class PacketDecoder
                 }
                 case 51: // AH
                 {
-                    if (ip.Length < off + 2) { reason = "IPv6 AH header cut short"; return DecodeOutcome.Malformed; }
+                    if (ip.Length < off + 2) { reason = DecodeText.Get("Ipv6AhCut"); return DecodeOutcome.Malformed; }
                     int len = (ip[off + 1] + 2) * 4;
                     next = ip[off];
                     off += len;
@@ -188,19 +194,19 @@ public static class PacketDecoder
                 }
                 case 44: // fragment
                 {
-                    if (ip.Length < off + 8) { reason = "IPv6 fragment header cut short"; return DecodeOutcome.Malformed; }
+                    if (ip.Length < off + 8) { reason = DecodeText.Get("Ipv6FragmentHeaderCut"); return DecodeOutcome.Malformed; }
                     ushort fo = BinaryPrimitives.ReadUInt16BigEndian(ip[(off + 2)..]);
-                    if ((fo & 0xFFF9) != 0) { reason = "IPv6 fragment (fragments are not reassembled)"; return DecodeOutcome.NotTcp; }
+                    if ((fo & 0xFFF9) != 0) { reason = DecodeText.Get("Ipv6Fragment"); return DecodeOutcome.NotTcp; }
                     next = ip[off];
                     off += 8;
                     break;
                 }
                 default:
-                    reason = $"IPv6 next header {next} is not TCP";
+                    reason = DecodeText.Format("Ipv6NotTcp", next);
                     return DecodeOutcome.NotTcp;
             }
         }
-        reason = "too many IPv6 extension headers";
+        reason = DecodeText.Get("Ipv6TooManyExtensions");
         return DecodeOutcome.Malformed;
     }
 
@@ -208,8 +214,8 @@ public static class PacketDecoder
     private static DecodeOutcome DecodeTcp(ReadOnlySpan<byte> seg, int tcpOffset, int tcpLength, ref DecodedTcp tcp, out string? reason)
     {
         reason = null;
-        if (tcpLength < 20) { reason = $"the IP length leaves {tcpLength} bytes for TCP, less than a TCP header"; return DecodeOutcome.Malformed; }
-        if (seg.Length < 20) { reason = "TCP header cut short"; return DecodeOutcome.Malformed; }
+        if (tcpLength < 20) { reason = DecodeText.Format("TcpRoom", tcpLength); return DecodeOutcome.Malformed; }
+        if (seg.Length < 20) { reason = DecodeText.Get("TcpCut"); return DecodeOutcome.Malformed; }
         tcp.SourcePort = BinaryPrimitives.ReadUInt16BigEndian(seg);
         tcp.DestinationPort = BinaryPrimitives.ReadUInt16BigEndian(seg[2..]);
         tcp.Seq = BinaryPrimitives.ReadUInt32BigEndian(seg[4..]);
@@ -221,8 +227,8 @@ public static class PacketDecoder
         tcp.HeaderLength = hlen;
         tcp.Mss = -1;
         tcp.WindowScaleShift = -1;
-        if (hlen < 20) { reason = $"TCP header length {hlen} is below 20 (bogus data offset)"; return DecodeOutcome.Malformed; }
-        if (hlen > tcpLength) { reason = $"TCP header length {hlen} is more than the {tcpLength} bytes the IP header gives it"; return DecodeOutcome.Malformed; }
+        if (hlen < 20) { reason = DecodeText.Format("TcpHeaderLength", hlen); return DecodeOutcome.Malformed; }
+        if (hlen > tcpLength) { reason = DecodeText.Format("TcpHeaderBeyondIp", hlen, tcpLength); return DecodeOutcome.Malformed; }
         tcp.PayloadLength = tcpLength - hlen;
         int capturedHeader = Math.Min(seg.Length, hlen);
         tcp.PayloadOffset = tcpOffset + hlen;

@@ -77,11 +77,11 @@ public sealed class FrameToSegment
                 return FrameOutcome.Segment;
             case DecodeOutcome.Malformed:
                 MalformedFrames++;
-                CurrentMalformed = new MalformedFrame(frame.Number, reason ?? "malformed", _source);
+                CurrentMalformed = new MalformedFrame(frame.Number, reason ?? DecodeText.Get("Malformed"), _source);
                 return FrameOutcome.Malformed;
             default:
                 NonTcpFrames++;
-                string key = reason ?? "not TCP";
+                string key = reason ?? DecodeText.Get("NotTcp");
                 _skipped[key] = _skipped.TryGetValue(key, out long n) ? n + 1 : 1;
                 return FrameOutcome.NotTcp;
         }

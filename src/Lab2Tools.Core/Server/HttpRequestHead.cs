@@ -20,7 +20,8 @@ internal sealed class HttpRequestHead
     public enum ParseResult { Ok, BadRequest, UriTooLong, HeadersTooLarge, VersionNotSupported }
 
     /// <summary>Parses a complete head (without the final blank line). <paramref name="error"/> says what was wrong.</summary>
-    public static ParseResult Parse(ReadOnlySpan<byte> head, int maxRequestLine, out HttpRequestHead request, out string error, int maxHeaderBytes = int.MaxValue)
+    public static ParseResult Parse(ReadOnlySpan<byte> head, int maxRequestLine, out HttpRequestHead request, out string error,
+        int maxHeaderBytes = int.MaxValue)
     {
         request = new HttpRequestHead();
         error = "";
@@ -30,7 +31,11 @@ internal sealed class HttpRequestHead
         if (lineBytes.IndexOf((byte)0) >= 0) { error = "NUL byte in the request line"; return ParseResult.BadRequest; }
         string line = Encoding.Latin1.GetString(lineBytes).TrimEnd('\r');
         var parts = line.Split(' ');
-        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0) { error = $"bad request line"; return ParseResult.BadRequest; }
+        if (parts.Length != 3 || parts[0].Length == 0 || parts[1].Length == 0)
+        {
+            error = "bad request line";
+            return ParseResult.BadRequest;
+        }
         foreach (char c in parts[0])
             if (c <= 32 || c >= 127 || "()<>@,;:\\\"/[]?={}".IndexOf(c) >= 0) { error = "bad method"; return ParseResult.BadRequest; }
         if (!parts[2].StartsWith("HTTP/", StringComparison.Ordinal)) { error = "bad version"; return ParseResult.BadRequest; }
@@ -44,7 +49,8 @@ internal sealed class HttpRequestHead
         request.Target = parts[1];
         request.Version = parts[2];
         var rest = eol < 0 ? ReadOnlySpan<byte>.Empty : head[(eol + 1)..];
-        if (rest.Length > maxHeaderBytes) { error = "header section too large"; return ParseResult.HeadersTooLarge; }   // found by the abuse test
+        // found by the abuse test
+        if (rest.Length > maxHeaderBytes) { error = "header section too large"; return ParseResult.HeadersTooLarge; }
         int count = 0;
         while (rest.Length > 0)
         {

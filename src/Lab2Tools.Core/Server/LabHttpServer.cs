@@ -77,7 +77,8 @@ public sealed class LabHttpServer : IDisposable
             // No ReuseAddress: on Linux .NET maps it to SO_REUSEPORT as well, which would let a second server share
             // the port. .NET already sets SO_REUSEADDR on Unix listeners, so TIME_WAIT does not block a restart.
             if (_o.Address.Equals(IPAddress.IPv6Any)) s.DualMode = true;
-            if (_o.ReceiveBufferSize > 0) s.ReceiveBufferSize = _o.ReceiveBufferSize;        // inherited by accepted sockets: shows in the SYN-ACK
+            // inherited by accepted sockets: shows in the SYN-ACK
+            if (_o.ReceiveBufferSize > 0) s.ReceiveBufferSize = _o.ReceiveBufferSize;
             if (_o.SendBufferSize > 0) s.SendBufferSize = _o.SendBufferSize;
             s.Bind(new IPEndPoint(_o.Address, _o.Port));
             // the system's largest accept queue (SOMAXCONN): a burst of connections waits there instead of being
@@ -155,11 +156,15 @@ public sealed class LabHttpServer : IDisposable
                 var started = DateTime.UtcNow;
                 if (status != ReadStatus.Ok)
                 {
-                    int code = status switch { ReadStatus.Timeout => 408, ReadStatus.LineTooLong => 414, ReadStatus.HeadTooLarge => 431, _ => 400 };
+                    int code = status switch
+                    {
+                        ReadStatus.Timeout => 408, ReadStatus.LineTooLong => 414, ReadStatus.HeadTooLarge => 431, _ => 400,
+                    };
                     await Respond(socket, remote, id, n, null, code, started).ConfigureAwait(false);
                     return;
                 }
-                var result = HttpRequestHead.Parse(buffer.AsSpan(0, headLength), _o.MaxRequestLineBytes, out var req, out _, _o.MaxHeaderBytes);
+                var result = HttpRequestHead.Parse(buffer.AsSpan(0, headLength), _o.MaxRequestLineBytes, out var req, out _,
+                    _o.MaxHeaderBytes);
                 // keep what follows the head (a pipelined request)
                 int used = headLength + 4;
                 Buffer.BlockCopy(buffer, used, buffer, 0, filled - used);
@@ -184,7 +189,11 @@ public sealed class LabHttpServer : IDisposable
                 }
                 if (req.Header("Content-Length") is string cl)
                 {
-                    if (!long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out long len)) { await Respond(socket, remote, id, n, req, 400, started).ConfigureAwait(false); return; }
+                    if (!long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out long len))
+                    {
+                        await Respond(socket, remote, id, n, req, 400, started).ConfigureAwait(false);
+                        return;
+                    }
                     if (len > MaxRequestBody) { await Respond(socket, remote, id, n, req, 413, started).ConfigureAwait(false); return; }
                     long skip = Math.Min(len, filled);
                     Buffer.BlockCopy(buffer, (int)skip, buffer, 0, filled - (int)skip);
@@ -192,14 +201,16 @@ public sealed class LabHttpServer : IDisposable
                     len -= skip;
                     while (len > 0)
                     {
-                        int r = await socket.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, len)), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                        int r = await socket.ReceiveAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, len)), SocketFlags.None,
+                            _stop.Token).ConfigureAwait(false);
                         if (r == 0) return;
                         len -= r;
                     }
                 }
                 if (_o.ResponseDelay > TimeSpan.Zero) await Task.Delay(_o.ResponseDelay, _stop.Token).ConfigureAwait(false);
 
-                bool keepAlive = _o.Profile == LabServerProfile.KeepAlive && n < _o.MaxRequestsPerConnection && WantsKeepAlive(req) && !_stop.IsCancellationRequested;
+                bool keepAlive = _o.Profile == LabServerProfile.KeepAlive && n < _o.MaxRequestsPerConnection && WantsKeepAlive(req)
+                    && !_stop.IsCancellationRequested;
                 var plan = _files.Handle(req);
                 long sent = await Send(socket, plan, req.Version, !keepAlive, req.Method == "HEAD").ConfigureAwait(false);
                 Record(remote, id, n, req, plan.Status, sent, started);
@@ -231,7 +242,8 @@ public sealed class LabHttpServer : IDisposable
     private readonly record struct HeadBuffer(byte[] Buffer, int Filled);
 
     /// <summary>Reads until a blank line ends the head. Returns the head length (without the final CRLFCRLF).</summary>
-    private async Task<(HeadBuffer head, int headLength, ReadStatus status)> ReadHead(Socket socket, Connection conn, byte[] buffer, int filled, bool first)
+    private async Task<(HeadBuffer head, int headLength, ReadStatus status)> ReadHead(Socket socket, Connection conn, byte[] buffer,
+        int filled, bool first)
     {
         int limit = _o.MaxRequestLineBytes + _o.MaxHeaderBytes + 4;
         // the first request must arrive within the header timeout; later ones may wait for the idle timeout first
@@ -284,7 +296,8 @@ public sealed class LabHttpServer : IDisposable
     private async Task<long> Send(Socket socket, ResponsePlan plan, string version, bool close, bool head)
     {
         var sb = new StringBuilder(256);
-        sb.Append(version == "HTTP/1.0" ? "HTTP/1.0 " : "HTTP/1.1 ").Append(plan.Status).Append(' ').Append(StaticFileHandler.Reason(plan.Status)).Append("\r\n");
+        sb.Append(version == "HTTP/1.0" ? "HTTP/1.0 " : "HTTP/1.1 ").Append(plan.Status).Append(' ')
+          .Append(StaticFileHandler.Reason(plan.Status)).Append("\r\n");
         sb.Append("Server: Lab2Tools/").Append(typeof(LabHttpServer).Assembly.GetName().Version?.ToString(3)).Append("\r\n");
         sb.Append("Date: ").Append(DateHeader()).Append("\r\n");
         foreach (var h in plan.Headers) sb.Append(h.Key).Append(": ").Append(h.Value).Append("\r\n");
@@ -321,7 +334,8 @@ public sealed class LabHttpServer : IDisposable
         }
         else
         {
-            using var fs = new FileStream(plan.FilePath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            using var fs = new FileStream(plan.FilePath!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1,
+                FileOptions.Asynchronous | FileOptions.SequentialScan);
             fs.Seek(plan.BodyOffset, SeekOrigin.Begin);
             var buf = ArrayPool<byte>.Shared.Rent(chunk);
             try
@@ -393,7 +407,8 @@ public sealed class LabHttpServer : IDisposable
                     socket.Shutdown(SocketShutdown.Send);
                     long drained = 0;
                     int r;
-                    while ((r = await socket.ReceiveAsync(buf, SocketFlags.None, drain.Token).ConfigureAwait(false)) > 0 && (drained += r) < MaxRequestBody) { }
+                    while ((r = await socket.ReceiveAsync(buf, SocketFlags.None, drain.Token).ConfigureAwait(false)) > 0
+                           && (drained += r) < MaxRequestBody) { }
                 }
             }
             catch (OperationCanceledException)
@@ -427,7 +442,10 @@ public sealed class LabHttpServer : IDisposable
         }
     }
 
-    /// <summary>Stops accepting, lets responses in progress finish (up to <paramref name="grace"/>), closes every connection with a FIN, and frees the port.</summary>
+    /// <summary>
+    /// Stops accepting, lets responses in progress finish (up to <paramref name="grace"/>), closes every connection with a FIN, and
+    /// frees the port.
+    /// </summary>
     public void Stop(TimeSpan? grace = null)
     {
         lock (_gate)
@@ -440,7 +458,8 @@ public sealed class LabHttpServer : IDisposable
         // idle connections are waiting for a request: wake them so they close
         foreach (var c in _conns.Values)
         {
-            try { c.Socket.Shutdown(SocketShutdown.Receive); } catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
+            try { c.Socket.Shutdown(SocketShutdown.Receive); }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
         }
         while (ActiveConnections > 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         _stop.Cancel();

@@ -2,13 +2,18 @@ using System.Net;
 
 namespace Lab2Tools.Server;
 
-/// <summary>Werkzeug: like Flask's development server (Connection: close, server closes first). KeepAlive: persistent connections.</summary>
+/// <summary>
+/// Werkzeug: like Flask's development server (Connection: close, server closes first). KeepAlive: persistent connections.
+/// </summary>
 public enum LabServerProfile { Werkzeug, KeepAlive }
 
 /// <summary>Who ends each connection, and how.</summary>
 public enum LabServerCloseMode
 {
-    /// <summary>The server sends the first FIN (shutdown of its sending side), drains what the client still sends, closes: the server holds TIME_WAIT. Werkzeug does this.</summary>
+    /// <summary>
+    /// The server sends the first FIN (shutdown of its sending side), drains what the client still sends, closes: the server holds
+    /// TIME_WAIT. Werkzeug does this.
+    /// </summary>
     ServerFirst,
     /// <summary>The server waits (up to the drain timeout) for the client's FIN before closing: the client holds TIME_WAIT.</summary>
     ClientFirst,
@@ -33,7 +38,10 @@ public sealed class LabServerOptions
     public string Root { get; set; } = "";
     public LabServerProfile Profile { get; set; } = LabServerProfile.Werkzeug;
     public LabServerCloseMode CloseMode { get; set; } = LabServerCloseMode.ServerFirst;
-    /// <summary>TCP_NODELAY (Nagle off). Null: the profile decides (Werkzeug leaves Nagle on; KeepAlive turns it off, as nginx's tcp_nodelay does).</summary>
+    /// <summary>
+    /// TCP_NODELAY (Nagle off). Null: the profile decides (Werkzeug leaves Nagle on; KeepAlive turns it off, as nginx's tcp_nodelay
+    /// does).
+    /// </summary>
     public bool? NoDelay { get; set; }
     /// <summary>SO_SNDBUF, or 0 for the system default.</summary>
     public int SendBufferSize { get; set; }

@@ -35,7 +35,8 @@ internal sealed class StaticFileHandler
     private readonly ConcurrentDictionary<string, (string? path, bool bad, long expires)> _mapCache = new();
     private const int MapCacheLimit = 4096;
 
-    private sealed record CachedFile(DateTime Mtime, long Size, byte[]? Bytes, string ETag, string LastModified, string ContentType, string FileName);
+    private sealed record CachedFile(DateTime Mtime, long Size, byte[]? Bytes, string ETag, string LastModified, string ContentType,
+        string FileName);
 
     public StaticFileHandler(string root, AcceptRangesMode acceptRanges)
     {
@@ -112,7 +113,9 @@ internal sealed class StaticFileHandler
     public static ResponsePlan Error(int status, IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         string title = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(Reason(status).ToLowerInvariant());
-        var body = Encoding.UTF8.GetBytes($"<!doctype html>\n<html lang=en>\n<title>{status} {title}</title>\n<h1>{title}</h1>\n<p>{Explanations.GetValueOrDefault(status, "")}</p>\n");
+        string explanation = Explanations.GetValueOrDefault(status, "");
+        var body = Encoding.UTF8.GetBytes(
+            $"<!doctype html>\n<html lang=en>\n<title>{status} {title}</title>\n<h1>{title}</h1>\n<p>{explanation}</p>\n");
         var p = new ResponsePlan { Status = status, Body = body, BodyLength = body.Length };
         p.Add("Content-Type", "text/html; charset=utf-8");
         p.Add("Content-Length", body.Length.ToString(CultureInfo.InvariantCulture));
@@ -264,7 +267,8 @@ internal sealed class StaticFileHandler
         double unix = PythonMtime.Of(full, mtime);     // os.stat's st_mtime, as Werkzeug writes it
         string etag = $"\"{unix.ToString("R", CultureInfo.InvariantCulture)}-{info.Length}-{Adler32(Encoding.UTF8.GetBytes(full))}\"";
         byte[]? bytes = info.Length <= CacheLimit ? File.ReadAllBytes(full) : null;
-        c = new CachedFile(mtime, bytes?.LongLength ?? info.Length, bytes, etag, TruncateSeconds(mtime).ToString("R", CultureInfo.InvariantCulture),
+        c = new CachedFile(mtime, bytes?.LongLength ?? info.Length, bytes, etag,
+            TruncateSeconds(mtime).ToString("R", CultureInfo.InvariantCulture),
             ContentTypeOf(full), info.Name);
         _cache[full] = c;
         return c;
@@ -300,12 +304,15 @@ internal sealed class StaticFileHandler
         _ => "application/octet-stream",
     };
 
-    /// <summary>The file a request target names, or null (404); <paramref name="bad"/> for a target that is not a path at all (400).</summary>
+    /// <summary>
+    /// The file a request target names, or null (404); <paramref name="bad"/> for a target that is not a path at all (400).
+    /// </summary>
     internal string? MapPath(string target, out bool bad)
     {
         bad = false;
         string path = target;
-        if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        if (path.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             int slash = path.IndexOf('/', path.IndexOf("//", StringComparison.Ordinal) + 2);
             path = slash < 0 ? "/" : path[slash..];

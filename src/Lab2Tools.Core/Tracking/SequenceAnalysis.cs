@@ -170,7 +170,8 @@ internal static class SequenceAnalysis
         if ((len > 0 || syn || fin) && (fwd.Unacked?.Count ?? 0) < MaxUnackedSegments)
         {
             if (syn || fin) nextseq += 1;
-            (fwd.Unacked ??= new List<UnackedSegment>()).Add(new UnackedSegment { Frame = frame, Seq = seq, NextSeq = nextseq, TimestampNs = nowNs });
+            (fwd.Unacked ??= new List<UnackedSegment>()).Add(new UnackedSegment { Frame = frame, Seq = seq, NextSeq = nextseq,
+                TimestampNs = nowNs });
         }
 
         bool zwp = (ta.Flags & TcpAnalysisFlags.ZeroWindowProbe) != 0;

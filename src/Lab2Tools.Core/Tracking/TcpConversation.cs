@@ -25,7 +25,9 @@ public sealed class TcpConversation
     public TcpFlowState FlowA { get; } = new();
     /// <summary>Direction B → A.</summary>
     public TcpFlowState FlowB { get; } = new();
-    /// <summary>True when this conversation started with a SYN that reused the ports of an earlier one (tcp.analysis.reused_ports).</summary>
+    /// <summary>
+    /// True when this conversation started with a SYN that reused the ports of an earlier one (tcp.analysis.reused_ports).
+    /// </summary>
     public bool ReusedPorts => ReusedPortsFrame != 0;
     /// <summary>The SYN frame that reused the ports, or 0.</summary>
     internal long ReusedPortsFrame { get; set; }

@@ -71,7 +71,8 @@ public sealed class TcpConversationTracker
     }
 
     /// <summary>Updates the flow state with one segment and returns the segment object.</summary>
-    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs, bool includePayload) =>
+    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs,
+        bool includePayload) =>
         Track(frame, d, frameBytes, firstTimestampNs, includePayload, new TcpSegment());
 
     /// <summary>
@@ -79,7 +80,8 @@ public sealed class TcpConversationTracker
     /// so one object can be reused for each segment by a consumer that keeps none of them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs, bool includePayload, TcpSegment into)
+    public TcpSegment Track(in CaptureFrame frame, in DecodedTcp d, ReadOnlySpan<byte> frameBytes, long firstTimestampNs,
+        bool includePayload, TcpSegment into)
     {
         var conv = Resolve(frame, d, out bool fromA);
         var fwd = fromA ? conv.FlowA : conv.FlowB;
@@ -120,7 +122,8 @@ public sealed class TcpConversationTracker
         if (syn && !ack) conv.LastSynTimeNs = now;
         else if (ack && !syn && conv.LastSynTimeNs != 0 && conv.InitialRttNs == 0)
             conv.InitialRttNs = Math.Max(1, now - conv.LastSynTimeNs);
-        var ta = SequenceAnalysis.Analyze(fwd, rev, conv, frame.Number, now, d.Seq, d.Ack, d.PayloadLength, d.Flags, d.Window, d.SackCount, d.Sack);
+        var ta = SequenceAnalysis.Analyze(fwd, rev, conv, frame.Number, now, d.Seq, d.Ack, d.PayloadLength, d.Flags, d.Window,
+            d.SackCount, d.Sack);
         long timeDelta = now - conv.LastFrameTimeNs;
         conv.LastFrameTimeNs = now;
 

@@ -7,7 +7,10 @@ public sealed class TcpFlowState
 {
     /// <summary>True once <see cref="BaseSeq"/> is known.</summary>
     public bool BaseSeqSet { get; internal set; }
-    /// <summary>The sequence number relative numbers count from: the ISN when the SYN was seen, else the first seen seq − 1, or the peer's first ack − 1.</summary>
+    /// <summary>
+    /// The sequence number relative numbers count from: the ISN when the SYN was seen, else the first seen seq − 1, or the peer's first
+    /// ack − 1.
+    /// </summary>
     public uint BaseSeq { get; internal set; }
     /// <summary>True when the SYN (or SYN-ACK) of this direction was seen.</summary>
     public bool SawSyn { get; internal set; }

@@ -27,7 +27,9 @@ public sealed class CaptureInterface
     public string? FriendlyName { get; init; }
     public bool IsLoopback { get; init; }
     public IReadOnlyList<string> Addresses { get; init; } = Array.Empty<string>();
-    /// <summary>The link type libpcap reports when the interface is opened (null when it cannot be opened, e.g. without privileges).</summary>
+    /// <summary>
+    /// The link type libpcap reports when the interface is opened (null when it cannot be opened, e.g. without privileges).
+    /// </summary>
     public string? LinkType { get; init; }
     public override string ToString() => Name;
 }
@@ -145,10 +147,12 @@ public sealed class LiveCapture : IDisposable
         var devices = Devices();
         LibPcapLiveDevice? device = o.Interface == null
             ? devices.FirstOrDefault(d => d.Loopback) ?? devices.FirstOrDefault(d => d.Name is "lo" or "lo0")
-            : devices.FirstOrDefault(d => d.Name == o.Interface) ?? devices.FirstOrDefault(d => d.Description == o.Interface || d.Interface?.FriendlyName == o.Interface);
+            : devices.FirstOrDefault(d => d.Name == o.Interface)
+              ?? devices.FirstOrDefault(d => d.Description == o.Interface || d.Interface?.FriendlyName == o.Interface);
         if (device == null)
             throw new LiveCaptureException(CaptureProblem.InterfaceNotFound,
-                o.Interface == null ? "No loopback interface was found." : $"There is no capture interface named '{o.Interface}'.", o.Interface);
+                o.Interface == null ? CaptureText.Table["Live.NoLoopback"] : CaptureText.Format("Live.NoInterface", o.Interface),
+                o.Interface);
         var config = new DeviceConfiguration
         {
             Mode = DeviceModes.None,
@@ -165,9 +169,10 @@ public sealed class LiveCapture : IDisposable
         }
         catch (PcapException e)
         {
-            bool perm = e.Message.Contains("permi", StringComparison.OrdinalIgnoreCase) || e.Message.Contains("not permitted", StringComparison.OrdinalIgnoreCase);
+            bool perm = e.Message.Contains("permi", StringComparison.OrdinalIgnoreCase)
+                        || e.Message.Contains("not permitted", StringComparison.OrdinalIgnoreCase);
             throw new LiveCaptureException(perm ? CaptureProblem.PermissionDenied : CaptureProblem.CannotOpen,
-                $"Cannot capture on '{device.Name}': {e.Message}", device.Name, e);
+                CaptureText.Format("Live.CannotOpen", device.Name, e.Message), device.Name, e);
         }
         try
         {
@@ -176,7 +181,8 @@ public sealed class LiveCapture : IDisposable
         catch (PcapException e)
         {
             device.Close();
-            throw new LiveCaptureException(CaptureProblem.InvalidFilter, $"The capture filter '{o.Filter}' is not valid: {e.Message}", o.Filter, e);
+            throw new LiveCaptureException(CaptureProblem.InvalidFilter,
+                CaptureText.Format("Live.InvalidFilter", o.Filter, e.Message), o.Filter, e);
         }
         PcapWriter? writer = null;
         if (o.Path != null)
@@ -188,7 +194,8 @@ public sealed class LiveCapture : IDisposable
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 device.Close();
-                throw new LiveCaptureException(CaptureProblem.CannotWriteFile, $"Cannot write the capture file '{o.Path}': {e.Message}", o.Path, e);
+                throw new LiveCaptureException(CaptureProblem.CannotWriteFile,
+                    CaptureText.Format("Live.CannotWrite", o.Path, e.Message), o.Path, e);
             }
         }
         var c = new LiveCapture(o, device, writer, sink) { LinkType = (int)device.LinkType, StartTime = DateTime.UtcNow };
@@ -261,7 +268,8 @@ public sealed class LiveCapture : IDisposable
             if (!_deviceOpen) return;     // the handle is closed once the capture ends: keep the last reading
             try
             {
-                if (_device.Handle is { IsInvalid: false, IsClosed: false } handle && LibPcapStats.TryRead(handle, out var s)) _lastStats = s;
+                if (_device.Handle is { IsInvalid: false, IsClosed: false } handle && LibPcapStats.TryRead(handle, out var s))
+                    _lastStats = s;
             }
             catch (Exception ex) when (ex is ObjectDisposedException or DllNotFoundException or InvalidOperationException) { }
         }
