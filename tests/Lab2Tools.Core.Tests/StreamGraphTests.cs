@@ -491,6 +491,30 @@ public class StreamGraphDefinitionTests
             Assert.True(svg.Length < 400_000, $"{type}: {svg.Length} characters");
         }
     }
+
+    [Fact]
+    public void UnderChineseTheGraphSpeaksChineseWithTheSamePoints()
+    {
+        var (b, _) = Load("loss.pcap");
+        foreach (TcpGraphType type in Enum.GetValues<TcpGraphType>())
+        {
+            var en = b.Build(0, type)!;
+            TcpStreamGraph zh;
+            string svg;
+            using (Lab2Tools.Text.TextCulture.Use(new System.Globalization.CultureInfo("zh-CN")))
+            {
+                zh = b.Build(0, type)!;
+                svg = TcpGraphSvgRenderer.Render(zh);
+            }
+            Assert.Contains("自连接第一个报文段起的时间", svg);
+            Assert.DoesNotContain("Time since", svg);
+            var labels = System.Xml.Linq.XDocument.Parse(svg).Descendants().Where(e => e.Name.LocalName == "text")
+                .Select(e => e.Value).Where(v => System.Text.RegularExpressions.Regex.IsMatch(v, "[a-z]{4,}")).ToList();
+            Assert.True(labels.All(v => System.Text.RegularExpressions.Regex.IsMatch(v, @"\p{IsCJKUnifiedIdeographs}|tcptrace|Stevens")),
+                $"{type}: English label(s): {string.Join(" | ", labels)}");
+            Assert.Equal(en.Points.Select(p => (p.Frame, p.Value)), zh.Points.Select(p => (p.Frame, p.Value)));
+        }
+    }
 }
 
 /// <summary>tcptrace's long report (tcptrace -l -r -n --csv) against TcpConnectionStatisticsAnalyzer, field by field.</summary>

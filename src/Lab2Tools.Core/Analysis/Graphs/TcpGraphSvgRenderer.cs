@@ -18,44 +18,47 @@ public static class TcpGraphSvgRenderer
 
     private enum Style { Dots, Line, Step, Bars, Marks }
 
-    private sealed record SeriesStyle(TcpGraphSeries Series, string Label, string Color, Style Style, bool RightAxis);
+    private sealed record SeriesStyle(TcpGraphSeries Series, string Color, Style Style, bool RightAxis)
+    {
+        public string Label => GraphText.Get("Series." + Series);
+    }
 
     private static IReadOnlyList<SeriesStyle> Styles(TcpGraphType type) => type switch
     {
-        TcpGraphType.Stevens => new[] { new SeriesStyle(TcpGraphSeries.Sequence, "Sequence number", "#1f5fa8", Style.Dots, false) },
+        TcpGraphType.Stevens => new[] { new SeriesStyle(TcpGraphSeries.Sequence, "#1f5fa8", Style.Dots, false) },
         TcpGraphType.TcpTrace => new[]
         {
-            new SeriesStyle(TcpGraphSeries.ReceiveWindowEdge, "Receive window edge (ACK + window)", "#b8860b", Style.Step, false),
-            new SeriesStyle(TcpGraphSeries.Ack, "ACK", "#2e8b57", Style.Step, false),
-            new SeriesStyle(TcpGraphSeries.Segment, "Segment (Seq to Seq + Len)", "#1f3f8f", Style.Bars, false),
-            new SeriesStyle(TcpGraphSeries.Sack, "SACK block", "#8b3fa8", Style.Bars, false),
-            new SeriesStyle(TcpGraphSeries.Sack2, "Further SACK blocks", "#d07fe0", Style.Bars, false),
-            new SeriesStyle(TcpGraphSeries.DuplicateAck, "Duplicate ACK", "#d62728", Style.Marks, false),
-            new SeriesStyle(TcpGraphSeries.ZeroWindow, "Zero window", "#ff7f0e", Style.Marks, false),
+            new SeriesStyle(TcpGraphSeries.ReceiveWindowEdge, "#b8860b", Style.Step, false),
+            new SeriesStyle(TcpGraphSeries.Ack, "#2e8b57", Style.Step, false),
+            new SeriesStyle(TcpGraphSeries.Segment, "#1f3f8f", Style.Bars, false),
+            new SeriesStyle(TcpGraphSeries.Sack, "#8b3fa8", Style.Bars, false),
+            new SeriesStyle(TcpGraphSeries.Sack2, "#d07fe0", Style.Bars, false),
+            new SeriesStyle(TcpGraphSeries.DuplicateAck, "#d62728", Style.Marks, false),
+            new SeriesStyle(TcpGraphSeries.ZeroWindow, "#ff7f0e", Style.Marks, false),
         },
         TcpGraphType.Throughput => new[]
         {
-            new SeriesStyle(TcpGraphSeries.SegmentLength, "Segment length", "#1f5fa8", Style.Dots, false),
-            new SeriesStyle(TcpGraphSeries.Throughput, "Throughput (1 s average)", "#b8860b", Style.Line, true),
-            new SeriesStyle(TcpGraphSeries.Goodput, "Goodput (1 s average)", "#2e8b57", Style.Line, true),
+            new SeriesStyle(TcpGraphSeries.SegmentLength, "#1f5fa8", Style.Dots, false),
+            new SeriesStyle(TcpGraphSeries.Throughput, "#b8860b", Style.Line, true),
+            new SeriesStyle(TcpGraphSeries.Goodput, "#2e8b57", Style.Line, true),
         },
         TcpGraphType.RoundTripTime => new[]
         {
-            new SeriesStyle(TcpGraphSeries.RoundTripTime, "Round-trip time", "#1f5fa8", Style.Line, false),
+            new SeriesStyle(TcpGraphSeries.RoundTripTime, "#1f5fa8", Style.Line, false),
         },
         _ => new[]
         {
-            new SeriesStyle(TcpGraphSeries.BytesOutstanding, "Bytes outstanding (in flight)", "#1f5fa8", Style.Step, false),
-            new SeriesStyle(TcpGraphSeries.ReceiveWindow, "Receive window (advertised by the receiver)", "#2e8b57", Style.Step, false),
+            new SeriesStyle(TcpGraphSeries.BytesOutstanding, "#1f5fa8", Style.Step, false),
+            new SeriesStyle(TcpGraphSeries.ReceiveWindow, "#2e8b57", Style.Step, false),
         },
     };
 
     private static (string Left, string? Right) AxisTitles(TcpGraphType type) => type switch
     {
-        TcpGraphType.Stevens or TcpGraphType.TcpTrace => ("Relative sequence number (bytes)", null),
-        TcpGraphType.Throughput => ("Segment length (bytes)", "Throughput (bits/s)"),
-        TcpGraphType.RoundTripTime => ("Round-trip time", null),
-        _ => ("Bytes", null),
+        TcpGraphType.Stevens or TcpGraphType.TcpTrace => (GraphText.Get("Axis.RelativeSequence"), null),
+        TcpGraphType.Throughput => (GraphText.Get("Axis.SegmentLength"), GraphText.Get("Axis.Throughput")),
+        TcpGraphType.RoundTripTime => (GraphText.Get("Axis.RoundTripTime"), null),
+        _ => (GraphText.Get("Axis.Bytes"), null),
     };
 
     private static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
@@ -86,14 +89,14 @@ public static class TcpGraphSvgRenderer
 
         // time axis: seconds, or milliseconds when the graph is shorter than a second
         double xScale = xMax - xMin < 1 ? 1000 : 1;
-        string xTitle = xScale == 1000 ? "Time since the connection's first segment (ms)" : "Time since the connection's first segment (s)";
+        string xTitle = GraphText.Get(xScale == 1000 ? "Axis.TimeMs" : "Axis.TimeS");
         var xTicks = Ticks(xMin * xScale, xMax * xScale);
         double x0 = xTicks.Min / xScale, x1 = xTicks.Max / xScale;
         double yScale = 1;
         if (rtt)
         {
             yScale = lMax < 0.001 ? 1_000_000 : 1000;
-            leftTitle = yScale == 1000 ? "Round-trip time (ms)" : "Round-trip time (µs)";
+            leftTitle = GraphText.Get(yScale == 1000 ? "Axis.RttMs" : "Axis.RttUs");
         }
         var yTicks = Ticks(lMin * yScale, lMax * yScale);
         double y0 = yTicks.Min / yScale, y1 = yTicks.Max / yScale;
@@ -106,8 +109,9 @@ public static class TcpGraphSvgRenderer
         var b = new StringBuilder();
         b.Append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"tcp-graph\" ")
          .Append($"data-graph=\"{graph.Type}\" width=\"{Width}\" height=\"{Height}\" ")
-         .Append($"viewBox=\"0 0 {Width} {Height}\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"13\">\n");
-        string t = title ?? $"{graph.Title} (stream {graph.Stream})";
+         .Append($"viewBox=\"0 0 {Width} {Height}\" ")
+         .Append("font-family=\"DejaVu Sans, Arial, WenQuanYi Micro Hei, sans-serif\" font-size=\"13\">\n");
+        string t = title ?? GraphText.Format("StreamTitle", graph.Title, graph.Stream);
         b.Append($"<title>{E(t)}</title>\n<rect width=\"{Width}\" height=\"{Height}\" fill=\"#fff\"/>\n");
         b.Append($"<text x=\"{Width / 2}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">{E(t)}</text>\n");
 

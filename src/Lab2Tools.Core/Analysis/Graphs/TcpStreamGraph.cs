@@ -197,16 +197,9 @@ public sealed class TcpStreamGraphBuilder
             case TcpGraphType.RoundTripTime: ctx.RoundTripTime(); break;
             case TcpGraphType.WindowScaling: ctx.WindowScaling(); break;
         }
-        string name = type switch
-        {
-            TcpGraphType.Stevens => "Sequence Numbers (Stevens)",
-            TcpGraphType.TcpTrace => "Sequence Numbers (tcptrace)",
-            TcpGraphType.Throughput => "Throughput (1 s MA)",
-            TcpGraphType.RoundTripTime => "Round Trip Time",
-            _ => "Window Scaling",
-        };
+        string name = GraphText.Get("Name." + type);
         return new TcpStreamGraph { Stream = stream, Type = type, Source = src, Destination = dst, Points = ctx.Points,
-            Title = $"{name} for {src} → {dst}" };
+            Title = GraphText.Format("Title", name, src, dst) };
     }
 
     private static string Endpoint(IPAddress a, int port) =>
