@@ -204,9 +204,9 @@ Describe 'The glossary' -Tag Help {
     }
 
     It 'rejects no alternative that a chosen term itself contains' {
-        foreach ($t in $Terms) {
-            foreach ($r in $Terms.Rejected) { $t.Chinese.Contains($r) | Should -BeFalse -Because "$($t.Chinese) contains the rejected $r" }
-        }
+        $clashes = foreach ($t in $Terms) { foreach ($r in $Terms.Rejected) { if ($t.Chinese.Contains($r)) { "$($t.Chinese) contains $r" } } }
+        @($Terms.Rejected).Count | Should -BeGreaterThan 20
+        $clashes | Should -BeNullOrEmpty
     }
 
     It 'is followed by every Chinese help page and zh-Hans resource: no rejected alternative is used' {
