@@ -110,6 +110,16 @@ function Invoke-Build {
     Copy-Item (Join-Path $Root 'docs/en-US/about_*.help.txt') $help
     Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Build-Help.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'),
         '-DocsPath', (Join-Path $Root 'docs/en-US'), '-OutFile', (Join-Path $help 'Lab2Tools.dll-Help.xml'))
+    # Chinese help (docs/zh-CN) in zh-CN, and the same files in zh-Hans: PowerShell looks for help in the UI
+    # culture's folder, then its parents' (zh-SG -> zh-Hans -> zh), then en-US, so zh-Hans serves zh-SG and zh-Hans.
+    $zhHelp = Join-Path $ModuleOut 'zh-CN'
+    $null = New-Item -ItemType Directory -Force -Path $zhHelp
+    Copy-Item (Join-Path $Root 'docs/zh-CN/about_*.help.txt') $zhHelp
+    Invoke-Pwsh @('-File', (Join-Path $Root 'tools/Build-Help.ps1'), '-ModulePath', (Join-Path $ModuleOut 'Lab2Tools.psd1'),
+        '-DocsPath', (Join-Path $Root 'docs/zh-CN'), '-FallbackDocsPath', (Join-Path $Root 'docs/en-US'),
+        '-OutFile', (Join-Path $zhHelp 'Lab2Tools.dll-Help.xml'))
+    $null = New-Item -ItemType Directory -Force -Path (Join-Path $ModuleOut 'zh-Hans')
+    Copy-Item (Join-Path $zhHelp '*') (Join-Path $ModuleOut 'zh-Hans')
     $null = Test-ModuleManifest (Join-Path $ModuleOut 'Lab2Tools.psd1')
     Write-Host "Module assembled in $ModuleOut" -ForegroundColor Green
 }

@@ -10,7 +10,10 @@
 param(
     [Parameter(Mandatory)][string]$ModulePath,
     [Parameter(Mandatory)][string]$DocsPath,
-    [Parameter(Mandatory)][string]$OutFile
+    [Parameter(Mandatory)][string]$OutFile,
+    # A translation (docs/zh-CN) names the English pages here: a cmdlet whose page is not translated yet gets the
+    # English page (with a warning) rather than no help at all; the Pester help tests fail until it is translated.
+    [string]$FallbackDocsPath
 )
 $ErrorActionPreference = 'Stop'
 Import-Module $ModulePath -Force
@@ -32,12 +35,25 @@ function Split-Sections([string]$text, [string]$prefix) {
     $sections
 }
 
+# Joins a paragraph's lines with a space, except between two Chinese characters or next to full-width punctuation:
+# Chinese puts no space between words, so there a line break is no space (a space stays between Chinese and Latin).
+function Join-Lines([string[]]$lines) {
+    $text = ''
+    $han = '[\u3400-\u9FFF]'; $punct = '[\u3000-\u303F\uFF00-\uFFEF]'
+    foreach ($l in $lines) {
+        if ($text -eq '') { $text = $l; continue }
+        $tight = ($text -match "$han$" -and $l -match "^$han") -or $text -match "$punct$" -or $l -match "^$punct"
+        $text += if ($tight) { $l } else { ' ' + $l }
+    }
+    $text.Trim()
+}
+
 function Paras([string[]]$lines) {
     $paras = @(); $buf = @()
     foreach ($l in $lines) {
-        if ($l.Trim() -eq '') { if ($buf) { $paras += ($buf -join ' ').Trim(); $buf = @() } } else { $buf += $l.Trim() }
+        if ($l.Trim() -eq '') { if ($buf) { $paras += Join-Lines $buf; $buf = @() } } else { $buf += $l.Trim() }
     }
-    if ($buf) { $paras += ($buf -join ' ').Trim() }
+    if ($buf) { $paras += Join-Lines $buf }
     ($paras | ForEach-Object { "<maml:para>$(Esc $_)</maml:para>" }) -join "`n"
 }
 
@@ -56,11 +72,11 @@ function Get-TypeText([type]$t) {
     $t.FullName
 }
 
-# A parameter's default value: a "Default value: ..." line in its markdown (for defaults computed at run time),
+# A parameter's default value: a "Default value: ..." line ("默认值：..." in a Chinese page) in its markdown (for defaults computed at run time),
 # else None for a mandatory parameter, else the value a new instance of the cmdlet holds.
 function Get-DefaultText($p, $setParam, $doc, $instance) {
-    $line = @($doc | Where-Object { $_ -match '^\s*Default value:\s*(.+?)\s*$' }) | Select-Object -First 1
-    if ($line) { return ($line -replace '^\s*Default value:\s*', '').Trim() }
+    $line = @($doc | Where-Object { $_ -match "^\s*$defaultMarker\s*(.+?)\s*$" }) | Select-Object -First 1
+    if ($line) { return ($line -replace "^\s*$defaultMarker\s*", '').Trim() }
     if ($setParam -and $setParam.IsMandatory) { return 'None' }
     if ($p.ParameterType -eq [System.Management.Automation.SwitchParameter]) { return 'False' }
     if (-not $instance) { return 'None' }
@@ -70,15 +86,20 @@ function Get-DefaultText($p, $setParam, $doc, $instance) {
     "$v"
 }
 
+$defaultMarker = '(?:Default value:|默认值[:：])'
 $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
 $sb = [Text.StringBuilder]::new()
 [void]$sb.AppendLine('<?xml version="1.0" encoding="utf-8"?>')
 [void]$sb.AppendLine('<helpItems schema="maml" xmlns="http://msh">')
-$missing = @()
+$missing = @(); $untranslated = @()
 foreach ($cmd in Get-Command -Module $moduleName -CommandType Cmdlet | Sort-Object Name) {
     $md = Join-Path $DocsPath "$($cmd.Name).md"
+    if (-not (Test-Path $md) -and $FallbackDocsPath -and (Test-Path (Join-Path $FallbackDocsPath "$($cmd.Name).md"))) {
+        $untranslated += $cmd.Name
+        $md = Join-Path $FallbackDocsPath "$($cmd.Name).md"
+    }
     if (-not (Test-Path $md)) { $missing += $cmd.Name; continue }
-    $s = Split-Sections (Get-Content -Raw $md) '## '
+    $s = Split-Sections (Get-Content -Raw -Encoding utf8 $md) '## '
     $verb, $noun = $cmd.Name -split '-', 2
     $paramDocs = if ($s['PARAMETERS']) { Split-Sections ($s['PARAMETERS'] -join "`n") '### ' } else { @{} }
     $instance = try { [Activator]::CreateInstance($cmd.ImplementingType) } catch { $null }
@@ -91,7 +112,7 @@ foreach ($cmd in Get-Command -Module $moduleName -CommandType Cmdlet | Sort-Obje
         $name = $p.Name
         $doc = @($paramDocs["-$name"])
         $default = Get-DefaultText $p $setParam $doc $instance
-        $doc = @($doc | Where-Object { $_ -notmatch '^\s*Default value:' })
+        $doc = @($doc | Where-Object { $_ -notmatch "^\s*$defaultMarker" })
         $req = if ($setParam) { $setParam.IsMandatory.ToString().ToLower() } else { 'false' }
         $pos = if ($setParam -and $setParam.Position -ge 0) { $setParam.Position } else { 'named' }
         $pipe = @()
@@ -165,6 +186,7 @@ foreach ($cmd in Get-Command -Module $moduleName -CommandType Cmdlet | Sort-Obje
 }
 [void]$sb.AppendLine('</helpItems>')
 if ($missing) { throw "No help markdown in $DocsPath for: $($missing -join ', ')" }
+if ($untranslated) { Write-Warning "Not translated in ${DocsPath}, English help used for: $($untranslated -join ', ')" }
 $null = New-Item -ItemType Directory -Force -Path (Split-Path $OutFile)
 [IO.File]::WriteAllText($OutFile, $sb.ToString())
 ([xml]$sb.ToString()) | Out-Null   # must be well-formed

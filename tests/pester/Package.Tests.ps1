@@ -68,6 +68,23 @@ $h = Get-Help Import-TcpCapture -Full
         $r.Sample | Should -BeTrue
     }
 
+    It 'shows its help in Chinese under zh-CN and zh-SG, in English under en-US' {
+        foreach ($culture in 'zh-CN', 'zh-SG', 'en-US') {
+            $r = Invoke-FreshPwsh @"
+[cultureinfo]::CurrentUICulture = '$culture'
+Import-Module Lab2Tools
+[pscustomobject]@{ Synopsis = "`$((Get-Help Get-TcpHandshake).Synopsis)"; About = (Get-Help about_Lab2Tools | Out-String) } | ConvertTo-Json -Compress
+"@
+            if ($culture -eq 'en-US') {
+                $r.Synopsis | Should -Match '^Shows the three-way handshake'
+                $r.About | Should -Not -Match '\p{IsCJKUnifiedIdeographs}'
+            } else {
+                $r.Synopsis | Should -Match '三次握手' -Because "$culture gets the Chinese help"
+                $r.About | Should -Match '三次握手'
+            }
+        }
+    }
+
     It 'reads and checks the bundled sample exactly as the built module does' {
         $sample = Join-Path (Get-Module Lab2Tools).ModuleBase 'Samples/lab2-chromium.pcap'
         $frames = @(Import-TcpCapture -LiteralPath $sample).Count
