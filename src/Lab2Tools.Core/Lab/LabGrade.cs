@@ -39,7 +39,7 @@ public sealed class LabCaptureGrade
     /// <summary>The check results the counts come from (a method, so that Export-Csv and ConvertTo-Json leave it out).</summary>
     public IReadOnlyList<LabCheckResult> GetChecks() => _checks;
 
-    public override string ToString() => $"{Result} {Path}: {Passed} passed, {Failed} failed, {NotApplicable} not applicable";
+    public override string ToString() => LabText.F("Grade.ToString", Result, Path, Passed, Failed, NotApplicable);
 
     /// <summary>The grade of a file whose checks ran (<paramref name="errorId"/> set when it was read only up to damage).</summary>
     public static LabCaptureGrade FromChecks(string path, IReadOnlyList<LabCheckResult> checks, long frames, string? errorId,
@@ -124,7 +124,7 @@ public static class LabJUnitWriter
                 w.WriteAttributeString("type", g.ErrorId);
                 w.WriteAttributeString("message", X(g.Error));
                 w.WriteString(X(g.Result == "Unreadable" ? $"{g.ErrorId}: {g.Error}"
-                    : $"{g.ErrorId}: {g.Error} The checks ran on the {N(g.Frames)} frames read before it."));
+                    : LabText.F("Grade.ReadBeforeDamage", g.ErrorId, g.Error, N(g.Frames))));
                 w.WriteEndElement();
                 w.WriteEndElement();
             }

@@ -7,6 +7,7 @@ namespace Lab2Tools.Rendering;
 public sealed class ReportDocument
 {
     private abstract record Block;
+    /// <param name="Id">The HTML anchor (stable across languages); the Markdown anchor is the text's own slug, as GitHub makes it.</param>
     private sealed record Heading(int Level, string Text, string Id) : Block;
     private sealed record Paragraph(string Text) : Block;
     private sealed record Items(IReadOnlyList<string> List, bool Ordered) : Block;
@@ -18,7 +19,14 @@ public sealed class ReportDocument
     private readonly Dictionary<string, string> _figures = new(StringComparer.Ordinal);
 
     public string Title { get; }
-    public ReportDocument(string title) => Title = title;
+    /// <summary>The document's language (a BCP 47 tag, e.g. "en" or "zh-CN"), for the HTML page's lang attribute.</summary>
+    public string Language { get; }
+
+    public ReportDocument(string title, string? language = null)
+    {
+        Title = title;
+        Language = string.IsNullOrEmpty(language) ? "en" : language;
+    }
 
     /// <summary>The SVG files the Markdown refers to (file name → content).</summary>
     public IReadOnlyDictionary<string, string> Figures => _figures;
@@ -54,7 +62,7 @@ public sealed class ReportDocument
         var toc = _blocks.OfType<Heading>().Where(h => h.Level == 2).ToList();
         if (toc.Count > 0)
         {
-            foreach (var h in toc) b.AppendLine($"- [{h.Text}](#{h.Id})");
+            foreach (var h in toc) b.AppendLine($"- [{h.Text}](#{Slug(h.Text)})");
             b.AppendLine();
         }
         foreach (var block in _blocks)
@@ -101,10 +109,10 @@ public sealed class ReportDocument
     {
         var b = new StringBuilder();
         b.AppendLine("<!doctype html>");
-        b.AppendLine("<html lang=\"en\"><head><meta charset=\"utf-8\">");
+        b.AppendLine($"<html lang=\"{WebUtility.HtmlEncode(Language)}\"><head><meta charset=\"utf-8\">");
         b.AppendLine($"<title>{WebUtility.HtmlEncode(Title)}</title>");
         b.AppendLine("<style>");
-        b.AppendLine("body{font-family:'DejaVu Sans',Arial,sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}");
+        b.AppendLine("body{font-family:'DejaVu Sans',Arial,'WenQuanYi Micro Hei','Noto Sans CJK SC','Microsoft YaHei',sans-serif;max-width:1180px;margin:2em auto;padding:0 1em;line-height:1.5;color:#222}");
         b.AppendLine("h1{color:#1d4e89;border-bottom:2px solid #1d4e89}h2{color:#1d4e89;margin-top:2em;border-bottom:1px solid #ccd}h3{color:#333}");
         b.AppendLine("table{border-collapse:collapse;margin:.5em 0;font-size:.9em}th,td{border:1px solid #bbc;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#e8eefc}");
         b.AppendLine("code{background:#eef;padding:0 .2em}pre{background:#f6f6fa;border:1px solid #ddd;padding:.6em;overflow-x:auto;font-size:.85em}");
