@@ -195,7 +195,7 @@ Describe 'Test-LabCapture' -Tag Lab {
     It 'offers exactly the checks the core runs for -Check, as an enum' {
         (Get-Command Test-LabCapture).Parameters['Check'].ParameterType | Should -Be ([Lab2Tools.Lab.LabCheck[]])
         [enum]::GetNames([Lab2Tools.Lab.LabCheck]) | Should -Be ([Lab2Tools.Lab.LabChecks]::Names)
-        { Test-LabCapture (Join-Path $DataDir 'chromium-lab.pcap') -Check NoSuchCheck } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,Test-LabCapture'
+        { Test-LabCapture (Join-Path $DataDir 'chromium-lab.pcap') -Check NoSuchCheck } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,Lab2Tools.Commands.TestLabCaptureCommand'
     }
 
     It 'shows each check''s Result and the lab port in its table view' {

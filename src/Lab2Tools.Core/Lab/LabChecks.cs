@@ -28,7 +28,11 @@ public sealed class LabCheckResult
     /// <summary>What in the capture shows it, with frame numbers (or what is missing).</summary>
     public string Evidence { get; init; } = "";
     /// <summary>The frames the evidence names (written as "1, 2, 3" by Export-Csv).</summary>
-    public IReadOnlyList<long> Frames { get => _frames; init => _frames = value as FrameList ?? new FrameList(value ?? Array.Empty<long>()); }
+    public IReadOnlyList<long> Frames
+    {
+        get => _frames;
+        init => _frames = value as FrameList ?? new FrameList(value ?? Array.Empty<long>());
+    }
     private IReadOnlyList<long> _frames = FrameList.Empty;
     /// <summary>The TCP stream the evidence comes from, when there is one.</summary>
     public int? Stream { get; init; }
@@ -308,7 +312,8 @@ public static class LabChecks
                     && (int)(s.Ack - fin.Seq - (uint)fin.Len) > 0);
                 if (ack == null) continue;
                 bool ok = ack.Ack == fin.Seq + (uint)fin.Len + 1;
-                return (R(ok), F("Check.FinConsumes.Evidence", stream, fin.Frame, fin.SourcePort, N(fin.Seq), fin.Len, ack.Frame, N(ack.Ack)),
+                string ev = F("Check.FinConsumes.Evidence", stream, fin.Frame, fin.SourcePort, N(fin.Seq), fin.Len, ack.Frame, N(ack.Ack));
+                return (R(ok), ev,
                     new[] { fin.Frame, ack.Frame }, stream);
             }
             return NotApplicable(T("Check.FinConsumes.None"));
@@ -345,9 +350,10 @@ public static class LabChecks
                 .Take(10).ToList();
             frames.AddRange(zeroFrames);
             var resets = f.Teardowns.Where(t => t.Kind == TeardownKind.Reset).ToList();
+            string Reset(TcpTeardown r) => F("Check.Abnormal.Reset", r.Stream,
+                r.ResetBy is ConnectionRole by ? CommonText.Role(by == ConnectionRole.Client) : "", r.ResetFrame, r.ResetReason);
             string resetText = resets.Count == 0 ? T("Check.Abnormal.NoResets")
-                : F("Check.Abnormal.Resets", resets.Count, string.Join(T("List.Semicolon"), resets.Select(r => F("Check.Abnormal.Reset",
-                    r.Stream, r.ResetBy is ConnectionRole by ? CommonText.Role(by == ConnectionRole.Client) : "", r.ResetFrame, r.ResetReason))));
+                : F("Check.Abnormal.Resets", resets.Count, string.Join(T("List.Semicolon"), resets.Select(Reset)));
             frames.AddRange(resets.Select(r => r.ResetFrame ?? 0).Where(x => x > 0));
             string head = problems.Count == 0 ? F("Check.Abnormal.Nothing", conns.Count, _port)
                 : F("Check.Abnormal.Found", LabText.Join(problems));

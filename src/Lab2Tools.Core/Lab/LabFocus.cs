@@ -64,7 +64,10 @@ public sealed class LabFocus
     public HttpExchange? PageRequest { get; }
     /// <summary>The page's stream (else the first HTTP exchange's, else the first connection's).</summary>
     public int? PageStream { get; }
-    /// <summary>The handshake the lab walks through: complete, with MSS, window scale and SACK_PERM when one has them, the page's first.</summary>
+    /// <summary>
+    /// The handshake the lab walks through: complete, with MSS, window scale and SACK_PERM when one has them, the
+    /// page's own first.
+    /// </summary>
     public TcpHandshake? Handshake { get; }
     /// <summary>The teardown the lab walks through: four-way first, the page's stream first.</summary>
     public TcpTeardown? Teardown { get; }

@@ -17,7 +17,10 @@ public sealed class LabCaptureGrade
 
     /// <summary>The capture file's full path.</summary>
     public string Path { get; init; } = "";
-    /// <summary>Passed (every check passed), Failed (a check failed), Incomplete (none failed, some had nothing to check) or Unreadable (no checks ran).</summary>
+    /// <summary>
+    /// Passed (every check passed), Failed (a check failed), Incomplete (none failed, some had nothing to check) or
+    /// Unreadable (no checks ran).
+    /// </summary>
     public string Result { get; init; } = "";
     /// <summary>Checks that passed.</summary>
     public int Passed { get; init; }
@@ -105,7 +108,8 @@ public static class LabJUnitWriter
             w.WriteAttributeString("errors", g.ErrorId.Length > 0 ? "1" : "0");
             w.WriteAttributeString("skipped", N(g.NotApplicable));
             w.WriteAttributeString("time", F(g.DurationSeconds));
-            w.WriteAttributeString("timestamp", timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+            w.WriteAttributeString("timestamp",
+                timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
             w.WriteAttributeString("hostname", Environment.MachineName);
             w.WriteAttributeString("id", N(id++));
             w.WriteAttributeString("package", "Lab2Tools");

@@ -96,7 +96,9 @@ public static class LabReport
     }
 
     private static string Window(TcpSegment? s) =>
-        s == null ? "?" : s.WindowSizeScalingFactor is int f && f > 1 ? $"{N(s.WindowSizeValue)}×{f} = {N(s.WindowSize)}" : N(s.WindowSize);
+        s == null ? "?"
+        : s.WindowSizeScalingFactor is int f && f > 1 ? $"{N(s.WindowSizeValue)}×{f} = {N(s.WindowSize)}"
+        : N(s.WindowSize);
 
     private static TcpSegment? Seg(LabCaptureAnalysis a, int stream, long frame) =>
         a.StreamSegments.TryGetValue(stream, out var segs) ? segs.FirstOrDefault(s => s.Frame == frame) : null;
@@ -216,7 +218,8 @@ public static class LabReport
         doc.P(T("Resources.Intro"));
         doc.T(new[]
             {
-                T("Col.Stream"), T("Resources.Col.ClientPort"), T("Resources.Col.Request"), T("Resources.Col.Frames"), T("Server.Col.Status"),
+                T("Col.Stream"), T("Resources.Col.ClientPort"), T("Resources.Col.Request"), T("Resources.Col.Frames"),
+                T("Server.Col.Status"),
                 T("Resources.Col.Validators"), "Content-Range", T("Resources.Col.Body"), T("Resources.Col.State"),
             },
             http.Select(x => new[]
@@ -238,9 +241,11 @@ public static class LabReport
         {
             doc.H(3, T("Resources.Logo.Heading"));
             doc.List(logo.Select(x => x.StatusCode == 304
-                ? F("Resources.Logo.NotModified", x.Stream, x.Client.Port, $"{x.Method} {x.Uri}", x.RequestFrame, Validators(x), x.ResponseFrame)
+                ? F("Resources.Logo.NotModified", x.Stream, x.Client.Port, $"{x.Method} {x.Uri}", x.RequestFrame, Validators(x),
+                    x.ResponseFrame)
                 : F("Resources.Logo.Fetched", x.Stream, x.Client.Port, $"{x.Method} {x.Uri}", x.RequestFrame, x.StatusCode, x.ReasonPhrase,
-                    N(x.BodyLength), (x.ETag != null ? $", `ETag: {x.ETag}`" : "") + (x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : ""))));
+                    N(x.BodyLength), (x.ETag != null ? $", `ETag: {x.ETag}`" : "")
+                        + (x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : ""))));
         }
         var audio = http.Where(x => x.Range != null || x.StatusCode == 206
             || (x.ContentType ?? "").StartsWith("audio", StringComparison.OrdinalIgnoreCase)).ToList();
@@ -249,7 +254,8 @@ public static class LabReport
             doc.H(3, T("Resources.Audio.Heading"));
             doc.List(audio.Select(x => F(x.Range != null ? "Resources.Audio.ItemRange" : "Resources.Audio.Item", x.Stream, x.Client.Port,
                 $"{x.Method} {x.Uri}", x.Range, x.RequestFrame, $"{x.StatusCode} {x.ReasonPhrase}",
-                x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1, x.State)));
+                x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
+                x.State)));
             doc.P(T("Resources.Audio.Why"));
         }
         var resets = a.Teardowns.Where(t => http.Any(x => x.Stream == t.Stream) && t.Kind == TeardownKind.Reset).ToList();
@@ -262,7 +268,8 @@ public static class LabReport
 
     private static string Validators(HttpExchange x) => string.Join(LabText.T("List.And"), new[]
     {
-        x.IfNoneMatch != null ? $"`If-None-Match: {x.IfNoneMatch}`" : null, x.IfModifiedSince != null ? $"`If-Modified-Since: {x.IfModifiedSince}`" : null,
+        x.IfNoneMatch != null ? $"`If-None-Match: {x.IfNoneMatch}`" : null,
+        x.IfModifiedSince != null ? $"`If-Modified-Since: {x.IfModifiedSince}`" : null,
     }.Where(v => v != null));
 
     private static void Teardown(ReportDocument doc, LabCaptureAnalysis a, LabFocus focus)
@@ -318,7 +325,8 @@ public static class LabReport
         doc.H(3, T("Questions.TwoWay.Heading"), "why-not-a-two-message-handshake");
         doc.P(T("Questions.TwoWay.Answer"));
         if (h != null)
-            doc.P(F("Questions.TwoWay.Capture", h.Stream, N(h.ClientIsn), h.SynAck!.Frame, N(h.SynAck.AckRaw), h.Ack!.Frame, N(h.Ack.AckRaw),
+            doc.P(F("Questions.TwoWay.Capture", h.Stream, N(h.ClientIsn), h.SynAck!.Frame, N(h.SynAck.AckRaw), h.Ack!.Frame,
+                N(h.Ack.AckRaw),
                 N(h.ServerIsn ?? 0)));
 
         doc.H(3, T("Questions.FourWay.Heading"), "why-four-teardown-messages");
@@ -329,7 +337,8 @@ public static class LabReport
             var fin2 = t.Steps.Skip(1).FirstOrDefault(s => s.Name == "FIN");
             var ack1 = t.Steps.FirstOrDefault(s => s.Name == "ACK");
             string own = t.Kind == TeardownKind.FourWay && ack1 != null ? F("Questions.FourWay.OwnAck", ack1.Frame, N(ack1.Ack)) : "";
-            string gap = fin1 != null && fin2 != null ? F("Questions.FourWay.Gap", Role(t.PassiveCloser), Ms(fin2.Time - fin1.Time), fin2.Frame) : "";
+            string gap = fin1 != null && fin2 != null
+                ? F("Questions.FourWay.Gap", Role(t.PassiveCloser), Ms(fin2.Time - fin1.Time), fin2.Frame) : "";
             doc.P(F("Questions.FourWay.Capture", t.Stream, t.Kind, Role(t.ActiveCloser), fin1?.Frame, own, gap,
                 focus.Teardowns.Count(x => x.Kind == TeardownKind.FourWay), focus.Teardowns.Count(x => x.Kind == TeardownKind.ThreeWay)));
         }
@@ -360,7 +369,8 @@ public static class LabReport
     }
 
     /// <summary>Writes report.md, report.html and the SVG figures into a folder; returns the files written.</summary>
-    public static IReadOnlyList<string> Write(ReportDocument doc, string directory, bool markdown = true, bool html = true, string baseName = "report")
+    public static IReadOnlyList<string> Write(ReportDocument doc, string directory, bool markdown = true, bool html = true,
+        string baseName = "report")
     {
         Directory.CreateDirectory(directory);
         var files = new List<string>();

@@ -56,7 +56,8 @@ internal static class LabReportTcpDynamics
             var zeros = rwin.Where(p => p.Value == 0).Select(p => p.Frame).ToList();
             if (min.Value < first.Value)
                 notes.Add(after != null && after.Value > min.Value
-                    ? F("Dynamics.Shrinks.Grows", Grouped(first.Value), first.Frame, Grouped(min.Value), min.Frame, Ms3(min.TimeSeconds * 1000),
+                    ? F("Dynamics.Shrinks.Grows", Grouped(first.Value), first.Frame, Grouped(min.Value), min.Frame,
+                        Ms3(min.TimeSeconds * 1000),
                         Grouped(after.Value), after.Frame)
                     : F("Dynamics.Shrinks", Grouped(first.Value), first.Frame, Grouped(min.Value), min.Frame, Ms3(min.TimeSeconds * 1000)));
             else

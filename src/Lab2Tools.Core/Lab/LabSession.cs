@@ -66,7 +66,10 @@ public sealed class LabSession
     }
 }
 
-/// <summary>The text summary of a lab capture: which connection fetched what, the handshake numbers, who closed, who held TIME_WAIT.</summary>
+/// <summary>
+/// The text summary of a lab capture: which connection fetched what, the handshake numbers, who closed, who held
+/// TIME_WAIT.
+/// </summary>
 public static class LabSummary
 {
     private static string Cut(string s, int n) => s.Length <= n ? s : s.Substring(0, n - 1) + "…";
@@ -114,8 +117,8 @@ public static class LabSummary
         var rows = new List<(int Stream, int Port, string Req, string Hs, string Close, string Tw)>();
         foreach (var c in focus.Connections)
         {
-            var reqs = a.Exchanges(c.Stream).Select(x => $"{x.Method} {x.Uri} {x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}")
-                .ToList();
+            var reqs = a.Exchanges(c.Stream)
+                .Select(x => $"{x.Method} {x.Uri} {x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}").ToList();
             string req = reqs.Count == 0 ? T("Summary.Cell.NoHttp") : string.Join("; ", reqs);
             var h = a.Handshake(c.Stream);
             string hs = h == null ? T("Summary.Cell.Earlier")

@@ -226,7 +226,9 @@ public static class LabSessionRunner
             if (File.Exists(path)) return path;
             throw new LabSessionException(LabSessionProblem.ChromiumNotFound, LabText.F("Error.ChromiumMissingAt", path), path);
         }
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        foreach (var dir in dirs)
             foreach (var name in new[] { "chromium", "chromium-browser", "google-chrome" })
             {
                 string p = System.IO.Path.Combine(dir, name);
@@ -239,7 +241,8 @@ public static class LabSessionRunner
     public static IReadOnlyList<string> ChromiumArguments(string profile, Uri url)
     {
         var args = new List<string> { "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--dump-dom", url.AbsoluteUri };
+            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--dump-dom",
+            url.AbsoluteUri };
         if (Environment.UserName == "root") args.Insert(1, "--no-sandbox");   // Chromium refuses to run as root with its sandbox
         return args;
     }

@@ -28,7 +28,9 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
     [ValidateRange(0, 65535)]
     public int Port { get; set; } = LabDefaults.Port;
 
-    /// <summary>The language of the summary, the checks' evidence and the report (Chinese for zh-CN, zh-SG, zh-Hans; else English).</summary>
+    /// <summary>
+    /// The language of the summary, the checks' evidence and the report (Chinese for zh-CN, zh-SG, zh-Hans; else English).
+    /// </summary>
     [Parameter]
     public System.Globalization.CultureInfo? Culture { get; set; }
 
@@ -102,7 +104,8 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
         var options = new LabSessionOptions
         {
             Port = Port, Root = root, Browser = Browser, OutputDirectory = outDir, CloseMode = CloseMode, Profile = ServerProfile,
-            Revisit = !NoRevisit, ChromiumPath = ChromiumPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChromiumPath),
+            Revisit = !NoRevisit,
+            ChromiumPath = ChromiumPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChromiumPath),
             Progress = messages.Enqueue,
         };
         var progress = new ProgressRecord(0x4C33, "Lab 2 session", "Starting");
@@ -245,7 +248,8 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     {
         _culture = Lab2Tools.Text.TextCulture.Current;
         if (Quiet && Summary)
-            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."), "SummaryWithQuiet", null));
+            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."),
+                "SummaryWithQuiet", null));
     }
 
     protected override void ProcessRecord()
@@ -420,7 +424,9 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     }
 }
 
-/// <summary>Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.</summary>
+/// <summary>
+/// Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.
+/// </summary>
 [Cmdlet(VerbsData.Export, "LabJUnit", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportLabJUnitCommand : PSCmdlet
@@ -475,7 +481,9 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SessionSet)]
     public LabSession? InputObject { get; set; }
 
-    /// <summary>The folder for report.md, report.html and the SVG figures (the session's folder, or the capture's name + "-report").</summary>
+    /// <summary>
+    /// The folder for report.md, report.html and the SVG figures (the session's folder, or the capture's name + "-report").
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
@@ -537,7 +545,8 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
     private void Write(ReportDocument doc, string destination, string capture)
     {
         string dir = SessionState.Path.GetUnresolvedProviderPathFromPSPath(destination);
-        bool md = Format.Contains("Markdown", StringComparer.OrdinalIgnoreCase), html = Format.Contains("Html", StringComparer.OrdinalIgnoreCase);
+        bool md = Format.Contains("Markdown", StringComparer.OrdinalIgnoreCase);
+        bool html = Format.Contains("Html", StringComparer.OrdinalIgnoreCase);
         try
         {
             foreach (var f in LabReport.Write(doc, dir, md, html))
@@ -647,7 +656,8 @@ public sealed class GetTcpSocketStateCommand : PSCmdlet
         {
             all = TcpSocketTable.Snapshot();
         }
-        catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException
+            or IOException or UnauthorizedAccessException)
         {
             ThrowTerminatingError(Errors.FromCatalog(e, "SocketTableUnreadable", null));
             return;
