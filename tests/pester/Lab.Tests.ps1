@@ -192,9 +192,10 @@ Describe 'Test-LabCapture' -Tag Lab {
         Test-LabCapture -Path (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'refused.pcap') -Quiet | Should -Be @($true, $false)
     }
 
-    It 'offers exactly the checks the core runs for -Check' {
-        $set = (Get-Command Test-LabCapture).Parameters['Check'].Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] }
-        $set.ValidValues | Should -Be ([Lab2Tools.Lab.LabChecks]::Names)
+    It 'offers exactly the checks the core runs for -Check, as an enum' {
+        (Get-Command Test-LabCapture).Parameters['Check'].ParameterType | Should -Be ([Lab2Tools.Lab.LabCheck[]])
+        [enum]::GetNames([Lab2Tools.Lab.LabCheck]) | Should -Be ([Lab2Tools.Lab.LabChecks]::Names)
+        { Test-LabCapture (Join-Path $DataDir 'chromium-lab.pcap') -Check NoSuchCheck } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,Lab2Tools.Commands.TestLabCaptureCommand'
     }
 
     It 'shows each check''s Result and the lab port in its table view' {

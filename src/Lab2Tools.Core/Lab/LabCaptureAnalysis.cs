@@ -26,8 +26,12 @@ public sealed class LabCaptureAnalysis
     public IReadOnlyList<TcpTeardown> Teardowns { get; init; } = Array.Empty<TcpTeardown>();
     public IReadOnlyList<TcpStateTransition> StateTimelines { get; init; } = Array.Empty<TcpStateTransition>();
     public IReadOnlyList<HttpExchange> HttpExchanges { get; init; } = Array.Empty<HttpExchange>();
-    /// <summary>Every segment of each stream (up to the cap), payload not kept. Internal: a dictionary with integer keys breaks ConvertTo-Json.</summary>
-    internal IReadOnlyDictionary<int, IReadOnlyList<TcpSegment>> StreamSegments { get; init; } = new Dictionary<int, IReadOnlyList<TcpSegment>>();
+    /// <summary>
+    /// Every segment of each stream (up to the cap), payload not kept. Internal: a dictionary with integer keys
+    /// breaks ConvertTo-Json.
+    /// </summary>
+    internal IReadOnlyDictionary<int, IReadOnlyList<TcpSegment>> StreamSegments { get; init; } =
+        new Dictionary<int, IReadOnlyList<TcpSegment>>();
     /// <summary>Streams with more segments than were kept for the diagrams.</summary>
     internal IReadOnlyDictionary<int, int> OmittedSegments { get; init; } = new Dictionary<int, int>();
 
@@ -74,7 +78,8 @@ public sealed class LabCaptureAnalysis
     {
         var c = Connection(stream);
         if (c == null) return null;
-        return TcpFlow.Build(c, StreamSegments.TryGetValue(stream, out var segs) ? segs : Array.Empty<TcpSegment>(), Timeline(stream), Exchanges(stream),
+        var segments = StreamSegments.TryGetValue(stream, out var segs) ? segs : Array.Empty<TcpSegment>();
+        return TcpFlow.Build(c, segments, Timeline(stream), Exchanges(stream),
             OmittedSegments.GetValueOrDefault(stream));
     }
 }

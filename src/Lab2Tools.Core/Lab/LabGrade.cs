@@ -17,7 +17,10 @@ public sealed class LabCaptureGrade
 
     /// <summary>The capture file's full path.</summary>
     public string Path { get; init; } = "";
-    /// <summary>Passed (every check passed), Failed (a check failed), Incomplete (none failed, some had nothing to check) or Unreadable (no checks ran).</summary>
+    /// <summary>
+    /// Passed (every check passed), Failed (a check failed), Incomplete (none failed, some had nothing to check) or
+    /// Unreadable (no checks ran).
+    /// </summary>
     public string Result { get; init; } = "";
     /// <summary>Checks that passed.</summary>
     public int Passed { get; init; }
@@ -39,7 +42,7 @@ public sealed class LabCaptureGrade
     /// <summary>The check results the counts come from (a method, so that Export-Csv and ConvertTo-Json leave it out).</summary>
     public IReadOnlyList<LabCheckResult> GetChecks() => _checks;
 
-    public override string ToString() => $"{Result} {Path}: {Passed} passed, {Failed} failed, {NotApplicable} not applicable";
+    public override string ToString() => LabText.F("Grade.ToString", Result, Path, Passed, Failed, NotApplicable);
 
     /// <summary>The grade of a file whose checks ran (<paramref name="errorId"/> set when it was read only up to damage).</summary>
     public static LabCaptureGrade FromChecks(string path, IReadOnlyList<LabCheckResult> checks, long frames, string? errorId,
@@ -105,7 +108,8 @@ public static class LabJUnitWriter
             w.WriteAttributeString("errors", g.ErrorId.Length > 0 ? "1" : "0");
             w.WriteAttributeString("skipped", N(g.NotApplicable));
             w.WriteAttributeString("time", F(g.DurationSeconds));
-            w.WriteAttributeString("timestamp", timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
+            w.WriteAttributeString("timestamp",
+                timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture));
             w.WriteAttributeString("hostname", Environment.MachineName);
             w.WriteAttributeString("id", N(id++));
             w.WriteAttributeString("package", "Lab2Tools");
@@ -124,7 +128,7 @@ public static class LabJUnitWriter
                 w.WriteAttributeString("type", g.ErrorId);
                 w.WriteAttributeString("message", X(g.Error));
                 w.WriteString(X(g.Result == "Unreadable" ? $"{g.ErrorId}: {g.Error}"
-                    : $"{g.ErrorId}: {g.Error} The checks ran on the {N(g.Frames)} frames read before it."));
+                    : LabText.F("Grade.ReadBeforeDamage", g.ErrorId, g.Error, N(g.Frames))));
                 w.WriteEndElement();
                 w.WriteEndElement();
             }

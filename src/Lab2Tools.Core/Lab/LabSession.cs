@@ -4,6 +4,7 @@ using Lab2Tools.Analysis;
 using Lab2Tools.Analysis.Http;
 using Lab2Tools.Server;
 using Lab2Tools.Sockets;
+using Lab2Tools.Text;
 
 namespace Lab2Tools.Lab;
 
@@ -47,23 +48,45 @@ public sealed class LabSession
     public IReadOnlyList<TcpStateTransition> StateTimelines => Analysis.StateTimelines;
     public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
     /// <summary>A readable summary of the lab (the default view).</summary>
-    public string Summary => LabSummary.Build(this);
-    public override string ToString() => $"Lab session {Path}: {Connections.Count} connections, {LabChecks.Tally(Checks)}";
+    /// <summary>The language of the summary, the checks' evidence and the report (-Culture; the UI culture by default).</summary>
+    public CultureInfo Culture { get; init; } = CultureInfo.CurrentUICulture;
+    /// <summary>What the lab looked at: the port, the page, the handshake and the teardown (the checks and the report share it).</summary>
+    public LabFocus Focus => _focus ??= LabFocus.Of(Analysis, ServerPort, LabPortReason.Session(ServerPort));
+    private LabFocus? _focus;
+    public string Summary
+    {
+        get
+        {
+            using (TextCulture.Use(Culture)) return LabSummary.Build(this);
+        }
+    }
+    public override string ToString()
+    {
+        using (TextCulture.Use(Culture)) return LabText.F("Session.ToString", Path, Connections.Count, LabChecks.Tally(Checks));
+    }
 }
 
-/// <summary>The text summary of a lab capture: which connection fetched what, the handshake numbers, who closed, who held TIME_WAIT.</summary>
+/// <summary>
+/// The text summary of a lab capture: which connection fetched what, the handshake numbers, who closed, who held
+/// TIME_WAIT.
+/// </summary>
 public static class LabSummary
 {
     private static string Cut(string s, int n) => s.Length <= n ? s : s.Substring(0, n - 1) + "…";
 
+    /// <summary>Columns of the console: a CJK character takes two.</summary>
+    private static int Width(string s) => s.Sum(c => c >= '\u1100' && (c <= '\u115f' || (c >= '\u2e80' && c <= '\ua4cf')
+        || (c >= '\uac00' && c <= '\ud7a3') || (c >= '\uf900' && c <= '\ufaff') || (c >= '\uff00' && c <= '\uff60')) ? 2 : 1);
+    private static string Left(string s, int n) => s + new string(' ', Math.Max(0, n - Width(s)));
+    private static string Right(string s, int n) => new string(' ', Math.Max(0, n - Width(s))) + s;
+
     public static string Build(LabSession s)
     {
         var b = new StringBuilder();
-        b.AppendLine($"Lab 2 session: {s.Connections.Count} TCP connections, {s.HttpExchanges.Count} HTTP exchanges, " +
-                     LabChecks.Tally(s.Checks));
-        b.AppendLine($"  Capture : {s.Path} ({s.Packets} packets, {s.KernelDropped} dropped)");
-        b.AppendLine($"  Server  : {s.ServerUrl} ({s.ServerProfile}, {s.CloseMode}); visitor: {s.Browser}");
-        b.AppendLine($"  Open it : wireshark -r '{s.Path}' -Y 'tcp.port == {s.ServerPort}'");
+        b.AppendLine(LabText.F("Summary.Head", s.Connections.Count, s.HttpExchanges.Count, LabChecks.Tally(s.Checks)));
+        b.AppendLine(LabText.F("Summary.Capture", s.Path, s.Packets, s.KernelDropped));
+        b.AppendLine(LabText.F("Summary.Server", s.ServerUrl, s.ServerProfile, s.CloseMode, s.Browser));
+        b.AppendLine(LabText.F("Summary.OpenIt", s.Path, s.ServerPort));
         b.AppendLine();
         b.Append(Table(s.Analysis, s.ServerPort));
         if (s.SocketStates.Count > 0)
@@ -71,10 +94,10 @@ public static class LabSummary
             var tw = s.SocketStates.Where(x => x.State == TcpState.TIME_WAIT).ToList();
             b.AppendLine();
             int serverSide = tw.Count(x => x.LocalPort == s.ServerPort);
-            b.AppendLine($"  Socket table after the visit: {tw.Count} socket(s) in TIME_WAIT on port {s.ServerPort}: {serverSide} on the server's side, {tw.Count - serverSide} on the client's.");
+            b.AppendLine(LabText.F("Summary.SocketTable", tw.Count, s.ServerPort, serverSide, tw.Count - serverSide));
         }
         b.AppendLine();
-        b.AppendLine("  Checks (details: $session.Checks | Format-List)");
+        b.AppendLine(LabText.T("Summary.Checks"));
         foreach (var c in s.Checks)
         {
             b.AppendLine($"  [{c.ResultText}] {c.Name}");
@@ -87,22 +110,36 @@ public static class LabSummary
     public static string Table(LabCaptureAnalysis a, int serverPort)
     {
         var b = new StringBuilder();
-        var conns = a.Connections.Where(c => c.Server.Port == serverPort).ToList();
-        var opts = a.Handshakes.Where(h => h.Server.Port == serverPort).Select(h => h.ClientOptions.ToString()).Distinct().ToList();
-        if (opts.Count > 0) b.AppendLine($"  SYN options: {string.Join(" | ", opts)}");
-        b.AppendLine($"  {"Stream",6} {"Port",5}  {"Requests",-29} {"Handshake",-10} {"Closed by",-12} {"TIME_WAIT"}");
-        foreach (var c in conns)
+        var focus = LabFocus.Of(a, serverPort);
+        var opts = focus.Handshakes.Select(h => h.ClientOptions.ToString()).Distinct().ToList();
+        if (opts.Count > 0) b.AppendLine(LabText.F("Summary.SynOptions", string.Join(" | ", opts)));
+        string T(string key) => LabText.T(key);
+        var rows = new List<(int Stream, int Port, string Req, string Hs, string Close, string Tw)>();
+        foreach (var c in focus.Connections)
         {
-            var reqs = a.Exchanges(c.Stream).Select(x => $"{x.Method} {x.Uri} {x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}").ToList();
-            string req = reqs.Count == 0 ? "(no HTTP)" : string.Join("; ", reqs);
+            var reqs = a.Exchanges(c.Stream)
+                .Select(x => $"{x.Method} {x.Uri} {x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}").ToList();
+            string req = reqs.Count == 0 ? T("Summary.Cell.NoHttp") : string.Join("; ", reqs);
             var h = a.Handshake(c.Stream);
-            string hs = h == null ? "(earlier)" : h.SynAck != null && h.Ack != null ? $"{h.Syn.Frame},{h.SynAck.Frame},{h.Ack.Frame}" : h.Verdict.ToString();
+            string hs = h == null ? T("Summary.Cell.Earlier")
+                : h.SynAck != null && h.Ack != null ? $"{h.Syn.Frame},{h.SynAck.Frame},{h.Ack.Frame}" : h.Verdict.ToString();
             var t = a.Teardown(c.Stream);
-            string close = t == null ? "(open)" : t.Kind == TeardownKind.Reset ? $"RST {t.ResetBy?.ToString().ToLowerInvariant()}"
-                : $"{t.ActiveCloser?.ToString().ToLowerInvariant()} {t.Kind switch { TeardownKind.FourWay => "4-way", TeardownKind.ThreeWay => "3-way", var k => k.ToString() }}";
-            string tw = t?.TimeWaitSide?.ToLowerInvariant() ?? "-";
-            b.AppendLine($"  {c.Stream,6} {c.Client.Port,5}  {Cut(req, 29),-29} {Cut(hs, 10),-10} {Cut(close, 12),-12} {tw}".TrimEnd());
+            string close = t == null ? T("Summary.Cell.Open")
+                : t.Kind == TeardownKind.Reset ? LabText.F("Summary.Cell.Reset", Role(t.ResetBy))
+                : t.Kind == TeardownKind.FourWay ? LabText.F("Summary.Cell.FourWay", Role(t.ActiveCloser))
+                : t.Kind == TeardownKind.ThreeWay ? LabText.F("Summary.Cell.ThreeWay", Role(t.ActiveCloser))
+                : LabText.F("Summary.Cell.Other", Role(t.ActiveCloser), t.Kind);
+            string tw = t?.TimeWaitSide is string side ? CommonText.Role(side == "Client") : "-";
+            rows.Add((c.Stream, c.Client.Port, Cut(req, 29), Cut(hs, 10), Cut(close, 16), tw));
         }
+        // the "closed by" column is as wide as its widest cell (Chinese words take two columns each)
+        int closeWidth = rows.Select(r => Width(r.Close)).Append(Width(T("Summary.Col.ClosedBy"))).Append(12).Max();
+        b.AppendLine($"  {Right(T("Summary.Col.Stream"), 6)} {Right(T("Summary.Col.Port"), 5)}  {Left(T("Summary.Col.Requests"), 29)} " +
+            $"{Left(T("Summary.Col.Handshake"), 10)} {Left(T("Summary.Col.ClosedBy"), closeWidth)} TIME_WAIT");
+        foreach (var r in rows)
+            b.AppendLine($"  {r.Stream,6} {r.Port,5}  {Left(r.Req, 29)} {Left(r.Hs, 10)} {Left(r.Close, closeWidth)} {r.Tw}".TrimEnd());
         return b.ToString();
     }
+
+    private static string Role(ConnectionRole? role) => role is ConnectionRole r ? CommonText.Role(r == ConnectionRole.Client) : "?";
 }

@@ -3,12 +3,13 @@ using System.Net;
 using Lab2Tools.Capture.Live;
 using Lab2Tools.Server;
 using Lab2Tools.Sockets;
+using Lab2Tools.Text;
 
 namespace Lab2Tools.Lab;
 
 public sealed class LabSessionOptions
 {
-    public int Port { get; set; } = 5000;
+    public int Port { get; set; } = Model.LabDefaults.Port;
     /// <summary>The site to serve (the bundled lab site by default; the cmdlet fills it in).</summary>
     public string Root { get; set; } = "";
     public LabBrowser Browser { get; set; } = LabBrowser.BuiltIn;
@@ -27,16 +28,31 @@ public sealed class LabSessionOptions
     public Action<string>? Progress { get; set; }
 }
 
+/// <summary>What stopped a lab session (the cmdlets map each to one error id of the catalog).</summary>
+public enum LabSessionProblem
+{
+    /// <summary>Something listens on the lab server's port already.</summary>
+    PortInUse,
+    /// <summary>The live capture failed while the session ran.</summary>
+    CaptureFailed,
+    /// <summary>No Chromium executable where it was looked for.</summary>
+    ChromiumNotFound,
+    /// <summary>Chromium could not start, or exited with an error.</summary>
+    ChromiumFailed,
+    /// <summary>Chromium did not finish loading the page in time.</summary>
+    ChromiumTimeout,
+}
+
 /// <summary>A problem that stops a lab session before it has a capture to analyse.</summary>
 public sealed class LabSessionException : Exception
 {
-    public LabSessionException(string errorId, string message, object? target, string recommendedAction, Exception? inner = null) : base(message, inner)
+    public LabSessionException(LabSessionProblem problem, string message, object? target, Exception? inner = null) : base(message, inner)
     {
-        ErrorId = errorId; Target = target; RecommendedAction = recommendedAction;
+        Problem = problem; Target = target;
     }
-    public string ErrorId { get; }
+    public LabSessionProblem Problem { get; }
+    /// <summary>The failing thing: the port, the capture file, the Chromium executable.</summary>
     public object? Target { get; }
-    public string RecommendedAction { get; }
 }
 
 /// <summary>
@@ -104,7 +120,7 @@ public static class LabSessionRunner
         IReadOnlyList<TcpSocketEntry> sockets = Array.Empty<TcpSocketEntry>();
         try
         {
-            Say($"Starting the lab server on 127.0.0.1:{o.Port}");
+            Say(LabText.F("Progress.Starting", o.Port));
             server = new LabHttpServer(new LabServerOptions
             {
                 Address = IPAddress.Loopback, Port = o.Port, Root = o.Root, Profile = o.Profile, CloseMode = o.CloseMode,
@@ -114,13 +130,12 @@ public static class LabSessionRunner
             try { server.Start(); }
             catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
             {
-                throw new LabSessionException("LabServerPortInUse", $"Cannot listen on http://127.0.0.1:{o.Port}/: port {o.Port} is already in use.", o.Port,
-                    "Stop what listens there (Get-LabServer | Stop-LabServer, or ss -ltnp to find it) or pick another port with -Port.", e);
+                throw new LabSessionException(LabSessionProblem.PortInUse, LabText.F("Error.PortInUse", o.Port), o.Port, e);
             }
             int port = server.EndPoint!.Port;
             var pageUrl = new Uri($"http://127.0.0.1:{port}/");
 
-            Say($"Capturing tcp port {port} on the loopback interface into {pcap}");
+            Say(LabText.F("Progress.Capturing", port, pcap));
             capture = LiveCapture.Start(new LiveCaptureOptions { Interface = o.Interface, Filter = $"tcp port {port}", Path = pcap });
             await Task.Delay(300, cancel).ConfigureAwait(false);
 
@@ -133,12 +148,12 @@ public static class LabSessionRunner
                     CloseFirst = o.CloseMode == LabServerCloseMode.ClientFirst,
                     KeepAliveCloseWait = SessionIdleTimeout + TimeSpan.FromSeconds(2),
                 };
-                Say($"Visiting {pageUrl}");
+                Say(LabText.F("Progress.Visiting", pageUrl));
                 fetches.AddRange(await visitor.VisitAsync(pageUrl, 1, cancel).ConfigureAwait(false));
                 if (o.Revisit)
                 {
                     await Task.Delay(o.RevisitDelay, cancel).ConfigureAwait(false);
-                    Say($"Revisiting {pageUrl} (the cache sends If-None-Match and If-Modified-Since)");
+                    Say(LabText.F("Progress.Revisiting", pageUrl));
                     fetches.AddRange(await visitor.VisitAsync(pageUrl, 2, cancel).ConfigureAwait(false));
                 }
             }
@@ -147,12 +162,12 @@ public static class LabSessionRunner
                 string profile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "lab2tools-chromium-" + Guid.NewGuid().ToString("N"));
                 try
                 {
-                    Say($"Visiting {pageUrl} with headless Chromium");
+                    Say(LabText.F("Progress.VisitingChromium", pageUrl));
                     await RunChromiumAsync(chromium!, profile, pageUrl, cancel).ConfigureAwait(false);
                     if (o.Revisit)
                     {
                         await Task.Delay(o.RevisitDelay, cancel).ConfigureAwait(false);
-                        Say($"Revisiting {pageUrl} with the same Chromium profile (its cache revalidates)");
+                        Say(LabText.F("Progress.RevisitingChromium", pageUrl));
                         await RunChromiumAsync(chromium!, profile, pageUrl, cancel).ConfigureAwait(false);
                     }
                 }
@@ -162,7 +177,7 @@ public static class LabSessionRunner
                 }
             }
 
-            Say("Waiting for every connection to close");
+            Say(LabText.T("Progress.WaitingClose"));
             var until = Stopwatch.StartNew();
             while (server.ActiveConnections > 0 && until.Elapsed < TimeSpan.FromSeconds(10))
                 await Task.Delay(50, cancel).ConfigureAwait(false);
@@ -175,9 +190,10 @@ public static class LabSessionRunner
             server?.Stop(TimeSpan.FromSeconds(1));
         }
         if (capture!.State == CaptureState.Failed)
-            throw new LabSessionException("LabCaptureFailed", $"The capture failed: {capture.Error?.Message}", pcap, "Check the disk and that the capture can run (root or CAP_NET_RAW).", capture.Error);
+            throw new LabSessionException(LabSessionProblem.CaptureFailed, LabText.F("Error.CaptureFailed", capture.Error?.Message), pcap,
+                capture.Error);
 
-        Say($"Analysing {pcap}");
+        Say(LabText.F("Progress.Analysing", pcap));
         var analysis = LabCaptureAnalysis.Analyze(pcap, cancel);
         int serverPort = server!.EndPoint!.Port;
         return new LabSession
@@ -197,7 +213,8 @@ public static class LabSessionRunner
             Requests = server.Log,
             SocketStates = sockets,
             Analysis = analysis,
-            Checks = LabChecks.Run(analysis, serverPort, portReason: "the session's lab server listened there"),
+            Culture = TextCulture.Current,
+            Checks = LabChecks.Run(LabFocus.Of(analysis, serverPort, LabPortReason.Session(serverPort))),
         };
     }
 
@@ -207,23 +224,25 @@ public static class LabSessionRunner
         if (!string.IsNullOrEmpty(path))
         {
             if (File.Exists(path)) return path;
-            throw new LabSessionException("ChromiumNotFound", $"There is no Chromium executable at '{path}'.", path, "Give the path of chromium with -ChromiumPath, or install it (apt-get install chromium).");
+            throw new LabSessionException(LabSessionProblem.ChromiumNotFound, LabText.F("Error.ChromiumMissingAt", path), path);
         }
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        var dirs = (Environment.GetEnvironmentVariable("PATH") ?? "")
+            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        foreach (var dir in dirs)
             foreach (var name in new[] { "chromium", "chromium-browser", "google-chrome" })
             {
                 string p = System.IO.Path.Combine(dir, name);
                 if (File.Exists(p)) return p;
             }
-        throw new LabSessionException("ChromiumNotFound", "Chromium is not installed (no chromium, chromium-browser or google-chrome on PATH).", "chromium",
-            "Install it (apt-get install chromium), give its path with -ChromiumPath, or use the built-in visitor (-Browser BuiltIn).");
+        throw new LabSessionException(LabSessionProblem.ChromiumNotFound, LabText.T("Error.ChromiumNotInstalled"), "chromium");
     }
 
     /// <summary>The flags this machine needs for headless Chromium (no background networking: only the lab's own traffic).</summary>
     public static IReadOnlyList<string> ChromiumArguments(string profile, Uri url)
     {
         var args = new List<string> { "--headless", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--dump-dom", url.AbsoluteUri };
+            "--disable-component-update", "--disable-sync", "--user-data-dir=" + profile, "--virtual-time-budget=4000", "--dump-dom",
+            url.AbsoluteUri };
         if (Environment.UserName == "root") args.Insert(1, "--no-sandbox");   // Chromium refuses to run as root with its sandbox
         return args;
     }
@@ -232,7 +251,8 @@ public static class LabSessionRunner
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in ChromiumArguments(profile, url)) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new LabSessionException("ChromiumFailed", $"Could not start '{exe}'.", exe, "Check the Chromium installation.");
+        using var p = Process.Start(psi)
+            ?? throw new LabSessionException(LabSessionProblem.ChromiumFailed, LabText.F("Error.ChromiumNotStarted", exe), exe);
         var stdout = p.StandardOutput.ReadToEndAsync(cancel);
         var stderr = p.StandardError.ReadToEndAsync(cancel);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -245,12 +265,12 @@ public static class LabSessionRunner
         {
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             if (cancel.IsCancellationRequested) throw;
-            throw new LabSessionException("ChromiumTimeout", "Chromium did not finish loading the page within 60 s.", exe, "Run the session again; check that nothing else slows the machine down.");
+            throw new LabSessionException(LabSessionProblem.ChromiumTimeout, LabText.T("Error.ChromiumTimeout"), exe);
         }
         string dom = await stdout.ConfigureAwait(false);
         string err = await stderr.ConfigureAwait(false);
         if (p.ExitCode != 0 || dom.Length == 0)
-            throw new LabSessionException("ChromiumFailed", $"Chromium exited with code {p.ExitCode}: {err.Trim().Split('\n').LastOrDefault()}", exe,
-                "Run the command with -Verbose to see Chromium's arguments, or use the built-in visitor (-Browser BuiltIn).");
+            throw new LabSessionException(LabSessionProblem.ChromiumFailed,
+                LabText.F("Error.ChromiumExit", p.ExitCode, err.Trim().Split('\n').LastOrDefault()), exe);
     }
 }

@@ -35,7 +35,8 @@ public sealed class LabFetch
 /// </summary>
 public sealed class LabVisitor
 {
-    private static readonly Regex Resource = new("<(?<tag>img|audio|video|source|script|link)\\b[^>]*?\\b(?:src|href)\\s*=\\s*[\"'](?<url>[^\"']+)[\"']",
+    private static readonly Regex Resource = new(
+        "<(?<tag>img|audio|video|source|script|link)\\b[^>]*?\\b(?:src|href)\\s*=\\s*[\"'](?<url>[^\"']+)[\"']",
         RegexOptions.IgnoreCase | RegexOptions.Compiled, TimeSpan.FromSeconds(1));
     private static readonly string[] MediaExtensions = { ".ogg", ".oga", ".mp3", ".wav", ".webm", ".mp4", ".m4a", ".flac", ".opus" };
     private readonly Dictionary<string, (string? etag, string? lastModified, byte[] body)> _cache = new(StringComparer.Ordinal);
@@ -55,7 +56,8 @@ public sealed class LabVisitor
         var results = new List<LabFetch>();
         var (pageFetch, body) = await FetchAsync(page, visit, media: false, cancel).ConfigureAwait(false);
         results.Add(pageFetch);
-        if (pageFetch.StatusCode == 304 && _cache.TryGetValue(page.AbsoluteUri, out var cached)) body = cached.body;   // the cached copy is still good
+        // a 304: the cached copy is still good
+        if (pageFetch.StatusCode == 304 && _cache.TryGetValue(page.AbsoluteUri, out var cached)) body = cached.body;
         var resources = new List<(Uri url, bool media)>();
         if (body != null)
         {
@@ -66,7 +68,8 @@ public sealed class LabVisitor
                 if (u.Scheme != page.Scheme || u.Host != page.Host || u.Port != page.Port) continue;   // same origin only
                 if (resources.Any(r => r.url == u)) continue;
                 string tag = m.Groups["tag"].Value.ToLowerInvariant();
-                bool media = tag is "audio" or "video" || MediaExtensions.Any(e => u.AbsolutePath.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+                bool media = tag is "audio" or "video"
+                    || MediaExtensions.Any(e => u.AbsolutePath.EndsWith(e, StringComparison.OrdinalIgnoreCase));
                 resources.Add((u, media));
             }
         }
@@ -85,7 +88,10 @@ public sealed class LabVisitor
         head.Append("Host: ").Append(url.Authority).Append("\r\n");
         head.Append("Connection: keep-alive\r\n");
         head.Append("User-Agent: ").Append(UserAgent).Append("\r\n");
-        head.Append("Accept: ").Append(media ? "*/*" : url.AbsolutePath.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? "image/avif,image/webp,image/apng,image/*,*/*;q=0.8" : "text/html,application/xhtml+xml,*/*;q=0.8").Append("\r\n");
+        string accept = media ? "*/*"
+            : url.AbsolutePath.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? "image/avif,image/webp,image/apng,image/*,*/*;q=0.8"
+            : "text/html,application/xhtml+xml,*/*;q=0.8";
+        head.Append("Accept: ").Append(accept).Append("\r\n");
         head.Append("Accept-Encoding: identity\r\n");
         head.Append("Accept-Language: en-US,en;q=0.9\r\n");
         string? range = null;
@@ -96,8 +102,9 @@ public sealed class LabVisitor
         }
         else if (_cache.TryGetValue(key, out var v))
         {
-            if (v.etag != null) { head.Append("If-None-Match: ").Append(v.etag).Append("\r\n"); validators.Add("If-None-Match: " + v.etag); }
-            if (v.lastModified != null) { head.Append("If-Modified-Since: ").Append(v.lastModified).Append("\r\n"); validators.Add("If-Modified-Since: " + v.lastModified); }
+            if (v.etag != null) validators.Add("If-None-Match: " + v.etag);
+            if (v.lastModified != null) validators.Add("If-Modified-Since: " + v.lastModified);
+            foreach (var line in validators) head.Append(line).Append("\r\n");
         }
         head.Append("\r\n");
 
@@ -108,7 +115,8 @@ public sealed class LabVisitor
         IPEndPoint? local = null;
         try
         {
-            var addresses = IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) ? new[] { ip } : await Dns.GetHostAddressesAsync(url.Host, ct).ConfigureAwait(false);
+            var addresses = IPAddress.TryParse(url.Host.Trim('[', ']'), out var ip) ? new[] { ip }
+                : await Dns.GetHostAddressesAsync(url.Host, ct).ConfigureAwait(false);
             await socket.ConnectAsync(addresses, url.Port, ct).ConfigureAwait(false);
             local = socket.LocalEndPoint as IPEndPoint;
             await socket.SendAsync(Encoding.ASCII.GetBytes(head.ToString()), SocketFlags.None, ct).ConfigureAwait(false);
@@ -120,7 +128,8 @@ public sealed class LabVisitor
             {
                 if (headers.TryGetValue("transfer-encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
                     await reader.ReadChunkedAsync(body, ct).ConfigureAwait(false);
-                else if (headers.TryGetValue("content-length", out var cl) && long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+                else if (headers.TryGetValue("content-length", out var cl)
+                    && long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
                     await reader.ReadExactAsync(body, n, ct).ConfigureAwait(false);
                 else
                     await reader.ReadToEndAsync(body, ct).ConfigureAwait(false);
@@ -163,12 +172,14 @@ public sealed class LabVisitor
                 Elapsed = clock.Elapsed,
             }, status == 200 ? body.ToArray() : null);
         }
-        catch (Exception e) when (e is SocketException or IOException or InvalidDataException || (e is OperationCanceledException && !cancel.IsCancellationRequested))
+        catch (Exception e) when (e is SocketException or IOException or InvalidDataException
+            || (e is OperationCanceledException && !cancel.IsCancellationRequested))
         {
             return (new LabFetch
             {
                 Visit = visit, Url = url.AbsoluteUri, RequestRange = range, Validators = validators, LocalEndPoint = local,
-                Error = e is OperationCanceledException ? $"no complete answer within {Timeout.TotalSeconds:0} s" : e.Message, Elapsed = clock.Elapsed,
+                Error = e is OperationCanceledException ? $"no complete answer within {Timeout.TotalSeconds:0} s" : e.Message,
+                Elapsed = clock.Elapsed,
             }, null);
         }
     }
@@ -213,7 +224,8 @@ public sealed class LabVisitor
                     _start = i + 1;
                     return line;
                 }
-                if (!await FillAsync(ct).ConfigureAwait(false)) throw new InvalidDataException("The connection closed in the middle of the response head.");
+                if (!await FillAsync(ct).ConfigureAwait(false))
+                    throw new InvalidDataException("The connection closed in the middle of the response head.");
             }
         }
 
@@ -221,7 +233,8 @@ public sealed class LabVisitor
         {
             string statusLine = await ReadLineAsync(ct).ConfigureAwait(false);
             var parts = statusLine.Split(' ', 3);
-            if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
+            if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal)
+                || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
                 throw new InvalidDataException($"Not an HTTP status line: '{statusLine}'.");
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             while (true)
@@ -238,7 +251,8 @@ public sealed class LabVisitor
         {
             while (n > 0)
             {
-                if (_start == _end && !await FillAsync(ct).ConfigureAwait(false)) throw new InvalidDataException($"The connection closed {n} bytes before the end of the body.");
+                if (_start == _end && !await FillAsync(ct).ConfigureAwait(false))
+                    throw new InvalidDataException($"The connection closed {n} bytes before the end of the body.");
                 int take = (int)Math.Min(n, _end - _start);
                 into.Write(_buf, _start, take);
                 _start += take;

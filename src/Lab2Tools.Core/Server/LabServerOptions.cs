@@ -34,7 +34,7 @@ public sealed class LabServerOptions
 {
     public IPAddress Address { get; set; } = IPAddress.Loopback;
     /// <summary>0 picks a free port.</summary>
-    public int Port { get; set; } = 5000;
+    public int Port { get; set; } = Model.LabDefaults.Port;
     public string Root { get; set; } = "";
     public LabServerProfile Profile { get; set; } = LabServerProfile.Werkzeug;
     public LabServerCloseMode CloseMode { get; set; } = LabServerCloseMode.ServerFirst;

@@ -52,7 +52,7 @@ public abstract class CaptureStartCmdlet : PSCmdlet
     [ArgumentCompleter(typeof(CaptureInterfaceCompleter))]
     public string? Interface { get; set; }
 
-    /// <summary>A libpcap capture filter; the default is "tcp port 5000".</summary>
+    /// <summary>A libpcap capture filter; the default is $"tcp port {Model.LabDefaults.Port}".</summary>
     [Parameter]
     public string? Filter { get; set; }
 
@@ -73,7 +73,7 @@ public abstract class CaptureStartCmdlet : PSCmdlet
 
     protected LiveCaptureOptions Options(string? path)
     {
-        string filter = Filter ?? (Port > 0 ? $"tcp port {Port}" : "tcp port 5000");
+        string filter = Filter ?? (Port > 0 ? $"tcp port {Port}" : $"tcp port {Model.LabDefaults.Port}");
         if (Filter != null && Port > 0) filter = $"({Filter}) and tcp port {Port}";
         return new LiveCaptureOptions
         {

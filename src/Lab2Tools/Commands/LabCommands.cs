@@ -26,7 +26,13 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
     /// <summary>The lab server's port on 127.0.0.1 (the seed's Flask port by default; 0 picks a free one).</summary>
     [Parameter]
     [ValidateRange(0, 65535)]
-    public int Port { get; set; } = 5000;
+    public int Port { get; set; } = LabDefaults.Port;
+
+    /// <summary>
+    /// The language of the summary, the checks' evidence and the report (Chinese for zh-CN, zh-SG, zh-Hans; else English).
+    /// </summary>
+    [Parameter]
+    public System.Globalization.CultureInfo? Culture { get; set; }
 
     /// <summary>Who visits the page: the built-in browser-like client, or headless Chromium.</summary>
     [Parameter]
@@ -98,11 +104,16 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
         var options = new LabSessionOptions
         {
             Port = Port, Root = root, Browser = Browser, OutputDirectory = outDir, CloseMode = CloseMode, Profile = ServerProfile,
-            Revisit = !NoRevisit, ChromiumPath = ChromiumPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChromiumPath),
+            Revisit = !NoRevisit,
+            ChromiumPath = ChromiumPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChromiumPath),
             Progress = messages.Enqueue,
         };
         var progress = new ProgressRecord(0x4C33, "Lab 2 session", "Starting");
-        _task = Task.Run(() => LabSessionRunner.RunAsync(options, _cts.Token));
+        var culture = Culture ?? Lab2Tools.Text.TextCulture.Current;
+        _task = Task.Run(() =>
+        {
+            using (Lab2Tools.Text.TextCulture.Use(culture)) return LabSessionRunner.RunAsync(options, _cts.Token);
+        });
         try
         {
             while (!_task.Wait(100))
@@ -117,9 +128,7 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             if (e is OperationCanceledException) return;
             ThrowTerminatingError(e switch
             {
-                LabSessionException l => ErrorCatalog.TryGet(l.ErrorId, out _)
-                    ? Errors.FromCatalog(l, l.ErrorId, l.Target, null, l.Target ?? "")
-                    : Errors.Create(l, l.ErrorId, ErrorCategory.InvalidResult, l.Target, l.RecommendedAction),
+                LabSessionException l => LabSessionErrors.From(l),
                 LiveCaptureException c => CaptureErrors.From(c),
                 Capture.CaptureFileException f => Errors.FromCatalog(f, "LabCaptureUnreadable", f.Path),
                 UnauthorizedAccessException or IOException => Errors.OutputError(e, outDir, "-OutputDirectory"),
@@ -202,11 +211,11 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     private bool _progressShown;
     private int _matched;
     private int _done;
+    private System.Globalization.CultureInfo? _culture;
 
     /// <summary>Only these checks.</summary>
     [Parameter]
-    [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
-    public string[]? Check { get; set; }
+    public LabCheck[]? Check { get; set; }
 
     /// <summary>
     /// Write one boolean per file: true when the file was read and every check passed (a check with nothing to check,
@@ -237,8 +246,10 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
 
     protected override void BeginProcessing()
     {
+        _culture = Lab2Tools.Text.TextCulture.Current;
         if (Quiet && Summary)
-            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."), "SummaryWithQuiet", null));
+            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."),
+                "SummaryWithQuiet", null));
     }
 
     protected override void ProcessRecord()
@@ -253,7 +264,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
             {
                 var t = new Thread(Work) { IsBackground = true, Name = "Test-LabCapture " + _workers.Count };
                 _workers.Add(t);
-                t.Start((Port, Check, _cts.Token));
+                t.Start((Port, Check, _culture, _cts.Token));
             }
         }
         Flush(wait: false);
@@ -261,7 +272,8 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
 
     private void Work(object? state)
     {
-        var (port, only, cancel) = ((int?, string[]?, CancellationToken))state!;
+        var (port, only, culture, cancel) = ((int?, LabCheck[]?, System.Globalization.CultureInfo?, CancellationToken))state!;
+        using var words = Lab2Tools.Text.TextCulture.Use(culture);   // the evidence in the pipeline thread's language
         foreach (var (file, done) in _queue.GetConsumingEnumerable())
         {
             if (cancel.IsCancellationRequested) { done.TrySetCanceled(); continue; }
@@ -295,7 +307,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     }
 
     /// <summary>Reads and checks one file (on a pool thread).</summary>
-    private static FileWork Grade(string file, int? port, string[]? only, CancellationToken cancel)
+    private static FileWork Grade(string file, int? port, LabCheck[]? only, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         var w = new FileWork { Path = file };
@@ -412,7 +424,9 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     }
 }
 
-/// <summary>Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.</summary>
+/// <summary>
+/// Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.
+/// </summary>
 [Cmdlet(VerbsData.Export, "LabJUnit", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportLabJUnitCommand : PSCmdlet
@@ -467,7 +481,9 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SessionSet)]
     public LabSession? InputObject { get; set; }
 
-    /// <summary>The folder for report.md, report.html and the SVG figures (the session's folder, or the capture's name + "-report").</summary>
+    /// <summary>
+    /// The folder for report.md, report.html and the SVG figures (the session's folder, or the capture's name + "-report").
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
@@ -477,28 +493,60 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
     [ValidateSet("Markdown", "Html", IgnoreCase = true)]
     public string[] Format { get; set; } = { "Markdown", "Html" };
 
+    /// <summary>
+    /// The report's language: Chinese for zh-CN, zh-SG and zh-Hans, English for every other culture. By default the
+    /// session's language (Invoke-LabSession -Culture), or for a capture file the UI culture ($PSUICulture).
+    /// </summary>
+    [Parameter]
+    public System.Globalization.CultureInfo? Culture { get; set; }
+
     protected override void ProcessRecord()
     {
         if (ParameterSetName == SessionSet)
         {
             var s = InputObject!;
-            Write(LabReport.Build(s.Analysis, s, s.ServerPort, null), Destination ?? s.OutputDirectory, s.Path);
+            var culture = Culture ?? s.Culture;
+            Write(LabReport.Build(SessionAnalysis(s, culture), s, s.ServerPort, null, culture), Destination ?? s.OutputDirectory, s.Path);
             return;
         }
+        var fileCulture = Culture ?? Lab2Tools.Text.TextCulture.Current;
+        // the analysis, too, in the report's language: the explanations on its objects are words of that language
+        using var words = Lab2Tools.Text.TextCulture.Use(fileCulture);
         foreach (var a in AnalyzeFiles())
         {
-            string dest = Destination ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(a.Path) ?? ".", System.IO.Path.GetFileNameWithoutExtension(a.Path) + "-report");
+            string dest = Destination ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(a.Path) ?? ".",
+                System.IO.Path.GetFileNameWithoutExtension(a.Path) + "-report");
             var (port, reason) = LabChecks.ChooseServerPort(a, Port);
             WriteVerbose($"{a.Path}: the lab server's port is {port}: {reason}.");
             var sockets = TcpSocketTable.Snapshot().Where(x => x.LocalPort == port || x.RemotePort == port).ToList();
-            Write(LabReport.Build(a, null, Port, sockets), dest, a.Path);
+            Write(LabReport.Build(a, null, Port, sockets, fileCulture), dest, a.Path);
+        }
+    }
+
+    /// <summary>
+    /// The session's analysis, read again from its capture when the report is in another language than the session
+    /// (the explanations on the analysis objects were written in the session's language); the session's own when
+    /// the capture is gone.
+    /// </summary>
+    private LabCaptureAnalysis SessionAnalysis(LabSession s, System.Globalization.CultureInfo culture)
+    {
+        if (culture.Name == s.Culture.Name || !File.Exists(s.Path)) return s.Analysis;
+        try
+        {
+            using (Lab2Tools.Text.TextCulture.Use(culture)) return LabCaptureAnalysis.Analyze(s.Path);
+        }
+        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
+        {
+            WriteVerbose($"{s.Path} could not be read again ({e.Message}): the analysis of the session is used.");
+            return s.Analysis;
         }
     }
 
     private void Write(ReportDocument doc, string destination, string capture)
     {
         string dir = SessionState.Path.GetUnresolvedProviderPathFromPSPath(destination);
-        bool md = Format.Contains("Markdown", StringComparer.OrdinalIgnoreCase), html = Format.Contains("Html", StringComparer.OrdinalIgnoreCase);
+        bool md = Format.Contains("Markdown", StringComparer.OrdinalIgnoreCase);
+        bool html = Format.Contains("Html", StringComparer.OrdinalIgnoreCase);
         try
         {
             foreach (var f in LabReport.Write(doc, dir, md, html))
@@ -608,7 +656,8 @@ public sealed class GetTcpSocketStateCommand : PSCmdlet
         {
             all = TcpSocketTable.Snapshot();
         }
-        catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException
+            or IOException or UnauthorizedAccessException)
         {
             ThrowTerminatingError(Errors.FromCatalog(e, "SocketTableUnreadable", null));
             return;

@@ -15,7 +15,7 @@ public sealed class StartLabServerCommand : PSCmdlet
     /// <summary>TCP port; 0 picks a free one.</summary>
     [Parameter(Position = 0)]
     [ValidateRange(0, 65535)]
-    public int Port { get; set; } = 5000;
+    public int Port { get; set; } = Model.LabDefaults.Port;
 
     /// <summary>Address to listen on (loopback unless said otherwise).</summary>
     [Parameter]

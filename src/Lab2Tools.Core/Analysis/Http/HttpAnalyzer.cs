@@ -16,7 +16,7 @@ public sealed record HttpStreamProblem(int Stream, IPEndPoint Client, IPEndPoint
 public sealed class HttpAnalyzer
 {
     /// <summary>Ports where a stream that is not HTTP is reported as a problem (elsewhere it is skipped quietly).</summary>
-    public static readonly int[] DefaultHttpPorts = { 80, 5000, 8000, 8008, 8080, 8888, 3128 };
+    public static readonly int[] DefaultHttpPorts = { 80, Model.LabDefaults.Port, 8000, 8008, 8080, 8888, 3128 };
 
     private readonly bool _keepBodies;
     private readonly HashSet<int> _httpPorts;

@@ -38,7 +38,7 @@ public sealed class LiveCaptureOptions
 {
     /// <summary>Interface name (or description); null picks the loopback interface.</summary>
     public string? Interface { get; set; }
-    public string Filter { get; set; } = "tcp port 5000";
+    public string Filter { get; set; } = "tcp port " + Model.LabDefaults.Port;
     /// <summary>The pcap file to write; null writes none.</summary>
     public string? Path { get; set; }
     public TimeSpan? Duration { get; set; }
