@@ -71,7 +71,6 @@ public static class LabSessionRunner
     {
         var started = DateTime.Now;
         var clock = Stopwatch.StartNew();
-        void Say(string m) => o.Progress?.Invoke(m);
         string pcap = System.IO.Path.Combine(o.OutputDirectory, CaptureFileName);
         string? chromium = null;
         if (o.Browser == LabBrowser.Chromium) chromium = FindChromium(o.ChromiumPath);
