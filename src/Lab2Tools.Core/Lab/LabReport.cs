@@ -302,7 +302,7 @@ public static class LabReport
             var tw = a.StateTimelines.Where(x => streams.Contains(x.Stream) && x.To == TcpState.TIME_WAIT).ToList();
             int server = tw.Count(x => x.Role == ConnectionRole.Server), client = tw.Count(x => x.Role == ConnectionRole.Client);
             doc.P($"In this capture the active closer holds TIME_WAIT: in stream {t.Stream} the {t.TimeWaitSide?.ToLowerInvariant() ?? "?"} ({t.TimeWaitEndPoint?.ToString() ?? "both sides"}) enters TIME_WAIT when it sends the last ACK" +
-                  $"{(t.Steps.LastOrDefault() is TcpHandshakeStep last ? $" (frame {last.Frame})" : "")}, while the other side goes to CLOSED as soon as that ACK arrives. In all, the server entered TIME_WAIT on {server} connection(s) and the client on {client}.");
+                  $"{(t.Steps.LastOrDefault() is TcpTeardownStep last ? $" (frame {last.Frame})" : "")}, while the other side goes to CLOSED as soon as that ACK arrives. In all, the server entered TIME_WAIT on {server} connection(s) and the client on {client}.");
         }
         var timeWait = sockets.Where(x => x.State == TcpState.TIME_WAIT && (x.LocalPort == port || x.RemotePort == port)).ToList();
         doc.P($"The operating system's own socket table (Get-TcpSocketState, read through .NET's IPGlobalProperties) for port {port}" +
