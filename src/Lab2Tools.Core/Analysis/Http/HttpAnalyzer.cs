@@ -7,8 +7,21 @@ using static Lab2Tools.Analysis.AnalysisText;
 
 namespace Lab2Tools.Analysis.Http;
 
+/// <summary>What is wrong with a stream's HTTP.</summary>
+public enum HttpStreamProblemKind
+{
+    /// <summary>The client's first bytes are not an HTTP request.</summary>
+    NotHttp,
+    /// <summary>HTTP that broke off or does not follow the framing.</summary>
+    Malformed,
+}
+
 /// <summary>A stream that carried something other than HTTP, or HTTP that broke off.</summary>
-public sealed record HttpStreamProblem(int Stream, IPEndPoint Client, IPEndPoint Server, long Frame, string Message);
+public sealed record HttpStreamProblem(int Stream, IPEndPoint Client, IPEndPoint Server, long Frame, string Message)
+{
+    /// <summary>Which problem: decisions use this, the Message is for people (and in their language).</summary>
+    public HttpStreamProblemKind Kind { get; init; }
+}
 
 /// <summary>
 /// Reassembles HTTP/1.x exchanges from TCP segments, stream by stream, in sequence order (retransmissions
@@ -181,10 +194,10 @@ public sealed class HttpAnalyzer
             {
                 _problemReported = true;
                 bool known = _sequence > 0 || _owner._httpPorts.Contains(_server.Port);
+                var kind = _sequence == 0 && side == _clientSide ? HttpStreamProblemKind.NotHttp : HttpStreamProblemKind.Malformed;
                 if (known)
                     _owner._problems.Add(new HttpStreamProblem(Stream, _client, _server, seg.Frame,
-                        Say(_sequence == 0 && side == _clientSide ? "Http.NotHttp" : "Http.Malformed",
-                            Stream, _client, _server, seg.Frame, parser.Error)));
+                        Say("Http." + kind, Stream, _client, _server, seg.Frame, parser.Error)) { Kind = kind });
             }
         }
 
