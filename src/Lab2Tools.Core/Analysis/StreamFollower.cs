@@ -51,7 +51,7 @@ public sealed class StreamFollower
     private IPEndPoint? _a;
     private IPEndPoint? _b;
     private string? _path;
-    private int? _clientSide;
+    private CaptureSide? _clientSide;
     private TcpStreamChunk? _openChunk;
     private readonly MemoryStream _openData = new();
 
@@ -86,11 +86,15 @@ public sealed class StreamFollower
     /// </summary>
     public StreamFollower(bool keepData) => _keepData = keepData;
 
-    /// <summary>Called with each piece of a direction in sequence order: (side, bytes or null for a gap, missing byte count, the segment that completed it).</summary>
-    public Action<int, byte[]?, long, TcpSegment>? OnData { get; set; }
+    /// <summary>
+    /// Called with each piece of a direction in sequence order: (the endpoint that sent it, bytes or null for a gap,
+    /// missing byte count, the segment that completed it).
+    /// </summary>
+    public Action<CaptureSide, byte[]?, long, TcpSegment>? OnData { get; set; }
 
-    /// <summary>Which endpoint (the first segment's source is side 0) a segment comes from.</summary>
-    public int SideOf(TcpSegment s) => _a == null || (s.SourcePort == _a.Port && s.Source.Equals(_a.Address)) ? 0 : 1;
+    /// <summary>Which endpoint, in capture order, sent a segment (before any segment: the first sender).</summary>
+    public CaptureSide SideOf(TcpSegment s) =>
+        _a == null || (s.SourcePort == _a.Port && s.Source.Equals(_a.Address)) ? CaptureSide.FirstSender : CaptureSide.FirstReceiver;
 
     private TcpSegment? _current;
 
@@ -100,15 +104,15 @@ public sealed class StreamFollower
     {
         if (_a == null) { _a = s.SourceEndPoint; _b = s.DestinationEndPoint; Stream = s.Stream; _path = s.Path; }
         _current = s;
-        int side = s.SourcePort == _a.Port && s.Source.Equals(_a.Address) ? 0 : 1;
-        var d = _dir[side];
+        var side = SideOf(s);
+        var d = _dir[(int)side];
         bool syn = (s.Flags & TcpFlags.SYN) != 0;
         if (syn && (s.Flags & TcpFlags.ACK) == 0) _clientSide ??= side;
-        else if (syn) _clientSide ??= 1 - side;
+        else if (syn) _clientSide ??= side.Peer();
         if (syn && !d.Started) d.Start(s.SeqRaw + 1);
 
         // the other side's ACK covering a hole in this side's stream: the bytes were received but not captured
-        var o = _dir[1 - side];
+        var o = _dir[(int)side.Peer()];
         if ((s.Flags & TcpFlags.ACK) != 0 && o.Started && (int)(s.AckRaw - o.Next) > 0)
         {
             uint until = s.AckRaw;
@@ -119,9 +123,9 @@ public sealed class StreamFollower
             }
             if ((int)(until - o.Next) > 0)
             {
-                Gap(1 - side, until - o.Next, s.Frame);
+                Gap(side.Peer(), until - o.Next, s.Frame);
                 o.Next = until;
-                Drain(1 - side);
+                Drain(side.Peer());
             }
         }
 
@@ -130,9 +134,9 @@ public sealed class StreamFollower
         if ((s.Flags & TcpFlags.FIN) != 0 && d.Started && s.SeqRaw + (uint)s.Len == d.Next) d.Next++;
     }
 
-    private void AddData(TcpSegment s, int side, bool syn)
+    private void AddData(TcpSegment s, CaptureSide side, bool syn)
     {
-        var d = _dir[side];
+        var d = _dir[(int)side];
         uint seq = s.SeqRaw;
         var data = s.Payload;
         if (!d.Started) d.Start(seq);
@@ -164,9 +168,9 @@ public sealed class StreamFollower
     }
 
     /// <summary>Delivers held segments, lowest sequence first, until the next one lies beyond a hole.</summary>
-    private void Drain(int side)
+    private void Drain(CaptureSide side)
     {
-        var d = _dir[side];
+        var d = _dir[(int)side];
         while (d.Held.Count > 0)
         {
             var first = d.Held.First();
@@ -181,11 +185,11 @@ public sealed class StreamFollower
         }
     }
 
-    private void Deliver(int side, byte[] data, long frame)
+    private void Deliver(CaptureSide side, byte[] data, long frame)
     {
         OnData?.Invoke(side, data, 0, _current!);
         if (!_keepData) return;
-        _dir[side].All.Write(data);
+        _dir[(int)side].All.Write(data);
         var dir = Dir(side);
         if (_openChunk != null && _chunks.Count > 0 && _chunks[^1] == _openChunk && _openChunk.Direction == dir)
         {
@@ -210,23 +214,24 @@ public sealed class StreamFollower
         _openChunk = null;
     }
 
-    private void Gap(int side, long bytes, long frame)
+    private void Gap(CaptureSide side, long bytes, long frame)
     {
         OnData?.Invoke(side, null, bytes, _current!);
-        _dir[side].Missing += bytes;
+        _dir[(int)side].Missing += bytes;
         if (!_keepData) return;
         CloseChunk();
         _chunks.Add(new TcpStreamChunk { Direction = Dir(side), FirstFrame = frame, LastFrame = frame, MissingBytes = bytes });
     }
 
-    private FlowDirection Dir(int side) => side == (_clientSide ?? 0) ? FlowDirection.ClientToServer : FlowDirection.ServerToClient;
+    private FlowDirection Dir(CaptureSide side) =>
+        side == (_clientSide ?? CaptureSide.FirstSender) ? FlowDirection.ClientToServer : FlowDirection.ServerToClient;
 
     /// <summary>Ends the stream: held segments after holes are delivered with missing markers.</summary>
     public TcpStreamContent Finish()
     {
-        for (int side = 0; side < 2; side++)
+        foreach (var side in new[] { CaptureSide.FirstSender, CaptureSide.FirstReceiver })
         {
-            var d = _dir[side];
+            var d = _dir[(int)side];
             while (d.Held.Count > 0)
             {
                 var (seq, _, frame) = d.Held.First().Value;
@@ -236,18 +241,21 @@ public sealed class StreamFollower
             }
         }
         CloseChunk();
-        int c = _clientSide ?? (_a != null && _b != null && _a.Port < _b.Port ? 1 : 0);
+        // the client sent the SYN (or received the SYN-ACK); without a handshake, the endpoint with the higher port
+        var c = _clientSide
+            ?? (_a != null && _b != null && _a.Port < _b.Port ? CaptureSide.FirstReceiver : CaptureSide.FirstSender);
+        bool clientFirst = c == CaptureSide.FirstSender;
         return new TcpStreamContent
         {
             Stream = Stream,
             Path = _path,
-            Client = c == 0 ? _a! : _b!,
-            Server = c == 0 ? _b! : _a!,
+            Client = clientFirst ? _a! : _b!,
+            Server = clientFirst ? _b! : _a!,
             Chunks = _chunks,
-            ClientData = _dir[c].All.ToArray(),
-            ServerData = _dir[1 - c].All.ToArray(),
-            ClientMissingBytes = _dir[c].Missing,
-            ServerMissingBytes = _dir[1 - c].Missing,
+            ClientData = _dir[(int)c].All.ToArray(),
+            ServerData = _dir[(int)c.Peer()].All.ToArray(),
+            ClientMissingBytes = _dir[(int)c].Missing,
+            ServerMissingBytes = _dir[(int)c.Peer()].Missing,
         };
     }
 }

@@ -36,8 +36,8 @@ public abstract class HttpAnalysisCmdlet : SegmentAnalysisCmdlet
     private void ReportProblems()
     {
         foreach (var p in _analyzer.TakeProblems())
-            WriteError(Errors.FromCatalog(new InvalidDataException(p.Message), p.Message.Contains("is not HTTP") ? "NotHttp" : "MalformedHttp",
-                p.Stream, null, p.Stream));
+            WriteError(Errors.FromCatalog(new InvalidDataException(p.Message),
+                p.Kind == HttpStreamProblemKind.NotHttp ? "NotHttp" : "MalformedHttp", p.Stream, null, p.Stream));
     }
 }
 

@@ -95,7 +95,8 @@ public sealed class TcpConnection
     /// <summary>Which side sent the first RST, if any.</summary>
     public ConnectionRole? ResetBy { get; init; }
     /// <summary>Count of each tcp.analysis flag in the connection.</summary>
-    public IReadOnlyDictionary<string, int> ExpertCounts { get; init; } = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
+    public IReadOnlyDictionary<string, int> ExpertCounts { get; init; } =
+        System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
     public int Retransmissions { get; init; }
     public int DuplicateAcks { get; init; }
     public int ZeroWindows { get; init; }

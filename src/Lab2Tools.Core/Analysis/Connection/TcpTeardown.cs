@@ -19,6 +19,47 @@ public enum TeardownKind
     Incomplete,
 }
 
+/// <summary>Who holds TIME_WAIT after a close (its name is <see cref="TcpTeardown.TimeWaitSide"/>).</summary>
+public enum TimeWaitHolder
+{
+    Client,
+    Server,
+    /// <summary>After a simultaneous close.</summary>
+    Both,
+}
+
+/// <summary>What was happening when a connection was reset (its name is <see cref="TcpTeardown.ResetReason"/>).</summary>
+public enum TcpResetReason
+{
+    /// <summary>The server answered the SYN with RST: nothing listens on that port.</summary>
+    ConnectionRefused,
+    /// <summary>Data arrived after the resetting side had closed with FIN.</summary>
+    DataAfterClose,
+    /// <summary>It closed while the peer was still sending (a browser that cancels a download).</summary>
+    ClosedWithDataInFlight,
+    /// <summary>Any other abortive close.</summary>
+    Abort,
+}
+
+/// <summary>One segment of a close (FIN, its ACK, RST), with relative numbers.</summary>
+public sealed class TcpTeardownStep
+{
+    public int Step { get; init; }
+    /// <summary>FIN, ACK or RST.</summary>
+    public string Name { get; init; } = "";
+    public long Frame { get; init; }
+    public DateTime Time { get; init; }
+    public IPEndPoint From { get; init; } = null!;
+    public IPEndPoint To { get; init; } = null!;
+    public string Flags { get; init; } = "";
+    public uint Seq { get; init; }
+    public uint Ack { get; init; }
+    public uint SeqRaw { get; init; }
+    public uint AckRaw { get; init; }
+    public string Explanation { get; init; } = "";
+    public override string ToString() => $"{Step}. {Name} frame {Frame}: Seq={Seq} Ack={Ack}";
+}
+
 /// <summary>How a connection ended.</summary>
 public sealed class TcpTeardown
 {
@@ -31,16 +72,20 @@ public sealed class TcpTeardown
     public IPEndPoint? ActiveCloserEndPoint { get; init; }
     public ConnectionRole? PassiveCloser { get; init; }
     /// <summary>The segments of the close, in order, with relative numbers.</summary>
-    public IReadOnlyList<TcpHandshakeStep> Steps { get; init; } = Array.Empty<TcpHandshakeStep>();
+    public IReadOnlyList<TcpTeardownStep> Steps { get; init; } = Array.Empty<TcpTeardownStep>();
     /// <summary>The side that ends in TIME_WAIT (both after a simultaneous close; none after a reset).</summary>
-    public string? TimeWaitSide { get; init; }
+    internal TimeWaitHolder? TimeWaitHeldBy { get; init; }
+    /// <summary>The side that ends in TIME_WAIT: Client, Server or Both (none after a reset).</summary>
+    public string? TimeWaitSide => TimeWaitHeldBy?.ToString();
     public IPEndPoint? TimeWaitEndPoint { get; init; }
     /// <summary>Payload bytes the passive side sent after receiving the first FIN.</summary>
     public long DataAfterFirstFin { get; init; }
     public ConnectionRole? ResetBy { get; init; }
     public long? ResetFrame { get; init; }
     /// <summary>For resets: what was happening when the RST was sent.</summary>
-    public string? ResetReason { get; init; }
+    internal TcpResetReason? ResetCause { get; init; }
+    /// <summary>For resets: what was happening when the RST was sent (a <see cref="TcpResetReason"/> name).</summary>
+    public string? ResetReason => ResetCause?.ToString();
     public string Explanation { get; init; } = "";
     /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
     public string? Path { get; init; }

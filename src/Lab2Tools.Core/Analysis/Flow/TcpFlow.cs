@@ -31,7 +31,8 @@ public sealed class TcpFlowRow
     public TcpState? ClientState { get; init; }
     /// <summary>The server's new state when this frame changed it, otherwise null.</summary>
     public TcpState? ServerState { get; init; }
-    public override string ToString() => $"{Frame} {(Direction == FlowDirection.ClientToServer ? "→" : "←")} {Label} {Comment}".TrimEnd();
+    public override string ToString() =>
+        $"{Frame} {(Direction == FlowDirection.ClientToServer ? "→" : "←")} {Label} {Comment}".TrimEnd();
 }
 
 /// <summary>The ladder diagram of one connection (Wireshark's Flow Graph, TCP flow type, plus each side's state).</summary>
@@ -59,8 +60,8 @@ public sealed class TcpFlow
     /// Builds the flow of one connection from its segments, its state timeline and the HTTP exchanges that
     /// label its segments.
     /// </summary>
-    public static TcpFlow Build(TcpConnection connection, IEnumerable<TcpSegment> segments, IEnumerable<TcpStateTransition> timeline,
-        IEnumerable<HttpExchange> exchanges, int omitted = 0)
+    public static TcpFlow Build(TcpConnection connection, IEnumerable<TcpSegment> segments,
+        IEnumerable<TcpStateTransition> timeline, IEnumerable<HttpExchange> exchanges, int omitted = 0)
     {
         var http = new Dictionary<long, string>();
         foreach (var x in exchanges)
@@ -91,7 +92,7 @@ public sealed class TcpFlow
             }
             else
             {
-                notes.Add($"{t.Role} {t.EndPoint}: {t.From} → {t.To} {t.Cause}.");
+                notes.Add(AnalysisText.Say(isClient ? "Flow.Note.Client" : "Flow.Note.Server", t.EndPoint, t.From, t.To, t.Cause));
             }
             if (isClient) clientFinal = t.To; else serverFinal = t.To;
         }

@@ -3,10 +3,25 @@ using System.IO.Compression;
 using System.Net;
 using Lab2Tools.Model;
 
+using static Lab2Tools.Analysis.AnalysisText;
+
 namespace Lab2Tools.Analysis.Http;
 
+/// <summary>What is wrong with a stream's HTTP.</summary>
+public enum HttpStreamProblemKind
+{
+    /// <summary>The client's first bytes are not an HTTP request.</summary>
+    NotHttp,
+    /// <summary>HTTP that broke off or does not follow the framing.</summary>
+    Malformed,
+}
+
 /// <summary>A stream that carried something other than HTTP, or HTTP that broke off.</summary>
-public sealed record HttpStreamProblem(int Stream, IPEndPoint Client, IPEndPoint Server, long Frame, string Message);
+public sealed record HttpStreamProblem(int Stream, IPEndPoint Client, IPEndPoint Server, long Frame, string Message)
+{
+    /// <summary>Which problem: decisions use this, the Message is for people (and in their language).</summary>
+    public HttpStreamProblemKind Kind { get; init; }
+}
 
 /// <summary>
 /// Reassembles HTTP/1.x exchanges from TCP segments, stream by stream, in sequence order (retransmissions
@@ -73,7 +88,7 @@ public sealed class HttpAnalyzer
         private readonly Queue<HttpExchange> _waiting = new();
         private readonly Dictionary<HttpExchange, HttpMessage> _requestMessages = new();
         private HttpExchange? _answering;
-        private int _clientSide = -1;
+        private CaptureSide? _clientSide;   // unknown until a SYN or the first data
         private IPEndPoint _client = null!, _server = null!;
         private int _sequence;
         private bool _ended, _problemReported, _startMissed;
@@ -120,16 +135,16 @@ public sealed class HttpAnalyzer
 
         public void Add(TcpSegment s)
         {
-            if (_clientSide < 0)
+            if (_clientSide == null)
             {
                 bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
                 if (syn || s.Len > 0)
                 {
                     // the sides are known before the data is delivered: on a connection that opened before the capture
                     // started, the first segment with data is often a request, and OnData drops data of unknown sides
-                    int side = _follower.SideOf(s);
-                    // the client sent the SYN; without a handshake, the side with the higher port
-                    _clientSide = syn ? (ack ? 1 - side : side) : (s.SourcePort > s.DestinationPort ? side : 1 - side);
+                    var side = _follower.SideOf(s);
+                    // the client sent the SYN; without a handshake, the endpoint with the higher port
+                    _clientSide = syn ? (ack ? side.Peer() : side) : (s.SourcePort > s.DestinationPort ? side : side.Peer());
                     bool fromClient = side == _clientSide;
                     _client = fromClient ? s.SourceEndPoint : s.DestinationEndPoint;
                     _server = fromClient ? s.DestinationEndPoint : s.SourceEndPoint;
@@ -150,10 +165,10 @@ public sealed class HttpAnalyzer
                 bool byClient = _follower.SideOf(s) == _clientSide;
                 End(byClient ? ConnectionRole.Client : ConnectionRole.Server);
             }
-            else if ((s.Flags & TcpFlags.FIN) != 0 && _clientSide >= 0)
+            else if ((s.Flags & TcpFlags.FIN) != 0 && _clientSide != null)
             {
-                int side = _follower.SideOf(s);
-                _finSeen[side] = true;
+                var side = _follower.SideOf(s);
+                _finSeen[(int)side] = true;
                 if (side != _clientSide)
                 {
                     // the server closed: a body delimited by the close is complete
@@ -164,13 +179,13 @@ public sealed class HttpAnalyzer
             if (_finSeen[0] && _finSeen[1] && !_ended && !_follower.HasHeldData) End(null);
         }
 
-        private void OnData(int side, byte[]? data, long missing, TcpSegment seg)
+        private void OnData(CaptureSide side, byte[]? data, long missing, TcpSegment seg)
         {
-            if (_ended || _clientSide < 0) return;
-            if (_sync[side])
+            if (_ended || _clientSide == null) return;
+            if (_sync[(int)side])
             {
                 if (data == null || !StartsMessage(data, side == _clientSide)) return;
-                _sync[side] = false;
+                _sync[(int)side] = false;
             }
             var parser = side == _clientSide ? _request : _response;
             if (data != null) parser.Feed(data, seg);
@@ -179,11 +194,10 @@ public sealed class HttpAnalyzer
             {
                 _problemReported = true;
                 bool known = _sequence > 0 || _owner._httpPorts.Contains(_server.Port);
+                var kind = _sequence == 0 && side == _clientSide ? HttpStreamProblemKind.NotHttp : HttpStreamProblemKind.Malformed;
                 if (known)
                     _owner._problems.Add(new HttpStreamProblem(Stream, _client, _server, seg.Frame,
-                        _sequence == 0 && side == _clientSide
-                            ? $"Stream {Stream} ({_client} → {_server}) is not HTTP: {parser.Error} (frame {seg.Frame})."
-                            : $"Stream {Stream} ({_client} → {_server}): malformed HTTP at frame {seg.Frame}: {parser.Error}."));
+                        Say("Http." + kind, Stream, _client, _server, seg.Frame, parser.Error)) { Kind = kind });
             }
         }
 
@@ -222,7 +236,8 @@ public sealed class HttpAnalyzer
             x.ReasonPhrase = m.Parts.Length > 2 ? m.Parts[2] : "";
             x.ResponseVersion = m.Parts[0];
             x.ResponseHeaders = m.Headers;
-            x.ContentLength = long.TryParse(m.Headers["Content-Length"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out long cl) ? cl : null;
+            x.ContentLength = long.TryParse(m.Headers["Content-Length"] as string, NumberStyles.None, CultureInfo.InvariantCulture,
+                out long cl) ? cl : null;
             x.ContentType = m.Headers["Content-Type"] as string;
             x.ContentRange = m.Headers["Content-Range"] as string;
             x.TransferEncoding = m.Headers["Transfer-Encoding"] as string;

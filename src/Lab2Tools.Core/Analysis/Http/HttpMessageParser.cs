@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using Lab2Tools.Model;
 
+using static Lab2Tools.Analysis.AnalysisText;
+
 namespace Lab2Tools.Analysis.Http;
 
 /// <summary>A parsed HTTP/1.x message head and where its bytes were.</summary>
@@ -70,7 +72,7 @@ internal sealed class HttpMessageParser
                 case Phase.Head:
                 {
                     byte b = data[i++];
-                    if (_head.Length + _line.Count > MaxHeadBytes) { Fail("the message head is larger than 256 KB"); break; }
+                    if (_head.Length + _line.Count > MaxHeadBytes) { Fail(Table["Http.HeadTooLarge"]); break; }
                     if (b != '\n') { _line.Add(b); break; }
                     if (_line.Count > 0 && _line[^1] == '\r') _line.RemoveAt(_line.Count - 1);
                     if (_line.Count == 0)
@@ -98,7 +100,7 @@ internal sealed class HttpMessageParser
                 case Phase.Trailers:
                 {
                     byte b = data[i++];
-                    if (b != '\n') { if (_line.Count < 8192) _line.Add(b); else Fail("a chunk-size line is too long"); break; }
+                    if (b != '\n') { if (_line.Count < 8192) _line.Add(b); else Fail(Table["Http.ChunkSizeLineTooLong"]); break; }
                     string line = Encoding.Latin1.GetString(_line.ToArray()).TrimEnd('\r');
                     _line.Clear();
                     if (_phase == Phase.Trailers)
@@ -109,7 +111,7 @@ internal sealed class HttpMessageParser
                     string hex = line.Split(';')[0].Trim();
                     if (!long.TryParse(hex, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long size) || size < 0)
                     {
-                        Fail($"bad chunk size '{hex}'");
+                        Fail(Say("Http.BadChunkSize", hex));
                         break;
                     }
                     if (size == 0) _phase = Phase.Trailers;
@@ -159,7 +161,7 @@ internal sealed class HttpMessageParser
                 _msg.BodyMissing += missing;
                 break;
             default:
-                Fail($"{missing} bytes of the message head are missing in the capture");
+                Fail(Say("Http.HeadMissing", missing));
                 break;
         }
     }
@@ -187,11 +189,14 @@ internal sealed class HttpMessageParser
     {
         var parts = text.Split(' ', 3);
         bool ok = _isRequest
-            ? parts.Length == 3 && parts[0].Length > 0 && parts[0].All(c => c > 32 && c < 127 && c != '(' && c != ')' && c != '/' && c != ':') && parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal)
-            : parts.Length >= 2 && parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal) && parts[1].Length == 3 && parts[1].All(char.IsAsciiDigit);
+            ? parts.Length == 3 && parts[0].Length > 0
+                && parts[0].All(c => c > 32 && c < 127 && c != '(' && c != ')' && c != '/' && c != ':')
+                && parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal)
+            : parts.Length >= 2 && parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal)
+                && parts[1].Length == 3 && parts[1].All(char.IsAsciiDigit);
         if (!ok)
         {
-            Fail(_isRequest ? $"'{Shorten(text)}' is not an HTTP request line" : $"'{Shorten(text)}' is not an HTTP status line");
+            Fail(Say(_isRequest ? "Http.NotRequestLine" : "Http.NotStatusLine", Shorten(text)));
             return false;
         }
         _msg!.StartLine = text;
@@ -234,7 +239,8 @@ internal sealed class HttpMessageParser
                 Finish();
                 break;
             case BodyRule.Length:
-                _remaining = long.TryParse(m.Headers["Content-Length"] as string, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : 0;
+                _remaining = long.TryParse(m.Headers["Content-Length"] as string, NumberStyles.None, CultureInfo.InvariantCulture,
+                    out long n) ? n : 0;
                 if (_remaining == 0) Finish(); else _phase = Phase.FixedBody;
                 break;
             case BodyRule.Chunked:

@@ -1,0 +1,21 @@
+using Lab2Tools.Text;
+
+namespace Lab2Tools.Analysis;
+
+/// <summary>
+/// The words of the analyses: handshake, teardown and state-timeline explanations, expert reasons, HTTP
+/// problems and the flow diagrams' notes and headings (Analysis/AnalysisText.resx, Chinese in
+/// AnalysisText.zh-Hans.resx). Wireshark's own messages and Info-column tags stay in
+/// <see cref="Model.TcpAnalysisText"/>, in English, as tshark writes them.
+/// </summary>
+internal static class AnalysisText
+{
+    public static readonly TextTable Table = new(typeof(AnalysisText).Assembly, "Lab2Tools.Analysis.AnalysisText");
+
+    /// <summary>The sentence for <paramref name="key"/> with its placeholders filled, invariantly formatted.</summary>
+    public static string Say(string key, params object?[] args) => Table.Format(key, args);
+
+    /// <summary>Frame numbers as a list ("5, 7, 11"; "5、7、11" in Chinese).</summary>
+    public static string List(IEnumerable<long> frames) =>
+        string.Join(Table["List.Separator"], frames.Select(f => Figures.N(f)));
+}
