@@ -12,6 +12,7 @@ using Lab2Tools.Pipeline;
 using Lab2Tools.Rendering;
 using Lab2Tools.Server;
 using Lab2Tools.Sockets;
+using Lab2Tools.Text;
 
 namespace Lab2Tools.Commands;
 
@@ -77,31 +78,29 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
                 "Lab2Tools", "sessions", name)
             : System.IO.Path.Combine(here, name);
         if (checkout != null)
-            WriteVerbose($"The current folder is inside the git checkout {checkout}: the session's files go to {outDir} instead " +
-                "(give -OutputDirectory to choose).");
+            WriteVerbose(Say.Format("Verbose.SessionOutsideCheckout", checkout, outDir));
         string pcapPath = System.IO.Path.Combine(outDir, LabSessionRunner.CaptureFileName);
         if (File.Exists(pcapPath) && !Force)
         {
-            ThrowTerminatingError(Errors.FromCatalog(new IOException($"'{pcapPath}' exists already (an earlier session's capture)."),
-                "LabOutputExists", pcapPath));
+            ThrowTerminatingError(Errors.Raise("LabOutputExists", m => new IOException(m), pcapPath, pcapPath));
         }
-        string replacing = File.Exists(pcapPath) ? " (replacing it)" : "";
-        string what = $"Run the lab: serve 127.0.0.1:{Port}, capture into {LabSessionRunner.CaptureFileName}{replacing}";
+        string what = Say.Format(File.Exists(pcapPath) ? "Action.RunSessionReplacing" : "Action.RunSession", Port,
+            LabSessionRunner.CaptureFileName);
         if (!ShouldProcess(outDir, what)) return;
         string root = Root == null ? StartLabServerCommand.DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
-            ThrowTerminatingError(Errors.FromCatalog(new DirectoryNotFoundException($"The folder to serve, '{root}', does not exist."),
-                "LabServerRootNotFound", root));
+            ThrowTerminatingError(Errors.RootNotFound(root));
         }
         var messages = new ConcurrentQueue<string>();
         var options = new LabSessionOptions
         {
             Port = Port, Root = root, Browser = Browser, OutputDirectory = outDir, CloseMode = CloseMode, Profile = ServerProfile,
-            Revisit = !NoRevisit, ChromiumPath = ChromiumPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChromiumPath),
+            Revisit = !NoRevisit,
+            ChromiumPath = ChromiumPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChromiumPath),
             Progress = messages.Enqueue,
         };
-        var progress = new ProgressRecord(0x4C33, "Lab 2 session", "Starting");
+        var progress = new ProgressRecord(0x4C33, Say.Get("Progress.Session"), Say.Get("Progress.Starting"));
         _task = Task.Run(() => LabSessionRunner.RunAsync(options, _cts.Token));
         try
         {
@@ -117,20 +116,25 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             if (e is OperationCanceledException) return;
             ThrowTerminatingError(e switch
             {
-                LabSessionException l => ErrorCatalog.TryGet(l.ErrorId, out _)
-                    ? Errors.FromCatalog(l, l.ErrorId, l.Target, null, l.Target ?? "")
-                    : Errors.Create(l, l.ErrorId, ErrorCategory.InvalidResult, l.Target, l.RecommendedAction),
-                LiveCaptureException c => CaptureErrors.From(c),
-                Capture.CaptureFileException f => Errors.FromCatalog(f, "LabCaptureUnreadable", f.Path),
-                UnauthorizedAccessException or IOException => Errors.OutputError(e, outDir, "-OutputDirectory"),
-                _ => Errors.FromCatalog(e, "LabSessionFailed", null),
+                LabSessionException l => Errors.From(l),
+                LiveCaptureException c => Errors.From(c),
+                CaptureFileException f => Errors.LabCaptureUnreadable(f),
+                _ when Errors.IsFileFailure(e) => Errors.Output(e, outDir, "-OutputDirectory"),
+                _ => Errors.LabSessionFailed(e),
             });
         }
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         var session = _task.Result;
-        WriteVerbose($"The capture is {session.Path}; open it with: wireshark -r '{session.Path}'");
+        WriteVerbose(Say.Format("Verbose.SessionCapture", session.Path, Errors.Quote(session.Path)));
         WriteObject(session);
+    }
+
+    protected override void StopProcessing()
+    {
+        _cts.Cancel();
+        // the server and the capture are stopped by then
+        try { _task?.Wait(TimeSpan.FromSeconds(15)); } catch (AggregateException) { }
     }
 
     private void Drain(ConcurrentQueue<string> messages, ProgressRecord progress)
@@ -152,12 +156,6 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             if (Directory.Exists(git) || File.Exists(git)) return d.FullName;
         }
         return null;
-    }
-
-    protected override void StopProcessing()
-    {
-        _cts.Cancel();
-        try { _task?.Wait(TimeSpan.FromSeconds(15)); } catch (AggregateException) { }   // the server and the capture are stopped by then
     }
 }
 
@@ -196,16 +194,18 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     // which runs on the pool, and pool threads blocked on pool work starve it.
     private readonly BlockingCollection<(string File, TaskCompletionSource<FileWork> Done)> _queue = new();
     private readonly List<Thread> _workers = new();
-    private readonly ProgressRecord _progress = new(0x4C34, "Checking lab captures", "Starting");
+    private readonly ProgressRecord _progress = new(0x4C34, Say.Get("Progress.Checking"), Say.Get("Progress.Starting"));
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _nextProgress;
     private bool _progressShown;
     private int _matched;
     private int _done;
+    private System.Globalization.CultureInfo? _culture;   // the pipeline thread's: the workers check in its language
 
     /// <summary>Only these checks.</summary>
     [Parameter]
-    [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent", "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
+    [ValidateSet("Handshake", "SynConsumesSequenceNumber", "PageReassembled", "ExtraConnections", "NotModified", "PartialContent",
+        "Teardown", "FinConsumesSequenceNumber", "NothingAbnormal", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
     /// <summary>
@@ -224,21 +224,11 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-    private sealed class FileWork
-    {
-        public string Path = "";
-        public IReadOnlyList<LabCheckResult> Checks = Array.Empty<LabCheckResult>();
-        public IReadOnlyList<MalformedFrame> Malformed = Array.Empty<MalformedFrame>();
-        public long Frames;
-        public Exception? OpenFailure;
-        public Exception? ReadFailure;
-        public TimeSpan Duration;
-    }
-
     protected override void BeginProcessing()
     {
+        _culture = TextCulture.Current;
         if (Quiet && Summary)
-            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."), "SummaryWithQuiet", null));
+            ThrowTerminatingError(Errors.Raise("SummaryWithQuiet", m => new ArgumentException(m), null));
     }
 
     protected override void ProcessRecord()
@@ -253,22 +243,10 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
             {
                 var t = new Thread(Work) { IsBackground = true, Name = "Test-LabCapture " + _workers.Count };
                 _workers.Add(t);
-                t.Start((Port, Check, _cts.Token));
+                t.Start((Port, Check, _cts.Token, _culture));
             }
         }
         Flush(wait: false);
-    }
-
-    private void Work(object? state)
-    {
-        var (port, only, cancel) = ((int?, string[]?, CancellationToken))state!;
-        foreach (var (file, done) in _queue.GetConsumingEnumerable())
-        {
-            if (cancel.IsCancellationRequested) { done.TrySetCanceled(); continue; }
-            try { done.TrySetResult(Grade(file, port, only, cancel)); }
-            catch (OperationCanceledException) { done.TrySetCanceled(); }
-            catch (Exception e) { done.TrySetException(e); }
-        }
     }
 
     public void Dispose()
@@ -294,7 +272,20 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         _queue.CompleteAdding();
     }
 
-    /// <summary>Reads and checks one file (on a pool thread).</summary>
+    private void Work(object? state)
+    {
+        var (port, only, cancel, culture) = ((int?, string[]?, CancellationToken, System.Globalization.CultureInfo?))state!;
+        using var words = TextCulture.Use(culture);
+        foreach (var (file, done) in _queue.GetConsumingEnumerable())
+        {
+            if (cancel.IsCancellationRequested) { done.TrySetCanceled(); continue; }
+            try { done.TrySetResult(Grade(file, port, only, cancel)); }
+            catch (OperationCanceledException) { done.TrySetCanceled(); }
+            catch (Exception e) { done.TrySetException(e); }
+        }
+    }
+
+    /// <summary>Reads and checks one file (on one of the worker threads).</summary>
     private static FileWork Grade(string file, int? port, string[]? only, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
@@ -304,7 +295,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         {
             reader = TcpSegmentReader.Open(file, includePayload: true);
         }
-        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsCaptureFileFailure(e))
         {
             w.OpenFailure = e;
             w.Duration = clock.Elapsed;
@@ -326,7 +317,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
                     else analyzer.Add(reader.Current!);
                 }
             }
-            catch (Exception e) when (e is CaptureFileException or IOException)
+            catch (Exception e) when (Errors.IsCaptureFileFailure(e))
             {
                 w.ReadFailure = e;
             }
@@ -373,7 +364,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         if (!force && _clock.ElapsedMilliseconds < _nextProgress) return;
         _nextProgress = _clock.ElapsedMilliseconds + 200;
         _progress.PercentComplete = (int)(_done * 100L / _matched);
-        _progress.StatusDescription = $"{_done} of {_matched} files checked";
+        _progress.StatusDescription = Say.Format("Progress.FilesChecked", _done, _matched);
         WriteProgress(_progress);
         _progressShown = true;
     }
@@ -383,7 +374,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         LabCaptureGrade grade;
         if (w.OpenFailure != null)
         {
-            var rec = OpenError(w.OpenFailure, w.Path);
+            var rec = Errors.CaptureFileOpen(w.OpenFailure, w.Path);
             grade = LabCaptureGrade.Unreadable(w.Path, rec.FullyQualifiedErrorId, w.OpenFailure.Message, w.Duration);
             WriteError(rec);
         }
@@ -393,26 +384,39 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
             string? id = null;
             if (w.ReadFailure != null)
             {
-                var rec = ReadError(w.ReadFailure, w.Path);
+                var rec = Errors.CaptureFileRead(w.ReadFailure, w.Path);
                 id = rec.FullyQualifiedErrorId;
                 WriteError(rec);
             }
             grade = LabCaptureGrade.FromChecks(w.Path, w.Checks, w.Frames, id, w.ReadFailure?.Message, w.Duration);
         }
         if (w.Checks.Count > 0)
-            WriteVerbose($"{w.Path}: the lab server's port is {w.Checks[0].ServerPort}: {w.Checks[0].ServerPortReason}.");
+            WriteVerbose(Say.Format("Verbose.ServerPort", w.Path, w.Checks[0].ServerPort, w.Checks[0].ServerPortReason));
         var na = w.Checks.Where(r => r.Result == LabCheckOutcome.NotApplicable).Select(r => r.Name).ToList();
         if (Summary) WriteObject(grade);
         else if (Quiet)
         {
-            if (na.Count > 0) WriteWarning($"{w.Path}: nothing to check for {string.Join(", ", na)} (not applicable, so not passed).");
+            if (na.Count > 0) WriteWarning(Say.Format("Warning.NotApplicable", w.Path, string.Join(", ", na)));
             WriteObject(grade.Result == "Passed");
         }
         else foreach (var r in grade.GetChecks()) WriteResult(r);
     }
+
+    private sealed class FileWork
+    {
+        public string Path = "";
+        public IReadOnlyList<LabCheckResult> Checks = Array.Empty<LabCheckResult>();
+        public IReadOnlyList<MalformedFrame> Malformed = Array.Empty<MalformedFrame>();
+        public long Frames;
+        public Exception? OpenFailure;
+        public Exception? ReadFailure;
+        public TimeSpan Duration;
+    }
 }
 
-/// <summary>Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.</summary>
+/// <summary>
+/// Export-LabJUnit: writes grade rows from Test-LabCapture -Summary as a JUnit XML file, as CI systems and autograders read.
+/// </summary>
 [Cmdlet(VerbsData.Export, "LabJUnit", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportLabJUnitCommand : PSCmdlet
@@ -442,15 +446,15 @@ public sealed class ExportLabJUnitCommand : PSCmdlet
     protected override void EndProcessing()
     {
         string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        if (!ShouldProcess(file, $"Write JUnit XML for {_grades.Count} capture file(s)")) return;
+        if (!ShouldProcess(file, Say.Format("Action.WriteJUnit", _grades.Count))) return;
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
             LabJUnitWriter.Write(_grades, file, SuiteName, DateTime.UtcNow);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsFileFailure(e))
         {
-            ThrowTerminatingError(Errors.OutputError(e, file, "-Path"));
+            ThrowTerminatingError(Errors.Output(e, file, "-Path"));
         }
         FileOutput.WriteFile(this, file);
     }
@@ -467,7 +471,9 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = SessionSet)]
     public LabSession? InputObject { get; set; }
 
-    /// <summary>The folder for report.md, report.html and the SVG figures (the session's folder, or the capture's name + "-report").</summary>
+    /// <summary>
+    /// The folder for report.md, report.html and the SVG figures (the session's folder, or the capture's name + "-report").
+    /// </summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Destination { get; set; }
@@ -487,9 +493,10 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
         }
         foreach (var a in AnalyzeFiles())
         {
-            string dest = Destination ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(a.Path) ?? ".", System.IO.Path.GetFileNameWithoutExtension(a.Path) + "-report");
+            string dest = Destination ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(a.Path) ?? ".",
+                System.IO.Path.GetFileNameWithoutExtension(a.Path) + "-report");
             var (port, reason) = LabChecks.ChooseServerPort(a, Port);
-            WriteVerbose($"{a.Path}: the lab server's port is {port}: {reason}.");
+            WriteVerbose(Say.Format("Verbose.ServerPort", a.Path, port, reason));
             var sockets = TcpSocketTable.Snapshot().Where(x => x.LocalPort == port || x.RemotePort == port).ToList();
             Write(LabReport.Build(a, null, Port, sockets), dest, a.Path);
         }
@@ -498,15 +505,16 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
     private void Write(ReportDocument doc, string destination, string capture)
     {
         string dir = SessionState.Path.GetUnresolvedProviderPathFromPSPath(destination);
-        bool md = Format.Contains("Markdown", StringComparer.OrdinalIgnoreCase), html = Format.Contains("Html", StringComparer.OrdinalIgnoreCase);
+        bool md = Format.Contains("Markdown", StringComparer.OrdinalIgnoreCase);
+        bool html = Format.Contains("Html", StringComparer.OrdinalIgnoreCase);
         try
         {
             foreach (var f in LabReport.Write(doc, dir, md, html))
                 FileOutput.WriteFile(this, f);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsFileFailure(e))
         {
-            WriteError(Errors.OutputError(e, dir, "-Destination", $"The report of '{capture}' was not written: {e.Message}"));
+            WriteError(Errors.Output(e, dir, "-Destination", capture));
         }
     }
 }
@@ -558,8 +566,7 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
                     $"{System.IO.Path.GetFileNameWithoutExtension(target)}-stream-{f.Stream}.svg")
                 : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
             if (isFile && flows.Count > 1)
-                WriteVerbose($"{flows.Count} streams: one file each beside {target} " +
-                    $"({System.IO.Path.GetFileName(FileFor(flows[0]))}, ...).");
+                WriteVerbose(Say.Format("Verbose.FlowFiles", flows.Count, target, System.IO.Path.GetFileName(FileFor(flows[0]))));
             try
             {
                 if (!isFile) Directory.CreateDirectory(target);
@@ -571,13 +578,14 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
                     FileOutput.WriteFile(this, file);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (Errors.IsFileFailure(e))
             {
-                WriteError(Errors.OutputError(e, target, "-SvgPath"));
+                WriteError(Errors.Output(e, target, "-SvgPath"));
             }
             return;
         }
-        if (!AsObject && SeveralFiles && flows.Count > 0) WriteObject($"Capture: {flows[0].Path}");   // which file the diagrams are of
+        if (!AsObject && SeveralFiles && flows.Count > 0)
+            WriteObject(Say.Format("Output.FlowCapture", flows[0].Path));   // which file the diagrams are of
         foreach (var f in flows)
         {
             if (AsObject) { WriteResult(f); continue; }
@@ -608,9 +616,9 @@ public sealed class GetTcpSocketStateCommand : PSCmdlet
         {
             all = TcpSocketTable.Snapshot();
         }
-        catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsSocketTableFailure(e))
         {
-            ThrowTerminatingError(Errors.FromCatalog(e, "SocketTableUnreadable", null));
+            ThrowTerminatingError(Errors.SocketTableUnreadable(e));
             return;
         }
         foreach (var s in all)
