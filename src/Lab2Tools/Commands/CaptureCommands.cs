@@ -197,12 +197,12 @@ public sealed class ReceiveTcpCaptureCommand : CaptureSelectionCmdlet
         }
     }
 
+    protected override void StopProcessing() => _cancel.Cancel();
+
     private void WriteMalformed(LiveSegmentSource source)
     {
         while (source.TryTakeMalformed(out var m)) WriteError(Errors.MalformedFrame(m));
     }
-
-    protected override void StopProcessing() => _cancel.Cancel();
 }
 
 /// <summary>

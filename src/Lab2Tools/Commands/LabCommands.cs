@@ -249,12 +249,6 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         Flush(wait: false);
     }
 
-    public void Dispose()
-    {
-        _cts.Cancel();
-        _queue.CompleteAdding();
-    }
-
     protected override void EndProcessing()
     {
         _queue.CompleteAdding();
@@ -267,6 +261,12 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     }
 
     protected override void StopProcessing()
+    {
+        _cts.Cancel();
+        _queue.CompleteAdding();
+    }
+
+    public void Dispose()
     {
         _cts.Cancel();
         _queue.CompleteAdding();
