@@ -103,3 +103,28 @@ $sample = Join-Path (Get-Module Lab2Tools).ModuleBase 'Samples/lab2-chromium.pca
         $r.Checks | Should -Contain 'Handshake=Passed'
     }
 }
+
+Describe 'The installable package in Chinese' -Tag Package, Chinese {
+    It 'carries the zh-Hans satellites: under zh-CN an error is Chinese, with the id it has in English' {
+        $r = Invoke-FreshPwsh @"
+if (-not (Get-PSResourceRepository -Name local -ErrorAction SilentlyContinue)) {
+    Register-PSResourceRepository -Name local -Uri '$Repo' -Trusted
+}
+if (-not (Get-InstalledPSResource Lab2Tools -ErrorAction SilentlyContinue)) { Install-PSResource Lab2Tools -Repository local }
+Import-Module Lab2Tools
+[cultureinfo]::CurrentUICulture = 'zh-CN'
+try { Import-TcpCapture -Path 'nothing-here.pcap' } catch { `$e = `$_ }
+[pscustomobject]@{
+    Id = `$e.FullyQualifiedErrorId.Split(',')[0]
+    Message = `$e.ErrorDetails.Message
+    Advice = `$e.ErrorDetails.RecommendedAction
+    Satellites = @(Get-ChildItem (Join-Path (Get-Module Lab2Tools).ModuleBase 'zh-Hans') -Name | Sort-Object)
+} | ConvertTo-Json -Compress
+"@
+        $r.Id | Should -Be 'CaptureFileNotFound'
+        $r.Message | Should -Match '找不到'
+        $r.Advice | Should -Match 'Get-ChildItem \*\.pcap\*'
+        $r.Advice | Should -Match '\p{IsCJKUnifiedIdeographs}'
+        $r.Satellites | Should -Contain 'Lab2Tools.resources.dll'
+    }
+}

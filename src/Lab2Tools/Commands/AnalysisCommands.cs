@@ -8,12 +8,12 @@ namespace Lab2Tools.Commands;
 /// <summary>Base of the cmdlets that write per-connection results of a <see cref="ConnectionAnalyzer"/>.</summary>
 public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
 {
+    private readonly List<int> _missing = new();
     private ConnectionAnalyzer _analyzer = new();
-    protected abstract IEnumerable<object> Results(ConnectionRecord record);
+
     protected override bool KeepsSegments => false;      // a ConnectionRecord copies what it needs
     protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
-    private readonly List<int> _missing = new();
 
     protected override void EndAnalysis()
     {
@@ -22,6 +22,9 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
             foreach (var o in Results(r)) WriteResult(o);
         if (_missing.Count > 0 && MissingWarning(string.Join(", ", _missing)) is string warning) WriteWarning(warning);
     }
+
+    /// <summary>The results of one connection.</summary>
+    protected abstract IEnumerable<object> Results(ConnectionRecord record);
 
     /// <summary>The result, or nothing, with the stream remembered for <see cref="MissingWarning"/>.</summary>
     protected IEnumerable<object> OneOrMissing(object? result, ConnectionRecord record)
@@ -50,10 +53,7 @@ public sealed class GetTcpHandshakeCommand : ConnectionAnalysisCmdlet
 {
     protected override IEnumerable<object> Results(ConnectionRecord record) => OneOrMissing(record.ToHandshake(), record);
 
-    protected override string MissingWarning(string streams) =>
-        $"No handshake in the capture for stream(s) {streams}: " +
-        "no SYN was captured (the connection opened before the capture started). " +
-        "Their segments and HTTP exchanges are still analysed (Get-TcpConnection, Get-HttpExchange).";
+    protected override string MissingWarning(string streams) => Say.Format("Warning.NoHandshake", streams);
 }
 
 /// <summary>Get-TcpTeardown: how every connection that ends was closed.</summary>
@@ -63,9 +63,7 @@ public sealed class GetTcpTeardownCommand : ConnectionAnalysisCmdlet
 {
     protected override IEnumerable<object> Results(ConnectionRecord record) => OneOrMissing(record.ToTeardown(), record);
 
-    protected override string MissingWarning(string streams) =>
-        $"No teardown in the capture for stream(s) {streams}: " +
-        "no FIN or RST was captured (the connection was still open when the capture stopped).";
+    protected override string MissingWarning(string streams) => Say.Format("Warning.NoTeardown", streams);
 }
 
 /// <summary>Get-TcpStateTimeline: each endpoint's RFC 9293 state changes, with the frame that caused each.</summary>

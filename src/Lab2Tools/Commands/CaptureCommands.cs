@@ -19,8 +19,11 @@ public sealed class CaptureInterfaceCompleter : IArgumentCompleter
         catch (LiveCaptureException) { yield break; }
         var pattern = WildcardPattern.Get(wordToComplete.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
         foreach (var i in list.Where(i => pattern.IsMatch(i.Name)))
+        {
+            string tip = i.IsLoopback ? Say.Format("Tip.LoopbackInterface", i.Name, i.Description) : $"{i.Name} {i.Description}";
             yield return new CompletionResult(i.Name.Contains(' ') ? $"'{i.Name}'" : i.Name, i.Name, CompletionResultType.ParameterValue,
-                $"{i.Name}{(i.IsLoopback ? " (loopback)" : "")} {i.Description}".Trim());
+                tip.Trim());
+        }
     }
 }
 
@@ -38,7 +41,7 @@ public sealed class GetCaptureInterfaceCommand : PSCmdlet
     {
         IReadOnlyList<CaptureInterface> list;
         try { list = LiveCapture.ListInterfaces(); }
-        catch (LiveCaptureException e) { ThrowTerminatingError(CaptureErrors.From(e)); return; }
+        catch (LiveCaptureException e) { ThrowTerminatingError(Errors.From(e)); return; }
         foreach (var i in list)
             if (Name == null || Name.Any(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase).IsMatch(i.Name))) WriteObject(i);
     }
@@ -101,14 +104,14 @@ public sealed class StartTcpCaptureCommand : CaptureStartCmdlet
     {
         string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? $"lab2tools-{DateTime.Now:yyyyMMdd-HHmmss}.pcap");
         var options = Options(path);
-        if (!ShouldProcess(options.Interface ?? "loopback", $"Capture '{options.Filter}' to '{path}'")) return;
+        if (!ShouldProcess(options.Interface ?? "loopback", Say.Format("Action.StartCapture", options.Filter, path))) return;
         try
         {
             WriteObject(CaptureRegistry.Start(options, Name));
         }
         catch (LiveCaptureException e)
         {
-            ThrowTerminatingError(CaptureErrors.From(e));
+            ThrowTerminatingError(Errors.From(e));
         }
     }
 }
@@ -119,9 +122,7 @@ public abstract class CaptureSelectionCmdlet : SelectionCmdlet<TcpCaptureSession
     protected override IEnumerable<TcpCaptureSession> All => CaptureRegistry.All;
     protected override string NameOf(TcpCaptureSession item) => item.Name;
     protected override int IdOf(TcpCaptureSession item) => item.Id;
-    protected override string Noun => "capture";
     protected override string NotFoundErrorId => "TcpCaptureNotFound";
-    protected override string ListCommand => "Get-TcpCapture";
 }
 
 /// <summary>Get-TcpCapture: the captures of this session, running or stopped.</summary>
@@ -136,7 +137,8 @@ public sealed class GetTcpCaptureCommand : CaptureSelectionCmdlet
 }
 
 /// <summary>Stop-TcpCapture: stops captures; everything libpcap still holds is written and the file is closed.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "TcpCapture", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Stop, "TcpCapture", DefaultParameterSetName = NameSet, SupportsShouldProcess = true,
+    ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(TcpCaptureSession))]
 public sealed class StopTcpCaptureCommand : CaptureSelectionCmdlet
 {
@@ -148,16 +150,12 @@ public sealed class StopTcpCaptureCommand : CaptureSelectionCmdlet
     {
         foreach (var s in Selected())
         {
-            if (!ShouldProcess($"{s.Name} ({s.Interface}, {s.Path})", "Stop the capture")) continue;
+            if (!ShouldProcess($"{s.Name} ({s.Interface}, {s.Path})", Say.Get("Action.StopCapture"))) continue;
             CaptureRegistry.Stop(s);
             if (s.Capture.Error is Exception e && !s.ErrorReported)
             {
                 s.ErrorReported = true;
-                bool disk = e is IOException;
-                var target = s.Path ?? (object)s.Name;
-                WriteError(disk
-                    ? Errors.FromCatalog(e, "CaptureFileWriteFailed", target, $"Capture '{s.Name}' failed: {e.Message}", e.Message, s.Path ?? "")
-                    : Errors.FromCatalog(e, "CaptureFailed", target, $"Capture '{s.Name}' failed: {e.Message}"));
+                WriteError(Errors.CaptureStopped(e, s.Name, s.Path));
             }
             if (PassThru) WriteObject(s);
         }
@@ -199,15 +197,17 @@ public sealed class ReceiveTcpCaptureCommand : CaptureSelectionCmdlet
         }
     }
 
+    protected override void StopProcessing() => _cancel.Cancel();
+
     private void WriteMalformed(LiveSegmentSource source)
     {
         while (source.TryTakeMalformed(out var m)) WriteError(Errors.MalformedFrame(m));
     }
-
-    protected override void StopProcessing() => _cancel.Cancel();
 }
 
-/// <summary>Watch-TcpSegment: captures in the foreground and writes segments as they arrive, until Ctrl+C, -Count or -DurationSec.</summary>
+/// <summary>
+/// Watch-TcpSegment: captures in the foreground and writes segments as they arrive, until Ctrl+C, -Count or -DurationSec.
+/// </summary>
 [Cmdlet(VerbsCommon.Watch, "TcpSegment")]
 [OutputType(typeof(TcpSegment))]
 public sealed class WatchTcpSegmentCommand : CaptureStartCmdlet
@@ -225,7 +225,7 @@ public sealed class WatchTcpSegmentCommand : CaptureStartCmdlet
         var options = Options(path);
         options.Immediate = true;    // a live packet list: each segment as soon as it is captured
         try { source = LiveSegmentSource.Start(options); }
-        catch (LiveCaptureException e) { ThrowTerminatingError(CaptureErrors.From(e)); return; }
+        catch (LiveCaptureException e) { ThrowTerminatingError(Errors.From(e)); return; }
         try
         {
             foreach (var seg in source.Segments.GetConsumingEnumerable(_cancel.Token))
@@ -240,7 +240,7 @@ public sealed class WatchTcpSegmentCommand : CaptureStartCmdlet
             source.Capture.Stop();
             long kernel = source.Capture.KernelDropped;
             if (source.QueueDropped > 0 || kernel > 0)
-                WriteWarning($"{kernel} packets dropped by the kernel and {source.QueueDropped} segments not shown because the pipeline was too slow.");
+                WriteWarning(Say.Format("Warning.Dropped", kernel, source.QueueDropped));
         }
     }
 

@@ -38,8 +38,8 @@ public sealed class GetTcpStreamGraphCommand : SegmentAnalysisCmdlet
         _builder = new TcpStreamGraphBuilder();
         if (graphs.Count == 0 && Stream is { Length: > 0 })
         {
-            WriteError(Errors.FromCatalog(new ItemNotFoundException($"No segment of stream {string.Join(", ", Stream)} was read."),
-                "TcpStreamNotFound", Stream));
+            WriteError(Errors.Raise("TcpStreamNotFound", m => new ItemNotFoundException(m), Stream, "TcpStreamNotFound",
+                new object?[] { string.Join(", ", Stream) }));
             return;
         }
         if (SvgPath == null)
@@ -65,9 +65,9 @@ public sealed class GetTcpStreamGraphCommand : SegmentAnalysisCmdlet
                 FileOutput.WriteFile(this, file);
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsFileFailure(e))
         {
-            WriteError(Errors.OutputError(e, target, "-SvgPath"));
+            WriteError(Errors.Output(e, target, "-SvgPath"));
         }
     }
 }

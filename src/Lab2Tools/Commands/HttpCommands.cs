@@ -16,8 +16,6 @@ public abstract class HttpAnalysisCmdlet : SegmentAnalysisCmdlet
     public int[] HttpPort { get; set; } = HttpAnalyzer.DefaultHttpPorts;
 
     protected override bool NeedsPayload => true;
-    protected virtual bool KeepBodies => false;
-    protected abstract void OnExchange(HttpExchange exchange);
 
     protected override void BeginAnalysis() => _analyzer = new HttpAnalyzer(KeepBodies, HttpPort);
 
@@ -33,11 +31,16 @@ public abstract class HttpAnalysisCmdlet : SegmentAnalysisCmdlet
         ReportProblems();
     }
 
+    /// <summary>Whether the exchanges keep their response bodies.</summary>
+    protected virtual bool KeepBodies => false;
+
+    /// <summary>Called for each exchange as soon as it is complete.</summary>
+    protected abstract void OnExchange(HttpExchange exchange);
+
     private void ReportProblems()
     {
         foreach (var p in _analyzer.TakeProblems())
-            WriteError(Errors.FromCatalog(new InvalidDataException(p.Message),
-                p.Kind == HttpStreamProblemKind.NotHttp ? "NotHttp" : "MalformedHttp", p.Stream, null, p.Stream));
+            WriteError(Errors.From(p));
     }
 }
 
@@ -89,7 +92,7 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
         if (x.State != HttpExchangeState.Complete && !IncludeIncomplete) return;
         string name = FileName(x);
         string path = System.IO.Path.Combine(_folder, name);
-        if (!ShouldProcess(path, $"Save the {body.Length}-byte body of {x.Method} {x.Uri} ({x.StatusCode}, stream {x.Stream}, frame {x.ResponseFrame})"))
+        if (!ShouldProcess(path, Say.Format("Action.SaveBody", body.Length, x.Method, x.Uri, x.StatusCode, x.Stream, x.ResponseFrame)))
             return;
         try
         {
@@ -97,9 +100,9 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
             File.WriteAllBytes(path, body);
             FileOutput.WriteFile(this, path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsFileFailure(e))
         {
-            WriteError(Errors.OutputError(e, path, "-Destination"));
+            WriteError(Errors.Output(e, path, "-Destination"));
         }
     }
 

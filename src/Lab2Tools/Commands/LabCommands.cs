@@ -12,6 +12,7 @@ using Lab2Tools.Pipeline;
 using Lab2Tools.Rendering;
 using Lab2Tools.Server;
 using Lab2Tools.Sockets;
+using Lab2Tools.Text;
 
 namespace Lab2Tools.Commands;
 
@@ -83,22 +84,19 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
                 "Lab2Tools", "sessions", name)
             : System.IO.Path.Combine(here, name);
         if (checkout != null)
-            WriteVerbose($"The current folder is inside the git checkout {checkout}: the session's files go to {outDir} instead " +
-                "(give -OutputDirectory to choose).");
+            WriteVerbose(Say.Format("Verbose.SessionOutsideCheckout", checkout, outDir));
         string pcapPath = System.IO.Path.Combine(outDir, LabSessionRunner.CaptureFileName);
         if (File.Exists(pcapPath) && !Force)
         {
-            ThrowTerminatingError(Errors.FromCatalog(new IOException($"'{pcapPath}' exists already (an earlier session's capture)."),
-                "LabOutputExists", pcapPath));
+            ThrowTerminatingError(Errors.Raise("LabOutputExists", m => new IOException(m), pcapPath, pcapPath));
         }
-        string replacing = File.Exists(pcapPath) ? " (replacing it)" : "";
-        string what = $"Run the lab: serve 127.0.0.1:{Port}, capture into {LabSessionRunner.CaptureFileName}{replacing}";
+        string what = Say.Format(File.Exists(pcapPath) ? "Action.RunSessionReplacing" : "Action.RunSession", Port,
+            LabSessionRunner.CaptureFileName);
         if (!ShouldProcess(outDir, what)) return;
         string root = Root == null ? StartLabServerCommand.DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
-            ThrowTerminatingError(Errors.FromCatalog(new DirectoryNotFoundException($"The folder to serve, '{root}', does not exist."),
-                "LabServerRootNotFound", root));
+            ThrowTerminatingError(Errors.RootNotFound(root));
         }
         var messages = new ConcurrentQueue<string>();
         var options = new LabSessionOptions
@@ -108,11 +106,11 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             ChromiumPath = ChromiumPath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(ChromiumPath),
             Progress = messages.Enqueue,
         };
-        var progress = new ProgressRecord(0x4C33, "Lab 2 session", "Starting");
-        var culture = Culture ?? Lab2Tools.Text.TextCulture.Current;
+        var progress = new ProgressRecord(0x4C33, Say.Get("Progress.Session"), Say.Get("Progress.Starting"));
+        var culture = Culture ?? TextCulture.Current;
         _task = Task.Run(() =>
         {
-            using (Lab2Tools.Text.TextCulture.Use(culture)) return LabSessionRunner.RunAsync(options, _cts.Token);
+            using (TextCulture.Use(culture)) return LabSessionRunner.RunAsync(options, _cts.Token);
         });
         try
         {
@@ -128,18 +126,25 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             if (e is OperationCanceledException) return;
             ThrowTerminatingError(e switch
             {
-                LabSessionException l => LabSessionErrors.From(l),
-                LiveCaptureException c => CaptureErrors.From(c),
-                Capture.CaptureFileException f => Errors.FromCatalog(f, "LabCaptureUnreadable", f.Path),
-                UnauthorizedAccessException or IOException => Errors.OutputError(e, outDir, "-OutputDirectory"),
-                _ => Errors.FromCatalog(e, "LabSessionFailed", null),
+                LabSessionException l => Errors.From(l),
+                LiveCaptureException c => Errors.From(c),
+                CaptureFileException f => Errors.LabCaptureUnreadable(f),
+                _ when Errors.IsFileFailure(e) => Errors.Output(e, outDir, "-OutputDirectory"),
+                _ => Errors.LabSessionFailed(e),
             });
         }
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         var session = _task.Result;
-        WriteVerbose($"The capture is {session.Path}; open it with: wireshark -r '{session.Path}'");
+        WriteVerbose(Say.Format("Verbose.SessionCapture", session.Path, Errors.Quote(session.Path)));
         WriteObject(session);
+    }
+
+    protected override void StopProcessing()
+    {
+        _cts.Cancel();
+        // the server and the capture are stopped by then
+        try { _task?.Wait(TimeSpan.FromSeconds(15)); } catch (AggregateException) { }
     }
 
     private void Drain(ConcurrentQueue<string> messages, ProgressRecord progress)
@@ -161,12 +166,6 @@ public sealed class InvokeLabSessionCommand : PSCmdlet
             if (Directory.Exists(git) || File.Exists(git)) return d.FullName;
         }
         return null;
-    }
-
-    protected override void StopProcessing()
-    {
-        _cts.Cancel();
-        try { _task?.Wait(TimeSpan.FromSeconds(15)); } catch (AggregateException) { }   // the server and the capture are stopped by then
     }
 }
 
@@ -205,13 +204,13 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     // which runs on the pool, and pool threads blocked on pool work starve it.
     private readonly BlockingCollection<(string File, TaskCompletionSource<FileWork> Done)> _queue = new();
     private readonly List<Thread> _workers = new();
-    private readonly ProgressRecord _progress = new(0x4C34, "Checking lab captures", "Starting");
+    private readonly ProgressRecord _progress = new(0x4C34, Say.Get("Progress.Checking"), Say.Get("Progress.Starting"));
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _nextProgress;
     private bool _progressShown;
     private int _matched;
     private int _done;
-    private System.Globalization.CultureInfo? _culture;
+    private System.Globalization.CultureInfo? _culture;   // the pipeline thread's: the workers check in its language
 
     /// <summary>Only these checks.</summary>
     [Parameter]
@@ -233,23 +232,11 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
     [ValidateRange(1, 256)]
     public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
-    private sealed class FileWork
-    {
-        public string Path = "";
-        public IReadOnlyList<LabCheckResult> Checks = Array.Empty<LabCheckResult>();
-        public IReadOnlyList<MalformedFrame> Malformed = Array.Empty<MalformedFrame>();
-        public long Frames;
-        public Exception? OpenFailure;
-        public Exception? ReadFailure;
-        public TimeSpan Duration;
-    }
-
     protected override void BeginProcessing()
     {
-        _culture = Lab2Tools.Text.TextCulture.Current;
+        _culture = TextCulture.Current;
         if (Quiet && Summary)
-            ThrowTerminatingError(Errors.FromCatalog(new ArgumentException("-Quiet and -Summary cannot be used together."),
-                "SummaryWithQuiet", null));
+            ThrowTerminatingError(Errors.Raise("SummaryWithQuiet", m => new ArgumentException(m), null));
     }
 
     protected override void ProcessRecord()
@@ -264,29 +251,10 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
             {
                 var t = new Thread(Work) { IsBackground = true, Name = "Test-LabCapture " + _workers.Count };
                 _workers.Add(t);
-                t.Start((Port, Check, _culture, _cts.Token));
+                t.Start((Port, Check, _cts.Token, _culture));
             }
         }
         Flush(wait: false);
-    }
-
-    private void Work(object? state)
-    {
-        var (port, only, culture, cancel) = ((int?, LabCheck[]?, System.Globalization.CultureInfo?, CancellationToken))state!;
-        using var words = Lab2Tools.Text.TextCulture.Use(culture);   // the evidence in the pipeline thread's language
-        foreach (var (file, done) in _queue.GetConsumingEnumerable())
-        {
-            if (cancel.IsCancellationRequested) { done.TrySetCanceled(); continue; }
-            try { done.TrySetResult(Grade(file, port, only, cancel)); }
-            catch (OperationCanceledException) { done.TrySetCanceled(); }
-            catch (Exception e) { done.TrySetException(e); }
-        }
-    }
-
-    public void Dispose()
-    {
-        _cts.Cancel();
-        _queue.CompleteAdding();
     }
 
     protected override void EndProcessing()
@@ -306,7 +274,26 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         _queue.CompleteAdding();
     }
 
-    /// <summary>Reads and checks one file (on a pool thread).</summary>
+    public void Dispose()
+    {
+        _cts.Cancel();
+        _queue.CompleteAdding();
+    }
+
+    private void Work(object? state)
+    {
+        var (port, only, cancel, culture) = ((int?, LabCheck[]?, CancellationToken, System.Globalization.CultureInfo?))state!;
+        using var words = TextCulture.Use(culture);
+        foreach (var (file, done) in _queue.GetConsumingEnumerable())
+        {
+            if (cancel.IsCancellationRequested) { done.TrySetCanceled(); continue; }
+            try { done.TrySetResult(Grade(file, port, only, cancel)); }
+            catch (OperationCanceledException) { done.TrySetCanceled(); }
+            catch (Exception e) { done.TrySetException(e); }
+        }
+    }
+
+    /// <summary>Reads and checks one file (on one of the worker threads).</summary>
     private static FileWork Grade(string file, int? port, LabCheck[]? only, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
@@ -316,7 +303,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         {
             reader = TcpSegmentReader.Open(file, includePayload: true);
         }
-        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsCaptureFileFailure(e))
         {
             w.OpenFailure = e;
             w.Duration = clock.Elapsed;
@@ -338,7 +325,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
                     else analyzer.Add(reader.Current!);
                 }
             }
-            catch (Exception e) when (e is CaptureFileException or IOException)
+            catch (Exception e) when (Errors.IsCaptureFileFailure(e))
             {
                 w.ReadFailure = e;
             }
@@ -385,7 +372,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         if (!force && _clock.ElapsedMilliseconds < _nextProgress) return;
         _nextProgress = _clock.ElapsedMilliseconds + 200;
         _progress.PercentComplete = (int)(_done * 100L / _matched);
-        _progress.StatusDescription = $"{_done} of {_matched} files checked";
+        _progress.StatusDescription = Say.Format("Progress.FilesChecked", _done, _matched);
         WriteProgress(_progress);
         _progressShown = true;
     }
@@ -395,7 +382,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         LabCaptureGrade grade;
         if (w.OpenFailure != null)
         {
-            var rec = OpenError(w.OpenFailure, w.Path);
+            var rec = Errors.CaptureFileOpen(w.OpenFailure, w.Path);
             grade = LabCaptureGrade.Unreadable(w.Path, rec.FullyQualifiedErrorId, w.OpenFailure.Message, w.Duration);
             WriteError(rec);
         }
@@ -405,22 +392,33 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
             string? id = null;
             if (w.ReadFailure != null)
             {
-                var rec = ReadError(w.ReadFailure, w.Path);
+                var rec = Errors.CaptureFileRead(w.ReadFailure, w.Path);
                 id = rec.FullyQualifiedErrorId;
                 WriteError(rec);
             }
             grade = LabCaptureGrade.FromChecks(w.Path, w.Checks, w.Frames, id, w.ReadFailure?.Message, w.Duration);
         }
         if (w.Checks.Count > 0)
-            WriteVerbose($"{w.Path}: the lab server's port is {w.Checks[0].ServerPort}: {w.Checks[0].ServerPortReason}.");
+            WriteVerbose(Say.Format("Verbose.ServerPort", w.Path, w.Checks[0].ServerPort, w.Checks[0].ServerPortReason));
         var na = w.Checks.Where(r => r.Result == LabCheckOutcome.NotApplicable).Select(r => r.Name).ToList();
         if (Summary) WriteObject(grade);
         else if (Quiet)
         {
-            if (na.Count > 0) WriteWarning($"{w.Path}: nothing to check for {string.Join(", ", na)} (not applicable, so not passed).");
+            if (na.Count > 0) WriteWarning(Say.Format("Warning.NotApplicable", w.Path, string.Join(", ", na)));
             WriteObject(grade.Result == "Passed");
         }
         else foreach (var r in grade.GetChecks()) WriteResult(r);
+    }
+
+    private sealed class FileWork
+    {
+        public string Path = "";
+        public IReadOnlyList<LabCheckResult> Checks = Array.Empty<LabCheckResult>();
+        public IReadOnlyList<MalformedFrame> Malformed = Array.Empty<MalformedFrame>();
+        public long Frames;
+        public Exception? OpenFailure;
+        public Exception? ReadFailure;
+        public TimeSpan Duration;
     }
 }
 
@@ -456,15 +454,15 @@ public sealed class ExportLabJUnitCommand : PSCmdlet
     protected override void EndProcessing()
     {
         string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-        if (!ShouldProcess(file, $"Write JUnit XML for {_grades.Count} capture file(s)")) return;
+        if (!ShouldProcess(file, Say.Format("Action.WriteJUnit", _grades.Count))) return;
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
             LabJUnitWriter.Write(_grades, file, SuiteName, DateTime.UtcNow);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsFileFailure(e))
         {
-            ThrowTerminatingError(Errors.OutputError(e, file, "-Path"));
+            ThrowTerminatingError(Errors.Output(e, file, "-Path"));
         }
         FileOutput.WriteFile(this, file);
     }
@@ -517,7 +515,7 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
             string dest = Destination ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(a.Path) ?? ".",
                 System.IO.Path.GetFileNameWithoutExtension(a.Path) + "-report");
             var (port, reason) = LabChecks.ChooseServerPort(a, Port);
-            WriteVerbose($"{a.Path}: the lab server's port is {port}: {reason}.");
+            WriteVerbose(Say.Format("Verbose.ServerPort", a.Path, port, reason));
             var sockets = TcpSocketTable.Snapshot().Where(x => x.LocalPort == port || x.RemotePort == port).ToList();
             Write(LabReport.Build(a, null, Port, sockets, fileCulture), dest, a.Path);
         }
@@ -552,9 +550,9 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
             foreach (var f in LabReport.Write(doc, dir, md, html))
                 FileOutput.WriteFile(this, f);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsFileFailure(e))
         {
-            WriteError(Errors.OutputError(e, dir, "-Destination", $"The report of '{capture}' was not written: {e.Message}"));
+            WriteError(Errors.Output(e, dir, "-Destination", capture));
         }
     }
 }
@@ -606,8 +604,7 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
                     $"{System.IO.Path.GetFileNameWithoutExtension(target)}-stream-{f.Stream}.svg")
                 : System.IO.Path.Combine(target, $"flow-stream-{f.Stream}.svg");
             if (isFile && flows.Count > 1)
-                WriteVerbose($"{flows.Count} streams: one file each beside {target} " +
-                    $"({System.IO.Path.GetFileName(FileFor(flows[0]))}, ...).");
+                WriteVerbose(Say.Format("Verbose.FlowFiles", flows.Count, target, System.IO.Path.GetFileName(FileFor(flows[0]))));
             try
             {
                 if (!isFile) Directory.CreateDirectory(target);
@@ -619,13 +616,14 @@ public sealed class ShowTcpFlowCommand : SegmentAnalysisCmdlet
                     FileOutput.WriteFile(this, file);
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (Errors.IsFileFailure(e))
             {
-                WriteError(Errors.OutputError(e, target, "-SvgPath"));
+                WriteError(Errors.Output(e, target, "-SvgPath"));
             }
             return;
         }
-        if (!AsObject && SeveralFiles && flows.Count > 0) WriteObject($"Capture: {flows[0].Path}");   // which file the diagrams are of
+        if (!AsObject && SeveralFiles && flows.Count > 0)
+            WriteObject(Say.Format("Output.FlowCapture", flows[0].Path));   // which file the diagrams are of
         foreach (var f in flows)
         {
             if (AsObject) { WriteResult(f); continue; }
@@ -656,10 +654,9 @@ public sealed class GetTcpSocketStateCommand : PSCmdlet
         {
             all = TcpSocketTable.Snapshot();
         }
-        catch (Exception e) when (e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException
-            or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsSocketTableFailure(e))
         {
-            ThrowTerminatingError(Errors.FromCatalog(e, "SocketTableUnreadable", null));
+            ThrowTerminatingError(Errors.SocketTableUnreadable(e));
             return;
         }
         foreach (var s in all)

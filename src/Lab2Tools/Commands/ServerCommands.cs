@@ -12,6 +12,10 @@ namespace Lab2Tools.Commands;
 [OutputType(typeof(LabServer))]
 public sealed class StartLabServerCommand : PSCmdlet
 {
+    /// <summary>The lab site that ships with the module (LabSite beside the dll).</summary>
+    internal static string DefaultRoot =>
+        Path.Combine(Path.GetDirectoryName(typeof(StartLabServerCommand).Assembly.Location) ?? ".", "LabSite");
+
     /// <summary>TCP port; 0 picks a free one.</summary>
     [Parameter(Position = 0)]
     [ValidateRange(0, 65535)]
@@ -37,7 +41,9 @@ public sealed class StartLabServerCommand : PSCmdlet
     [Parameter]
     public LabServerCloseMode CloseMode { get; set; } = LabServerCloseMode.ServerFirst;
 
-    /// <summary>Turn Nagle's algorithm off (TCP_NODELAY); -NoDelay:$false turns it on. Default: on for Werkzeug, off for KeepAlive.</summary>
+    /// <summary>
+    /// Turn Nagle's algorithm off (TCP_NODELAY); -NoDelay:$false turns it on. Default: on for Werkzeug, off for KeepAlive.
+    /// </summary>
     [Parameter]
     public SwitchParameter NoDelay { get; set; }
 
@@ -89,15 +95,12 @@ public sealed class StartLabServerCommand : PSCmdlet
     [Parameter]
     public SwitchParameter ConsoleLog { get; set; }
 
-    internal static string DefaultRoot => Path.Combine(Path.GetDirectoryName(typeof(StartLabServerCommand).Assembly.Location) ?? ".", "LabSite");
-
     protected override void EndProcessing()
     {
         string root = Root == null ? DefaultRoot : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Root);
         if (!Directory.Exists(root))
         {
-            ThrowTerminatingError(Errors.FromCatalog(new DirectoryNotFoundException($"The folder to serve, '{root}', does not exist."),
-                "LabServerRootNotFound", root));
+            ThrowTerminatingError(Errors.RootNotFound(root));
         }
         var options = new LabServerOptions
         {
@@ -109,21 +112,16 @@ public sealed class StartLabServerCommand : PSCmdlet
             AcceptRanges = AcceptRanges, ConsoleLog = ConsoleLog ? Console.Out.WriteLine : null,
         };
         string target = $"http://{(Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address.ToString())}:{Port}/";
-        if (!ShouldProcess(target, $"Start a lab server ({Profile}, {CloseMode}) serving '{root}'")) return;
+        if (!ShouldProcess(target, Say.Format("Action.StartServer", Profile, CloseMode, root))) return;
         if (!IPAddress.IsLoopback(Address))
-            WriteWarning($"The server listens on {Address}, not on loopback: other machines can reach it.");
+            WriteWarning(Say.Format("Warning.NotLoopback", Address));
         try
         {
             WriteObject(LabServerRegistry.Start(options, Name));
         }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            ThrowTerminatingError(Errors.FromCatalog(e, "LabServerPortInUse", Port, $"Cannot listen on {target}: port {Port} is already in use.", Port));
-        }
         catch (SocketException e)
         {
-            ThrowTerminatingError(Errors.FromCatalog(e, e.SocketErrorCode == SocketError.AccessDenied ? "LabServerPortAccessDenied" : "LabServerCannotListen",
-                target, $"Cannot listen on {target}: {e.Message}"));
+            ThrowTerminatingError(Errors.Listen(e, target, Port));
         }
     }
 }
@@ -134,9 +132,7 @@ public abstract class LabServerSelectionCmdlet : SelectionCmdlet<LabServer>
     protected override IEnumerable<LabServer> All => LabServerRegistry.All;
     protected override string NameOf(LabServer item) => item.Name;
     protected override int IdOf(LabServer item) => item.Id;
-    protected override string Noun => "lab server";
     protected override string NotFoundErrorId => "LabServerNotFound";
-    protected override string ListCommand => "Get-LabServer";
 }
 
 /// <summary>Get-LabServer: the lab servers running in this session.</summary>
@@ -151,7 +147,8 @@ public sealed class GetLabServerCommand : LabServerSelectionCmdlet
 }
 
 /// <summary>Stop-LabServer: stops accepting, closes connections gracefully and releases the port.</summary>
-[Cmdlet(VerbsLifecycle.Stop, "LabServer", DefaultParameterSetName = NameSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+[Cmdlet(VerbsLifecycle.Stop, "LabServer", DefaultParameterSetName = NameSet, SupportsShouldProcess = true,
+    ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(LabServer))]
 public sealed class StopLabServerCommand : LabServerSelectionCmdlet
 {
@@ -163,7 +160,7 @@ public sealed class StopLabServerCommand : LabServerSelectionCmdlet
     {
         foreach (var s in Selected())
         {
-            if (!ShouldProcess($"{s.Name} ({s.Url})", "Stop the lab server")) continue;
+            if (!ShouldProcess($"{s.Name} ({s.Url})", Say.Get("Action.StopServer"))) continue;
             LabServerRegistry.Stop(s);
             if (PassThru) WriteObject(s);
         }

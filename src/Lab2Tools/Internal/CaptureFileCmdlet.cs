@@ -16,13 +16,27 @@ public abstract class CaptureFileCmdlet : PSCmdlet
 {
     protected const string PathSet = "Path";
     protected const string LiteralPathSet = "LiteralPath";
-    private static int s_activityId = 0x4C32;
+    private const int ActivityId = 0x4C32;
 
     private string[] _paths = Array.Empty<string>();
     private bool _literal;
+    private int _filesResolved;
+
+    /// <summary>
+    /// True once this command has been given more than one capture file (several -Path values, a wildcard, or
+    /// files from the pipeline): results are then written with a "#ByFile" type name, whose views group by Path.
+    /// </summary>
+    protected bool SeveralFiles { get; set; }
+
+    /// <summary>Frames read from the last file <see cref="ReadCaptureFile"/> read.</summary>
+    protected long LastFileFrames { get; private set; }
+
+    /// <summary>Why the last file could not be read to its end, or null.</summary>
+    protected string? LastFileProblem { get; private set; }
 
     /// <summary>Capture files to read; wildcards are expanded.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = PathSet, ValueFromPipeline = true,
+        ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path
@@ -40,14 +54,6 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         get => _paths;
         set { _paths = value; _literal = true; }
     }
-
-    private int _filesResolved;
-
-    /// <summary>
-    /// True once this command has been given more than one capture file (several -Path values, a wildcard, or
-    /// files from the pipeline): results are then written with a "#ByFile" type name, whose views group by Path.
-    /// </summary>
-    protected bool SeveralFiles { get; set; }
 
     /// <summary>Writes a result read from a capture file; with several files its views group by file.</summary>
     protected void WriteResult(object result)
@@ -86,9 +92,8 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     if (provider.Name != "FileSystem") { WriteNotFileSystem(p); continue; }
                     if (!File.Exists(full))
                     {
-                        WriteError(Directory.Exists(full)
-                            ? Errors.FromCatalog(new IOException($"'{full}' is a folder, not a capture file."), "CaptureFileIsFolder", full)
-                            : Errors.FromCatalog(new FileNotFoundException($"Cannot find the capture file '{full}'.", full), "CaptureFileNotFound", p));
+                        WriteError(Directory.Exists(full) ? IsFolder(full)
+                            : Errors.Raise("CaptureFileNotFound", m => new FileNotFoundException(m, full), p, full));
                         continue;
                     }
                     resolved.Add(full);
@@ -103,29 +108,23 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                         // wildcard characters, so "Zhang San [lab2].pcap" names a file only through -LiteralPath.
                         string literal = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p);
                         bool exists = File.Exists(literal);
-                        WriteError(Errors.Create(new ItemNotFoundException(exists
-                                ? $"Cannot find a file matching '{p}': its brackets are wildcard characters, " +
-                                  "so it does not match the file of that name."
-                                : $"Cannot find a capture file matching '{p}' because it does not exist."),
-                            "CaptureFileNotFound", ErrorCategory.ObjectNotFound, p,
-                            exists ? $"Use -LiteralPath '{p.Replace("'", "''")}' (or escape the brackets with a backtick: `[ and `])."
-                                : "Check the path; Get-ChildItem *.pcap* lists the captures in this folder."));
+                        WriteError(exists ? Errors.WildcardNamesFile(p) : Errors.NoMatch(p));
                         continue;
                     }
                     foreach (var f in list)
                     {
                         if (Directory.Exists(f))
                         {
-                            WriteError(Errors.FromCatalog(new IOException($"'{f}' is a folder, not a capture file."), "CaptureFileIsFolder", f));
+                            WriteError(IsFolder(f));
                             continue;
                         }
                         resolved.Add(f);
                     }
                 }
             }
-            catch (ItemNotFoundException e)
+            catch (ItemNotFoundException)
             {
-                WriteError(Errors.FromCatalog(e, "CaptureFileNotFound", p));
+                WriteError(Errors.NoMatch(p));
                 continue;
             }
             foreach (var f in resolved) yield return f;
@@ -133,12 +132,10 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     }
 
     private void WriteNotFileSystem(string p) =>
-        WriteError(Errors.FromCatalog(new ArgumentException($"'{p}' is not a file-system path."), "CaptureFileNotOnFileSystem", p));
+        WriteError(Errors.Raise("CaptureFileNotOnFileSystem", m => new ArgumentException(m), p, p));
 
-    /// <summary>Frames read from the last file <see cref="ReadCaptureFile"/> read.</summary>
-    protected long LastFileFrames { get; private set; }
-    /// <summary>Why the last file could not be read to its end, or null.</summary>
-    protected string? LastFileProblem { get; private set; }
+    private static ErrorRecord IsFolder(string path) =>
+        Errors.Raise("CaptureFileIsFolder", m => new IOException(m), path, path);
 
     /// <summary>
     /// Reads every TCP segment of one file and hands it to <paramref name="onSegment"/>. Returns false when the
@@ -146,7 +143,8 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     /// only for consumers that keep no segment.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true, Action<MalformedFrame>? onMalformed = null, bool reuseSegment = false)
+    protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true,
+        Action<MalformedFrame>? onMalformed = null, bool reuseSegment = false)
     {
         TcpSegmentReader reader;
         LastFileFrames = 0;
@@ -155,15 +153,16 @@ public abstract class CaptureFileCmdlet : PSCmdlet
         {
             reader = TcpSegmentReader.Open(file, includePayload, reuseSegment);
         }
-        catch (Exception e) when (e is CaptureFileException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (Errors.IsCaptureFileFailure(e))
         {
-            WriteError(OpenError(e, file));
+            WriteError(Errors.CaptureFileOpen(e, file));
             return false;
         }
 
         using (reader)
         {
-            var progress = new ProgressRecord(s_activityId, "Reading " + System.IO.Path.GetFileName(file), "Starting");
+            var progress = new ProgressRecord(ActivityId, Say.Format("Progress.Reading", System.IO.Path.GetFileName(file)),
+                Say.Get("Progress.Starting"));
             var clock = Stopwatch.StartNew();
             long nextProgress = 250;
             bool progressShown = false;
@@ -186,16 +185,16 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                     {
                         nextProgress = clock.ElapsedMilliseconds + 250;
                         progress.PercentComplete = (int)Math.Min(100, reader.Position * 100 / reader.Length);
-                        progress.StatusDescription = $"{reader.FramesRead:N0} frames, {reader.ConversationCount:N0} streams";
+                        progress.StatusDescription = Say.Format("Progress.FramesAndStreams", reader.FramesRead, reader.ConversationCount);
                         WriteProgress(progress);
                         progressShown = true;
                     }
                 }
             }
-            catch (Exception e) when (e is CaptureFileException or IOException)
+            catch (Exception e) when (Errors.IsCaptureFileFailure(e))
             {
                 LastFileProblem = e.Message;
-                WriteError(ReadError(e, file));
+                WriteError(Errors.CaptureFileRead(e, file));
             }
             finally
             {
@@ -206,33 +205,11 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                 }
             }
             LastFileFrames = reader.FramesRead;
-            WriteVerbose($"Read {reader.FramesRead:N0} frames from '{file}' ({reader.Format}, {Decode.LinkTypes.Name(reader.LinkType)}): " +
-                $"{reader.TcpFrames:N0} TCP segments in {reader.ConversationCount:N0} streams, {reader.NonTcpFrames:N0} non-TCP frames skipped, {reader.MalformedFrames:N0} malformed.");
+            WriteVerbose(Say.Format("Verbose.FileRead", reader.FramesRead, file, reader.Format, Decode.LinkTypes.Name(reader.LinkType),
+                reader.TcpFrames, reader.ConversationCount, reader.NonTcpFrames, reader.MalformedFrames));
             foreach (var kv in reader.SkippedReasons)
-                WriteVerbose($"  skipped {kv.Value:N0}: {kv.Key}");
+                WriteVerbose(Say.Format("Verbose.FramesSkipped", kv.Value, kv.Key));
         }
         return true;
     }
-
-    /// <summary>The error for a capture file that could not be opened (the same id from every cmdlet).</summary>
-    protected static ErrorRecord OpenError(Exception e, string file) => e switch
-    {
-        CaptureFileException c => CaptureFileError(c),
-        UnauthorizedAccessException => Errors.FromCatalog(e, "CaptureFileAccessDenied", file),
-        _ => Errors.FromCatalog(e, "CaptureFileUnreadable", file),
-    };
-
-    /// <summary>The error for a capture file whose reading stopped part-way (damage, or a failing disk).</summary>
-    protected static ErrorRecord ReadError(Exception e, string file) => e is CaptureFileException c
-        ? CaptureFileError(c)
-        : Errors.FromCatalog(e, "CaptureFileReadFailed", file);
-
-    /// <summary>The non-terminating error for a malformed frame, which is skipped.</summary>
-    private static ErrorRecord CaptureFileError(CaptureFileException e) => Errors.FromCatalog(e, e.Problem switch
-    {
-        CaptureFileProblem.NotACaptureFile => "NotACaptureFile",
-        CaptureFileProblem.Truncated => "CaptureFileTruncated",
-        CaptureFileProblem.Unsupported => "CaptureFileUnsupported",
-        _ => "CaptureFileCorrupt",
-    }, e.Path);
 }

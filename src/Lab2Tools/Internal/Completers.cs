@@ -56,10 +56,11 @@ public sealed class StreamCompleter : IArgumentCompleter
             foreach (var r in analyzer.TakeRecords())
             {
                 var c = r.ToConnection();
-                streams.Add((c.Stream.ToString(CultureInfo.InvariantCulture), $"stream {c.Stream}: {c.Client} → {c.Server} {c.ConnState}"));
+                string tip = Say.Format("Tip.Stream", c.Stream, c.Client, c.Server, c.ConnState);
+                streams.Add((c.Stream.ToString(CultureInfo.InvariantCulture), tip));
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Capture.CaptureFileException)
+        catch (Exception e) when (Errors.IsCaptureFileFailure(e))
         {
             // a damaged file still completes the streams before the damage; an unreadable one completes nothing
         }
@@ -110,20 +111,24 @@ public sealed class StreamCompleter : IArgumentCompleter
         if (!WildcardPattern.ContainsWildcardCharacters(pattern)) return null;
         string dir = System.IO.Path.GetDirectoryName(pattern) ?? ".";
         var wc = WildcardPattern.Get(System.IO.Path.GetFileName(pattern), WildcardOptions.IgnoreCase);
-        return Directory.Exists(dir) ? Directory.EnumerateFiles(dir).Where(f => wc.IsMatch(System.IO.Path.GetFileName(f))).Order().FirstOrDefault() : null;
+        if (!Directory.Exists(dir)) return null;
+        return Directory.EnumerateFiles(dir).Where(f => wc.IsMatch(System.IO.Path.GetFileName(f))).Order().FirstOrDefault();
     }
 }
 
 internal static class Completion
 {
+    private static readonly char[] NeedQuotes = { ' ', '\'', '"', '$', '`', ';', '(', ')', '{', '}', ',', '@', '#' };
+
     public static IEnumerable<CompletionResult> Filter(IEnumerable<(string Text, string Tip)> items, string word)
     {
         var pattern = WildcardPattern.Get(word.Trim('\'', '"') + "*", WildcardOptions.IgnoreCase);
         foreach (var (text, tip) in items)
         {
             if (!pattern.IsMatch(text)) continue;
-            bool quote = text.Length == 0 || text.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', ';', '(', ')', '{', '}', ',', '@', '#' }) >= 0;
-            yield return new CompletionResult(quote ? "'" + text.Replace("'", "''") + "'" : text, text, CompletionResultType.ParameterValue, tip);
+            bool quote = text.Length == 0 || text.IndexOfAny(NeedQuotes) >= 0;
+            string completion = quote ? "'" + text.Replace("'", "''") + "'" : text;
+            yield return new CompletionResult(completion, text, CompletionResultType.ParameterValue, tip);
         }
     }
 }

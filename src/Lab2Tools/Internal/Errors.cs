@@ -1,127 +1,312 @@
 using System.Globalization;
 using System.Management.Automation;
+using System.Net.Sockets;
+using Lab2Tools.Analysis.Http;
+using Lab2Tools.Capture;
+using Lab2Tools.Capture.Live;
+using Lab2Tools.Lab;
 using Lab2Tools.Pipeline;
+using Lab2Tools.Text;
 
 namespace Lab2Tools.Commands.Internal;
 
-/// <summary>Builds ErrorRecords with a stable id, a precise category, the failing thing as target and a recommended action.</summary>
+/// <summary>
+/// The one place where a failure becomes an ErrorRecord: one mapper per exception type, each giving the id of
+/// <see cref="ErrorCatalog"/> (so its one category and advice) and a message from Internal/ErrorText.resx in the
+/// current language. The same failure gets the same id, category and advice from every cmdlet.
+/// </summary>
 internal static class Errors
 {
-    public static ErrorRecord Create(Exception exception, string errorId, ErrorCategory category, object? target, string? recommendedAction = null, string? message = null)
+    /// <summary>Internal/ErrorText.resx and its translations: every error message and recommended action.</summary>
+    internal static readonly TextTable Text = new(typeof(Errors).Assembly, "Lab2Tools.Commands.Internal.ErrorText");
+
+    /// <summary>The message <c>Message.{key}</c> with its placeholders filled.</summary>
+    public static string Message(string key, params object?[] args) => Text.Format("Message." + key, args);
+
+    /// <summary>
+    /// The catalog's error <paramref name="id"/>: its category, this message, and its advice filled with
+    /// <paramref name="adviceArgs"/>.
+    /// </summary>
+    public static ErrorRecord Of(string id, Exception exception, object? target, string message, params object[] adviceArgs) =>
+        WithAdvice(id, exception, target, message, ErrorCatalog.Get(id).Advice(adviceArgs));
+
+    /// <summary>The catalog's error <paramref name="id"/> with an advice that fits a variant of the failure.</summary>
+    private static ErrorRecord WithAdvice(string id, Exception exception, object? target, string message, string advice)
     {
-        var record = new ErrorRecord(exception, errorId, category, target);
-        if (recommendedAction != null || message != null)
-            record.ErrorDetails = new ErrorDetails(message ?? exception.Message) { RecommendedAction = recommendedAction ?? string.Empty };
+        var record = new ErrorRecord(exception, id, ErrorCatalog.Get(id).Category, target);
+        record.ErrorDetails = new ErrorDetails(message) { RecommendedAction = advice };
         return record;
     }
 
-    public static ErrorRecord Create(string message, string errorId, ErrorCategory category, object? target, string? recommendedAction = null) =>
-        Create(new InvalidOperationException(message), errorId, category, target, recommendedAction, message);
-
     /// <summary>
-    /// The error <paramref name="errorId"/> of <see cref="ErrorCatalog"/>: its one category and its one advice (filled with
-    /// <paramref name="adviceArgs"/>), whichever cmdlet reports it.
+    /// The catalog's error <paramref name="id"/> for a failure the cmdlet found itself: the exception made by
+    /// <paramref name="exception"/> from the message <c>Message.{id}</c>.
     /// </summary>
-    public static ErrorRecord FromCatalog(Exception exception, string errorId, object? target, string? message = null, params object[] adviceArgs)
+    public static ErrorRecord Raise(string id, Func<string, Exception> exception, object? target, params object?[] messageArgs) =>
+        RaiseAs(id, id, exception, target, messageArgs);
+
+    /// <summary>As <see cref="Raise"/>, with the message of a variant of the failure (<c>Message.{messageKey}</c>).</summary>
+    public static ErrorRecord RaiseAs(string id, string messageKey, Func<string, Exception> exception, object? target,
+        params object?[] messageArgs)
     {
-        var entry = ErrorCatalog.Get(errorId);
-        return Create(exception, errorId, entry.Category, target, entry.Advice(adviceArgs), message);
+        string message = Message(messageKey, messageArgs);
+        return Of(id, exception(message), target, message);
+    }
+
+    // ---- which exceptions the mappers take (catch filters)
+
+    /// <summary>A file or folder that could not be read or written: the file-system's two exception types.</summary>
+    public static bool IsFileFailure(Exception e) => e is IOException or UnauthorizedAccessException;
+
+    /// <summary>A capture file that could not be opened or read: its own damage, or the file system.</summary>
+    public static bool IsCaptureFileFailure(Exception e) => e is CaptureFileException || IsFileFailure(e);
+
+    // ---- capture files (every cmdlet with -Path / -LiteralPath)
+
+    /// <summary>A capture file that could not be opened.</summary>
+    public static ErrorRecord CaptureFileOpen(Exception e, string file) => e switch
+    {
+        CaptureFileException c => From(c),
+        UnauthorizedAccessException => Of("CaptureFileAccessDenied", e, file, Message("CaptureFileAccessDenied", file)),
+        _ => Of("CaptureFileUnreadable", e, file, Message("CaptureFileUnreadable", file, e.Message)),
+    };
+
+    /// <summary>A capture file whose reading stopped part-way (damage, or a failing disk).</summary>
+    public static ErrorRecord CaptureFileRead(Exception e, string file) => e is CaptureFileException c
+        ? From(c)
+        : Of("CaptureFileReadFailed", e, file, Message("CaptureFileReadFailed", file, e.Message));
+
+    /// <summary>A -Path that matches no file.</summary>
+    public static ErrorRecord NoMatch(string path) =>
+        RaiseAs("CaptureFileNotFound", "CaptureFileNotFound.Pattern", m => new ItemNotFoundException(m), path, path);
+
+    /// <summary>A -Path whose brackets, being wildcard characters, keep it from naming the file of that very name.</summary>
+    public static ErrorRecord WildcardNamesFile(string path)
+    {
+        string message = Message("CaptureFileNotFound.Brackets", path);
+        return WithAdvice("CaptureFileNotFound", new ItemNotFoundException(message), path, message,
+            Text.Format("Advice.CaptureFileNotFound.Brackets", Quote(path)));
+    }
+
+    /// <summary>A capture file's own problem: not a capture, cut short, an unknown version, damaged.</summary>
+    public static ErrorRecord From(CaptureFileException e)
+    {
+        string id = e.Problem switch
+        {
+            CaptureFileProblem.NotACaptureFile => "NotACaptureFile",
+            CaptureFileProblem.Truncated => "CaptureFileTruncated",
+            CaptureFileProblem.Unsupported => "CaptureFileUnsupported",
+            _ => "CaptureFileCorrupt",
+        };
+        return Of(id, e, e.Path, Message(id, e.Path, e.Offset));
     }
 
     /// <summary>A frame that could not be decoded and was skipped, from a file or a live capture alike.</summary>
-    public static ErrorRecord MalformedFrame(MalformedFrame m) =>
-        FromCatalog(new InvalidDataException($"Frame {m.Frame} of '{m.Path}' is malformed and was skipped: {m.Reason}."),
-            "MalformedFrame", m.Frame, null, m.Frame);
+    public static ErrorRecord MalformedFrame(MalformedFrame m)
+    {
+        string message = Message("MalformedFrame", m.Frame, m.Path, m.Reason);
+        return Of("MalformedFrame", new InvalidDataException(message), m.Frame, message, m.Frame);
+    }
+
+    /// <summary>
+    /// A stream that is not HTTP, or HTTP that cannot be parsed. The analyser's sentence (with the parser's reason)
+    /// stays the exception's message; which of the two it is, is read from that sentence (Analysis/Http gives no kind).
+    /// </summary>
+    public static ErrorRecord From(HttpStreamProblem p)
+    {
+        string id = p.Kind == HttpStreamProblemKind.NotHttp ? "NotHttp" : "MalformedHttp";
+        return Of(id, new InvalidDataException(p.Message), p.Stream, Message(id, p.Stream, p.Client, p.Server, p.Frame), p.Stream);
+    }
+
+    // ---- files the cmdlets write (Export-LabReport, Show-TcpFlow, Get-TcpStreamGraph, Export-HttpObject, Export-LabJUnit,
+    //      Invoke-LabSession)
 
     /// <summary>Output that could not be written: OutputAccessDenied or OutputNotWritable, advising the parameter that names it.</summary>
-    public static ErrorRecord OutputError(Exception e, object target, string parameter, string? message = null) =>
-        FromCatalog(e, e is UnauthorizedAccessException ? "OutputAccessDenied" : "OutputNotWritable", target, message, parameter);
+    public static ErrorRecord Output(Exception e, object target, string parameter, string? capture = null)
+    {
+        bool denied = e is UnauthorizedAccessException;
+        string id = denied ? "OutputAccessDenied" : "OutputNotWritable";
+        string message = denied ? Message(id, target) : Message(id, target, e.Message);
+        if (capture != null) message = Message("ReportNotWritten", capture, message);
+        return Of(id, e, target, message, parameter);
+    }
+
+    // ---- live capture (Get-CaptureInterface, Start-TcpCapture, Watch-TcpSegment, Invoke-LabSession)
+
+    /// <summary>A capture that could not start; the advice fits this system and this process (see <see cref="CaptureAdvice"/>).</summary>
+    public static ErrorRecord From(LiveCaptureException e)
+    {
+        string detail = e.InnerException?.Message ?? e.Message;
+        return e.Problem switch
+        {
+            CaptureProblem.LibPcapMissing => Of("LibPcapNotFound", e, e.Target ?? "libpcap", Message("LibPcapNotFound"),
+                CaptureAdvice.InstallLibPcap()),
+            CaptureProblem.PermissionDenied => Of("CapturePermissionDenied", e, e.Target,
+                Message("CapturePermissionDenied", e.Target, detail), CaptureAdvice.Privilege()),
+            CaptureProblem.InterfaceNotFound => Of("CaptureInterfaceNotFound", e, e.Target, e.Target == null
+                ? Message("CaptureInterfaceNotFound.Loopback") : Message("CaptureInterfaceNotFound", e.Target)),
+            CaptureProblem.InvalidFilter => Of("InvalidCaptureFilter", e, e.Target, Message("InvalidCaptureFilter", e.Target, detail)),
+            CaptureProblem.CannotWriteFile => Of("CaptureFileNotWritable", e, e.Target,
+                Message("CaptureFileNotWritable", e.Target, detail)),
+            _ => Of("CaptureOpenFailed", e, e.Target, Message("CaptureOpenFailed", e.Target, detail)),
+        };
+    }
+
+    /// <summary>
+    /// A capture that stopped with an error while running (Stop-TcpCapture, Invoke-LabSession): a write that failed
+    /// (the file holds every packet up to then), or another failure.
+    /// </summary>
+    public static ErrorRecord CaptureStopped(Exception error, string name, string? path)
+    {
+        object target = path ?? (object)name;
+        return error is IOException
+            ? Of("CaptureFileWriteFailed", error, target, Message("CaptureFileWriteFailed", name, error.Message), error.Message, path ?? "")
+            : Of("CaptureFailed", error, target, Message("CaptureFailed", name, error.Message));
+    }
+
+    // ---- the lab server and the lab session
+
+    /// <summary>
+    /// A lab server that could not listen (Start-LabServer; Invoke-LabSession through
+    /// <see cref="From(LabSessionException)"/>).
+    /// </summary>
+    public static ErrorRecord Listen(SocketException e, string url, int port) => e.SocketErrorCode switch
+    {
+        SocketError.AddressAlreadyInUse => Of("LabServerPortInUse", e, port, Message("LabServerPortInUse", url, port), port),
+        SocketError.AccessDenied => Of("LabServerPortAccessDenied", e, url, Message("LabServerPortAccessDenied", url, e.Message)),
+        _ => Of("LabServerCannotListen", e, url, Message("LabServerCannotListen", url, e.Message)),
+    };
+
+    /// <summary>The folder a lab server should serve does not exist (Start-LabServer, Invoke-LabSession).</summary>
+    public static ErrorRecord RootNotFound(string root) =>
+        Raise("LabServerRootNotFound", m => new DirectoryNotFoundException(m), root, root);
+
+    /// <summary>A failure of Invoke-LabSession's run, by its <see cref="LabSessionProblem"/>.</summary>
+    public static ErrorRecord From(LabSessionException e) => e.Problem switch
+    {
+        LabSessionProblem.PortInUse when e.Target is int port =>
+            Of("LabServerPortInUse", e, port, Message("LabServerPortInUse", $"http://127.0.0.1:{port}/", port), port),
+        LabSessionProblem.ChromiumNotFound => Of("ChromiumNotFound", e, e.Target, e.Target is string path && path != "chromium"
+            ? Message("ChromiumNotFound.Path", path) : Message("ChromiumNotFound")),
+        LabSessionProblem.ChromiumFailed => Of("ChromiumFailed", e, e.Target, Message("ChromiumFailed", e.Message)),
+        LabSessionProblem.ChromiumTimeout => Of("ChromiumTimeout", e, e.Target, Message("ChromiumTimeout")),
+        LabSessionProblem.CaptureFailed when e.InnerException != null =>
+            CaptureStopped(e.InnerException, e.Target?.ToString() ?? LabSessionRunner.CaptureFileName, e.Target?.ToString()),
+        _ => Of("LabSessionFailed", e, e.Target, Message("LabSessionFailed", e.Message)),
+    };
+
+    /// <summary>The session's own capture could not be read back for the analysis.</summary>
+    public static ErrorRecord LabCaptureUnreadable(CaptureFileException e) =>
+        Of("LabCaptureUnreadable", e, e.Path, Message("LabCaptureUnreadable", e.Path), Quote(e.Path));
+
+    /// <summary>Anything else that stopped a lab session.</summary>
+    public static ErrorRecord LabSessionFailed(Exception e) => Of("LabSessionFailed", e, null, Message("LabSessionFailed", e.Message));
+
+    // ---- the system
+
+    /// <summary>The system's socket table could not be read (Get-TcpSocketState).</summary>
+    public static bool IsSocketTableFailure(Exception e) =>
+        e is System.Net.NetworkInformation.NetworkInformationException or PlatformNotSupportedException || IsFileFailure(e);
+
+    public static ErrorRecord SocketTableUnreadable(Exception e) =>
+        Of("SocketTableUnreadable", e, null, Message("SocketTableUnreadable", e.Message));
+
+    /// <summary>A path as one PowerShell argument: single-quoted, quotes doubled.</summary>
+    public static string Quote(string path) => "'" + path.Replace("'", "''") + "'";
 }
 
-/// <summary>One documented error: its id, its category, and its recommended action (a composite format: {0} and on are filled in).</summary>
+/// <summary>
+/// One documented error: its id and its category. Its recommended action (a composite format: {0} and on are
+/// filled in) and its message live in Internal/ErrorText.resx, in each language.
+/// </summary>
 public sealed class ErrorCatalogEntry
 {
-    public ErrorCatalogEntry(string id, ErrorCategory category, string adviceFormat)
+    public ErrorCatalogEntry(string id, ErrorCategory category)
     {
-        Id = id; Category = category; AdviceFormat = adviceFormat;
+        Id = id; Category = category;
     }
 
     public string Id { get; }
     public ErrorCategory Category { get; }
-    public string AdviceFormat { get; }
-    public string Advice(params object[] args) => args.Length == 0 ? AdviceFormat : string.Format(CultureInfo.InvariantCulture, AdviceFormat, args);
+
+    /// <summary>The recommended action's format in the current language.</summary>
+    public string AdviceFormat => Errors.Text["Advice." + Id];
+
+    /// <summary>The recommended action's format in <paramref name="culture"/>.</summary>
+    public string AdviceFormatIn(CultureInfo culture) => Errors.Text.Get("Advice." + Id, culture);
+
+    /// <summary>
+    /// The formats of this error's messages in <paramref name="culture"/>: <c>Message.{Id}</c> and its variants
+    /// (<c>Message.{Id}.Name</c>, ...), in key order.
+    /// </summary>
+    public IReadOnlyList<string> MessageFormatsIn(CultureInfo culture) =>
+        Errors.Text.Keys().Where(k => k == "Message." + Id || k.StartsWith("Message." + Id + ".", StringComparison.Ordinal))
+            .Select(k => Errors.Text.Get(k, culture)).ToList();
+
+    /// <summary>The recommended action in the current language, <paramref name="args"/> filled in invariantly.</summary>
+    public string Advice(params object[] args) => args.Length == 0 ? AdviceFormat : Errors.Text.Format("Advice." + Id, args);
+
     public override string ToString() => $"{Id} ({Category})";
 }
 
 /// <summary>
-/// Every error id the file, analysis, lab and server cmdlets report, each with one category and one advice: the
-/// same failure gets the same id, category and advice from every cmdlet. about_Lab2Tools documents each; a test
-/// holds the two together.
+/// Every error id the cmdlets report, each with one category; the advice and the message of each are in
+/// Internal/ErrorText.resx (English) and ErrorText.zh-Hans.resx. The same failure gets the same id, category and
+/// advice from every cmdlet. about_Lab2Tools documents each; a test holds the two together.
 /// </summary>
 public static class ErrorCatalog
 {
     private static readonly ErrorCatalogEntry[] s_entries =
     {
         // capture files (every cmdlet with -Path / -LiteralPath)
-        new("CaptureFileNotFound", ErrorCategory.ObjectNotFound, "Check the path; Get-ChildItem *.pcap* lists the captures in this folder."),
-        new("CaptureFileIsFolder", ErrorCategory.InvalidArgument, "Name a .pcap or .pcapng file, e.g. -Path folder/*.pcap."),
-        new("CaptureFileNotOnFileSystem", ErrorCategory.InvalidArgument, "Give the path of a capture file on disk."),
-        new("CaptureFileAccessDenied", ErrorCategory.PermissionDenied,
-            "Check the file's permissions (captures written by tcpdump as root may need sudo or chmod)."),
-        new("CaptureFileUnreadable", ErrorCategory.ReadError, "Check that the file exists and can be read."),
-        new("CaptureFileReadFailed", ErrorCategory.ReadError, "Check the disk and the file, then read it again."),
-        new("NotACaptureFile", ErrorCategory.InvalidData, "Give a pcap or pcapng file, e.g. one saved by Wireshark, tcpdump -w or Start-TcpCapture."),
-        new("CaptureFileTruncated", ErrorCategory.ReadError,
-            "The capture was cut short (the capturing program may have been killed); every complete frame before the cut was read."),
-        new("CaptureFileUnsupported", ErrorCategory.NotImplemented, "Convert the file with editcap -F pcap, or save it from Wireshark as pcap."),
-        new("CaptureFileCorrupt", ErrorCategory.InvalidData,
-            "The file is damaged at the offset given; every frame before it was read. Wireshark may recover more of it."),
-        new("MalformedFrame", ErrorCategory.InvalidData,
-            "Open the capture in Wireshark and look at frame {0} (display filter: frame.number == {0}). The other frames are read."),
+        new("CaptureFileNotFound", ErrorCategory.ObjectNotFound),
+        new("CaptureFileIsFolder", ErrorCategory.InvalidArgument),
+        new("CaptureFileNotOnFileSystem", ErrorCategory.InvalidArgument),
+        new("CaptureFileAccessDenied", ErrorCategory.PermissionDenied),
+        new("CaptureFileUnreadable", ErrorCategory.ReadError),
+        new("CaptureFileReadFailed", ErrorCategory.ReadError),
+        new("NotACaptureFile", ErrorCategory.InvalidData),
+        new("CaptureFileTruncated", ErrorCategory.ReadError),
+        new("CaptureFileUnsupported", ErrorCategory.NotImplemented),
+        new("CaptureFileCorrupt", ErrorCategory.InvalidData),
+        new("MalformedFrame", ErrorCategory.InvalidData),
         // streams (Get-TcpStreamGraph -Stream)
-        new("TcpStreamNotFound", ErrorCategory.ObjectNotFound, "List the streams with Get-TcpConnection and give one of their Stream numbers."),
+        new("TcpStreamNotFound", ErrorCategory.ObjectNotFound),
         // HTTP
-        new("NotHttp", ErrorCategory.InvalidData, "Look at what the stream carries: Get-TcpStream -Stream {0} -AsText. The other streams are analysed."),
-        new("MalformedHttp", ErrorCategory.InvalidData, "Look at what the stream carries: Get-TcpStream -Stream {0} -AsText. The other streams are analysed."),
+        new("NotHttp", ErrorCategory.InvalidData),
+        new("MalformedHttp", ErrorCategory.InvalidData),
         // files written (Export-LabReport, Show-TcpFlow -SvgPath, Export-HttpObject, Export-LabJUnit, Invoke-LabSession)
-        new("OutputNotWritable", ErrorCategory.WriteError, "Give a folder you can write to, on a disk with room, with {0}."),
-        new("OutputAccessDenied", ErrorCategory.PermissionDenied, "Give a folder you can write to with {0}, or change the folder's permissions."),
+        new("OutputNotWritable", ErrorCategory.WriteError),
+        new("OutputAccessDenied", ErrorCategory.PermissionDenied),
         // the lab server (Start-LabServer, Invoke-LabSession)
-        new("LabServerRootNotFound", ErrorCategory.ObjectNotFound, "Give an existing folder with -Root, or leave -Root out to serve the bundled lab site."),
-        new("LabServerPortInUse", ErrorCategory.ResourceBusy,
-            "Stop what listens on port {0} (Get-LabServer | Stop-LabServer; on Linux, ss -ltnp 'sport = :{0}' shows who listens) " +
-            "or choose another port with -Port (0 picks a free one)."),
-        new("LabServerPortAccessDenied", ErrorCategory.PermissionDenied, "Ports below 1024 need root; choose a port from 1024 up with -Port."),
-        new("LabServerCannotListen", ErrorCategory.ResourceUnavailable, "Check that -Address is an address of this machine (ip addr lists them)."),
-        new("LabServerNotFound", ErrorCategory.ObjectNotFound, "Get-LabServer lists the running lab servers."),
-        new("TcpCaptureNotFound", ErrorCategory.ObjectNotFound, "Get-TcpCapture lists the running and stopped captures."),
+        new("LabServerRootNotFound", ErrorCategory.ObjectNotFound),
+        new("LabServerPortInUse", ErrorCategory.ResourceBusy),
+        new("LabServerPortAccessDenied", ErrorCategory.PermissionDenied),
+        new("LabServerCannotListen", ErrorCategory.ResourceUnavailable),
+        new("LabServerNotFound", ErrorCategory.ObjectNotFound),
+        new("TcpCaptureNotFound", ErrorCategory.ObjectNotFound),
         // the lab session
-        new("ChromiumNotFound", ErrorCategory.ObjectNotFound,
-            "Install Chromium (apt-get install chromium), give its path with -ChromiumPath, or use the built-in visitor (-Browser BuiltIn)."),
-        new("ChromiumFailed", ErrorCategory.InvalidResult,
-            "Run the command with -Verbose to see Chromium's arguments, or use the built-in visitor (-Browser BuiltIn)."),
-        new("ChromiumTimeout", ErrorCategory.OperationTimeout, "Run the session again; check that nothing else slows the machine down."),
-        new("LabCaptureFailed", ErrorCategory.InvalidResult, "Check the disk and that the capture can run (root or CAP_NET_RAW)."),
-        new("LabCaptureUnreadable", ErrorCategory.ReadError, "The capture could not be read back; look at it with tshark -r."),
-        new("LabOutputExists", ErrorCategory.ResourceExists, "Add -Force to replace it, or give another folder with -OutputDirectory."),
-        new("LabSessionFailed", ErrorCategory.NotSpecified, "Run again with -Verbose to see each step."),
-        // live capture (Get-CaptureInterface, Start-TcpCapture, Watch-TcpSegment, Invoke-LabSession): CaptureErrors
+        new("ChromiumNotFound", ErrorCategory.ObjectNotFound),
+        new("ChromiumFailed", ErrorCategory.InvalidResult),
+        new("ChromiumTimeout", ErrorCategory.OperationTimeout),
+        new("LabCaptureUnreadable", ErrorCategory.ReadError),
+        new("LabOutputExists", ErrorCategory.ResourceExists),
+        new("LabSessionFailed", ErrorCategory.NotSpecified),
+        // live capture (Get-CaptureInterface, Start-TcpCapture, Watch-TcpSegment, Invoke-LabSession): CaptureAdvice
         // fills in the advice that fits this system and this process (root or not, which distribution)
-        new("LibPcapNotFound", ErrorCategory.NotInstalled, "{0}"),
-        new("CapturePermissionDenied", ErrorCategory.PermissionDenied, "{0}"),
-        new("CaptureInterfaceNotFound", ErrorCategory.ObjectNotFound, "Get-CaptureInterface lists the interfaces; leave -Interface out to capture on loopback."),
-        new("InvalidCaptureFilter", ErrorCategory.InvalidArgument,
-            "Use libpcap's filter syntax (man pcap-filter), e.g. 'tcp port 5000' or 'host 127.0.0.1 and tcp'."),
-        new("CaptureFileNotWritable", ErrorCategory.WriteError, "Choose a -Path in a folder you can write to."),
-        new("CaptureOpenFailed", ErrorCategory.OpenError, "Check the interface is up (ip link) and not in use in a way that blocks capture."),
-        new("CaptureFileWriteFailed", ErrorCategory.WriteError,
-            "The capture stopped when writing failed ({0}); '{1}' is a valid pcap holding every packet up to then. " +
-            "Free some space, or capture to another disk with -Path."),
-        new("CaptureFailed", ErrorCategory.InvalidResult, "The capture stopped with an error; the file holds every packet captured before it."),
+        new("LibPcapNotFound", ErrorCategory.NotInstalled),
+        new("CapturePermissionDenied", ErrorCategory.PermissionDenied),
+        new("CaptureInterfaceNotFound", ErrorCategory.ObjectNotFound),
+        new("InvalidCaptureFilter", ErrorCategory.InvalidArgument),
+        new("CaptureFileNotWritable", ErrorCategory.WriteError),
+        new("CaptureOpenFailed", ErrorCategory.OpenError),
+        // a capture that stops with an error (Stop-TcpCapture, Invoke-LabSession)
+        new("CaptureFileWriteFailed", ErrorCategory.WriteError),
+        new("CaptureFailed", ErrorCategory.InvalidResult),
         // grading
-        new("SummaryWithQuiet", ErrorCategory.InvalidArgument, "Use -Summary for a row per file (with the file's path), or -Quiet for a boolean per file."),
+        new("SummaryWithQuiet", ErrorCategory.InvalidArgument),
         // the system
-        new("SocketTableUnreadable", ErrorCategory.ReadError, "The system's socket table could not be read; try ss -tan."),
+        new("SocketTableUnreadable", ErrorCategory.ReadError),
     };
 
     private static readonly Dictionary<string, ErrorCatalogEntry> s_byId = s_entries.ToDictionary(e => e.Id, StringComparer.Ordinal);
@@ -140,4 +325,19 @@ internal static class FileOutput
 {
     public static void WriteFile(PSCmdlet cmdlet, string path) =>
         cmdlet.WriteObject(cmdlet.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true), enumerateCollection: true);
+}
+
+/// <summary>
+/// Everything else the cmdlets say: warnings, verbose and progress text, -WhatIf actions, tooltips
+/// (Internal/CmdletText.resx and its translations).
+/// </summary>
+internal static class Say
+{
+    internal static readonly TextTable Text = new(typeof(Say).Assembly, "Lab2Tools.Commands.Internal.CmdletText");
+
+    /// <summary>The text <paramref name="key"/> with its placeholders filled, invariantly formatted.</summary>
+    public static string Format(string key, params object?[] args) => Text.Format(key, args);
+
+    /// <summary>The text <paramref name="key"/> as it is.</summary>
+    public static string Get(string key) => Text[key];
 }

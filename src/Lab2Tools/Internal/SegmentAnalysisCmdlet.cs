@@ -12,6 +12,7 @@ namespace Lab2Tools.Commands.Internal;
 public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
 {
     protected const string InputObjectSet = "InputObject";
+
     private bool _pipelineStarted;
     private string? _pipelinePath;
     private HashSet<int>? _streams;
@@ -25,23 +26,6 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     [ValidateRange(0, int.MaxValue)]
     [ArgumentCompleter(typeof(StreamCompleter))]
     public int[]? Stream { get; set; }
-
-    /// <summary>Whether the analysis needs the payload bytes.</summary>
-    protected virtual bool NeedsPayload => false;
-
-    /// <summary>False when the analysis keeps no segment object after <see cref="AnalyzeSegment"/> returns: file reading then reuses one object.</summary>
-    protected virtual bool KeepsSegments => true;
-
-    protected abstract void BeginAnalysis();
-    protected abstract void AnalyzeSegment(TcpSegment segment);
-    protected abstract void EndAnalysis();
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Feed(TcpSegment s)
-    {
-        if (_streams != null && !_streams.Contains(s.Stream)) return;
-        AnalyzeSegment(s);
-    }
 
     protected override void BeginProcessing()
     {
@@ -78,5 +62,26 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     protected override void EndProcessing()
     {
         if (_pipelineStarted) EndAnalysis();
+    }
+
+    /// <summary>Whether the analysis needs the payload bytes.</summary>
+    protected virtual bool NeedsPayload => false;
+
+    /// <summary>
+    /// False when the analysis keeps no segment object after <see cref="AnalyzeSegment"/> returns: file reading then
+    /// reuses one object.
+    /// </summary>
+    protected virtual bool KeepsSegments => true;
+
+    /// <summary>Starts the analysis of one file (or of the pipeline's segments of one file).</summary>
+    protected abstract void BeginAnalysis();
+    protected abstract void AnalyzeSegment(TcpSegment segment);
+    protected abstract void EndAnalysis();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Feed(TcpSegment s)
+    {
+        if (_streams != null && !_streams.Contains(s.Stream)) return;
+        AnalyzeSegment(s);
     }
 }

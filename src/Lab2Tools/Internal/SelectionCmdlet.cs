@@ -30,12 +30,8 @@ public abstract class SelectionCmdlet<T> : PSCmdlet where T : class
     protected abstract IEnumerable<T> All { get; }
     protected abstract string NameOf(T item);
     protected abstract int IdOf(T item);
-    /// <summary>e.g. "lab server"; used in messages.</summary>
-    protected abstract string Noun { get; }
-    /// <summary>e.g. "LabServerNotFound".</summary>
+    /// <summary>e.g. "LabServerNotFound": the error for a name or id that matches nothing (its messages: .Id and .Name).</summary>
     protected abstract string NotFoundErrorId { get; }
-    /// <summary>e.g. "Get-LabServer".</summary>
-    protected abstract string ListCommand { get; }
 
     protected IEnumerable<T> Selected()
     {
@@ -49,7 +45,7 @@ public abstract class SelectionCmdlet<T> : PSCmdlet where T : class
             foreach (int id in Id)
             {
                 var s = All.FirstOrDefault(x => IdOf(x) == id);
-                if (s == null) NotFound($"No {Noun} has Id {id}.", id);
+                if (s == null) NotFound("Id", id);
                 else yield return s;
             }
             yield break;
@@ -63,11 +59,11 @@ public abstract class SelectionCmdlet<T> : PSCmdlet where T : class
         {
             var pattern = WildcardPattern.Get(n, WildcardOptions.IgnoreCase);
             var found = All.Where(s => pattern.IsMatch(NameOf(s))).ToList();
-            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n)) NotFound($"No {Noun} is named '{n}'.", n);
+            if (found.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(n)) NotFound("Name", n);
             foreach (var s in found) yield return s;
         }
     }
 
-    private void NotFound(string message, object target) =>
-        WriteError(Errors.FromCatalog(new ItemNotFoundException(message), NotFoundErrorId, target, message));
+    private void NotFound(string by, object target) =>
+        WriteError(Errors.RaiseAs(NotFoundErrorId, $"{NotFoundErrorId}.{by}", m => new ItemNotFoundException(m), target, target));
 }
