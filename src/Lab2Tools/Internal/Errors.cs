@@ -98,7 +98,8 @@ internal static class Errors
             CaptureFileProblem.Unsupported => "CaptureFileUnsupported",
             _ => "CaptureFileCorrupt",
         };
-        return Of(id, e, e.Path, Message(id, e.Path, e.Offset));
+        // the reader's own sentence (Capture/CaptureText.resx, in the UI culture) says where and how many frames were read
+        return Of(id, e, e.Path, e.Message);
     }
 
     /// <summary>A frame that could not be decoded and was skipped, from a file or a live capture alike.</summary>
