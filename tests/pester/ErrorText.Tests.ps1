@@ -174,7 +174,7 @@ Describe 'The same failure under zh-CN and en-US' -Tag Errors, Chinese {
         $zh = Get-ErrorIn $ZhCN $run
         $zh.FullyQualifiedErrorId | Should -Be $en.FullyQualifiedErrorId
         $zh.CategoryInfo.Category | Should -Be 'InvalidArgument'
-        $zh.ErrorDetails.Message | Should -Match "抓包过滤器 'tcp port' 无效"
+        $zh.ErrorDetails.Message | Should -Match "捕获过滤器 'tcp port' 无效"
         $zh.ErrorDetails.RecommendedAction | Should -Match $Cjk
         $zh.ErrorDetails.RecommendedAction | Should -BeLike "*'tcp port 5000'*"
     }
