@@ -322,6 +322,9 @@ internal sealed class ZeekTcpSession
         return n;
     }
 
+    /// <summary>A segment with a bad TCP checksum from the originator (isOrig) or the responder: C/c, scaled.</summary>
+    public void ChecksumError(bool isOrig) => (isOrig ? _orig : _resp).ChecksumError();
+
     /// <summary>Processes one segment at time t; isOrig: it comes from the originator.</summary>
     public void Process(TcpSegment s, bool isOrig, double t)
     {
