@@ -39,13 +39,10 @@ internal sealed class ZeekTcpEndpoint
     public uint AckSeq { get; private set; }
     public uint SeqWraps { get; private set; }
     public uint AckWraps { get; private set; }
-    public double StartTime { get; set; }
     public double LastTime { get; set; }
     public int FinCount { get; set; }
-    public int RstCount { get; set; }
     public ulong FinSeq { get; set; }
     public bool DidClose { get; set; }
-    public int WindowScale { get; set; }
 
     public ulong HistLastSyn { get; set; }
     public ulong HistLastFin { get; set; }
