@@ -52,7 +52,9 @@ internal sealed class PcapBuilder
         return t;
     }
 
-    public static byte[] IPv4(byte[] tcp, byte a = 1, byte b = 2, int? totalLength = null, byte protocol = 6, ushort fragment = 0x4000, int ihlWords = 5)
+    /// <summary>An IPv4 packet from 10.0.0.a to 10.0.0.b, with right IP and TCP checksums unless checksums is false.</summary>
+    public static byte[] IPv4(byte[] tcp, byte a = 1, byte b = 2, int? totalLength = null, byte protocol = 6, ushort fragment = 0x4000,
+        int ihlWords = 5, bool checksums = true)
     {
         var ip = new byte[ihlWords * 4 + tcp.Length];
         ip[0] = (byte)(0x40 | ihlWords);
@@ -62,10 +64,36 @@ internal sealed class PcapBuilder
         ip[12] = 10; ip[13] = 0; ip[14] = 0; ip[15] = a;
         ip[16] = 10; ip[17] = 0; ip[18] = 0; ip[19] = b;
         tcp.CopyTo(ip, ihlWords * 4);
+        if (!checksums) return ip;
+        if (protocol == 6 && tcp.Length >= 20)
+            SetTcpChecksum(ip.AsSpan(ihlWords * 4), Sum(ip.AsSpan(12, 8), 6));
+        BinaryPrimitives.WriteUInt16BigEndian(ip.AsSpan(10), (ushort)~Fold(Sum(ip.AsSpan(0, ihlWords * 4), 0)));
         return ip;
     }
 
-    public static byte[] IPv6(byte[] payload, byte nextHeader = 6, byte[]? extensions = null)
+    /// <summary>Fills the TCP checksum of a segment (the header's field) from the pseudo-header's sum without the length.</summary>
+    public static void SetTcpChecksum(Span<byte> tcp, ulong pseudo)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], 0);
+        BinaryPrimitives.WriteUInt16BigEndian(tcp[16..], (ushort)~Fold(Sum(tcp, pseudo + (ulong)tcp.Length)));
+    }
+
+    /// <summary>The one's complement sum of 16-bit big-endian words, unfolded (written here independently of the decoder's).</summary>
+    public static ulong Sum(ReadOnlySpan<byte> data, ulong sum)
+    {
+        for (int i = 0; i < data.Length; i += 2)
+            sum += i + 1 < data.Length ? (ulong)(data[i] << 8 | data[i + 1]) : (ulong)(data[i] << 8);
+        return sum;
+    }
+
+    public static ushort Fold(ulong sum)
+    {
+        while (sum > 0xFFFF) sum = (sum & 0xFFFF) + (sum >> 16);
+        return (ushort)sum;
+    }
+
+    /// <summary>An IPv6 packet from ::1 to ::2; a TCP payload directly after the header gets a right checksum.</summary>
+    public static byte[] IPv6(byte[] payload, byte nextHeader = 6, byte[]? extensions = null, bool checksums = true)
     {
         extensions ??= Array.Empty<byte>();
         var ip = new byte[40 + extensions.Length + payload.Length];
@@ -75,6 +103,8 @@ internal sealed class PcapBuilder
         ip[23] = 1; ip[39] = 2;
         extensions.CopyTo(ip, 40);
         payload.CopyTo(ip, 40 + extensions.Length);
+        if (checksums && nextHeader == 6 && extensions.Length == 0 && payload.Length >= 20)
+            SetTcpChecksum(ip.AsSpan(40), Sum(ip.AsSpan(8, 32), 6));
         return ip;
     }
 

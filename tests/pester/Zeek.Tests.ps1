@@ -23,4 +23,18 @@ Describe 'Get-TcpConnection and Zeek' {
         $all | ForEach-Object { @($_.ZeekConnections).Count } | Sort-Object -Unique | Should -Be 1
         $all | ForEach-Object { $_.ZeekConnections[0].History -eq $_.History } | Sort-Object -Unique | Should -BeTrue
     }
+
+    It 'counts a bad TCP checksum as Zeek does: C, and the packet is not analysed (syn-bad.pcap from Zeek''s test suite)' {
+        # Zeek's core.tcp.bad-checksum-syn baseline: history C, conn_state OTH (the SYN never reached the state machine)
+        $c = Get-TcpConnection (Join-Path $zeekTraces 'tcp/syn-bad.pcap')
+        $c.History | Should -Be 'C'
+        $c.ConnState | Should -Be 'OTH'
+    }
+
+    It 'keeps the states of a loopback capture, whose TCP checksums are offloaded (never filled in)' {
+        # every client and server segment of the lab capture carries only the pseudo-header sum, as Linux leaves it
+        $all = Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap')
+        $all.History | Where-Object { $_ -cmatch '[Cc]' } | Should -BeNullOrEmpty
+        $all | Where-Object { $_.Server.Port -eq 5000 } | ForEach-Object { $_.ConnState } | Sort-Object -Unique | Should -Be 'SF'
+    }
 }

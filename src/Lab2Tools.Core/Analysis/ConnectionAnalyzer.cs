@@ -10,7 +10,17 @@ public sealed class ConnectionAnalyzer
     // indexed by tcp.stream: streams are numbered densely from 0, so a list needs no hashing and is in order
     private readonly List<ConnectionRecord?> _records = new();
     private int _count;
-    private ZeekConnectionTracker _zeek = new();   // Zeek's connections, keyed by ports across streams
+    private ZeekConnectionTracker _zeek;   // Zeek's connections, keyed by ports across streams
+    private readonly ZeekOptions? _zeekOptions;
+
+    public ConnectionAnalyzer() => _zeek = new ZeekConnectionTracker();
+
+    /// <summary>With Zeek settings other than its defaults (to reproduce a zeek run with -C or -b).</summary>
+    internal ConnectionAnalyzer(ZeekOptions zeekOptions)
+    {
+        _zeekOptions = zeekOptions;
+        _zeek = new ZeekConnectionTracker(zeekOptions);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(TcpSegment segment)
@@ -57,6 +67,6 @@ public sealed class ConnectionAnalyzer
     {
         _records.Clear();
         _count = 0;
-        _zeek = new ZeekConnectionTracker();
+        _zeek = new ZeekConnectionTracker(_zeekOptions);
     }
 }

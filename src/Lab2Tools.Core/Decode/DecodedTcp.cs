@@ -49,4 +49,6 @@ public struct DecodedTcp
     public uint TsEcr;
     public int SackCount;
     public SackEdges Sack;       // left0, right0, left1, right1, ...
+    /// <summary>Checksums and IP lengths: what Zeek's packet analysis checks.</summary>
+    internal SegmentIntegrity Integrity;
 }

@@ -134,7 +134,13 @@ public static class PacketDecoder
         if (ihl < 20) { reason = DecodeText.Format("Ipv4HeaderLength", ihl); return DecodeOutcome.Malformed; }
         if (ip.Length < ihl) { reason = DecodeText.Get("Ipv4OptionsCut"); return DecodeOutcome.Malformed; }
         int totalLength = BinaryPrimitives.ReadUInt16BigEndian(ip[2..]);
-        if (totalLength == 0) totalLength = Math.Max(reportedIp, ip.Length); // TSO: the length field is left at 0
+        if (totalLength == 0)
+        {
+            totalLength = Math.Max(reportedIp, ip.Length); // TSO: the length field is left at 0
+            tcp.Integrity |= SegmentIntegrity.IpLengthZero;
+        }
+        else if (reportedIp < totalLength) tcp.Integrity |= SegmentIntegrity.IpLengthBeyondFrame;
+        if (InternetChecksum.Fold(InternetChecksum.Add(0, ip[..ihl])) != 0xFFFF) tcp.Integrity |= SegmentIntegrity.IpChecksumBad;
         if (totalLength < ihl) { reason = DecodeText.Format("Ipv4TotalLength", totalLength, ihl); return DecodeOutcome.Malformed; }
         ushort frag = BinaryPrimitives.ReadUInt16BigEndian(ip[6..]);
         bool moreFragments = (frag & 0x2000) != 0;
@@ -147,7 +153,9 @@ public static class PacketDecoder
         tcp.IpVersion = 4;
         tcp.IpLength = totalLength;
         int captured = Math.Min(ip.Length, totalLength);
-        return DecodeTcp(ip[ihl..captured], ipOffset + ihl, totalLength - ihl, ref tcp, out reason);
+        // the pseudo-header: addresses, protocol (the TCP length is added by DecodeTcp)
+        ulong pseudo = InternetChecksum.Add(6, ip[12..20]);
+        return DecodeTcp(ip[ihl..captured], ipOffset + ihl, totalLength - ihl, pseudo, ref tcp, out reason);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -157,10 +165,12 @@ public static class PacketDecoder
         if (ip.Length < 40) { reason = DecodeText.Get("Ipv6Cut"); return DecodeOutcome.Malformed; }
         int payloadLength = BinaryPrimitives.ReadUInt16BigEndian(ip[4..]);
         if (payloadLength == 0) payloadLength = Math.Max(reportedIp, ip.Length) - 40; // jumbogram / TSO
+        else if (reportedIp < 40 + payloadLength) tcp.Integrity |= SegmentIntegrity.IpLengthBeyondFrame;
         if (payloadLength < 0) payloadLength = 0;
         byte next = ip[6];
         int off = 40;
         int end = 40 + payloadLength;
+        int srcAt = 8, dstAt = 24;      // where the pseudo-header's addresses are: a home address, a final destination
         for (int guard = 0; guard < 16; guard++)
         {
             switch (next)
@@ -174,12 +184,15 @@ public static class PacketDecoder
                     if (off > end) { reason = DecodeText.Get("Ipv6ExtensionsPastPayload"); return DecodeOutcome.Malformed; }
                     int captured = Math.Min(ip.Length, end);
                     if (off > captured) { reason = DecodeText.Get("Ipv6ExtensionsCut"); return DecodeOutcome.Malformed; }
-                    return DecodeTcp(ip[off..captured], ipOffset + off, end - off, ref tcp, out reason);
+                    ulong pseudo = InternetChecksum.Add(InternetChecksum.Add(6, ip.Slice(srcAt, 16)), ip.Slice(dstAt, 16));
+                    return DecodeTcp(ip[off..captured], ipOffset + off, end - off, pseudo, ref tcp, out reason);
                 }
                 case 0: case 43: case 60: case 135: case 139: case 140:
                 {
                     if (ip.Length < off + 2) { reason = DecodeText.Get("Ipv6ExtensionCut"); return DecodeOutcome.Malformed; }
                     int len = (ip[off + 1] + 1) * 8;
+                    if (next == 43) FinalDestination(ip, off, len, ref dstAt);
+                    else if (next == 60) HomeAddress(ip, off, len, ref srcAt);
                     next = ip[off];
                     off += len;
                     break;
@@ -210,8 +223,34 @@ public static class PacketDecoder
         return DecodeOutcome.Malformed;
     }
 
+    /// <summary>
+    /// A routing header of type 0 or 2 with segments left names the final destination in its last 16 bytes (the address
+    /// the TCP checksum's pseudo-header uses; Zeek's IPv6_Hdr_Chain::ProcessRoutingHeader).
+    /// </summary>
+    private static void FinalDestination(ReadOnlySpan<byte> ip, int off, int len, ref int dstAt)
+    {
+        if (ip.Length < off + len || len < 24 || ip[off + 3] == 0) return;
+        int type = ip[off + 2], units = ip[off + 1];
+        if ((type == 0 && units % 2 == 0) || (type == 2 && units == 2)) dstAt = off + len - 16;
+    }
+
+    /// <summary>A destination options header's Home Address option (type 201) is the source of the pseudo-header.</summary>
+    private static void HomeAddress(ReadOnlySpan<byte> ip, int off, int len, ref int srcAt)
+    {
+        if (ip.Length < off + len) return;
+        for (int i = off + 2; i + 2 <= off + len;)
+        {
+            byte type = ip[i];
+            if (type == 0) { i++; continue; }            // Pad1
+            int optLen = ip[i + 1];
+            if (type == 201 && optLen == 16 && i + 18 <= off + len) { srcAt = i + 2; return; }
+            i += 2 + optLen;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static DecodeOutcome DecodeTcp(ReadOnlySpan<byte> seg, int tcpOffset, int tcpLength, ref DecodedTcp tcp, out string? reason)
+    private static DecodeOutcome DecodeTcp(ReadOnlySpan<byte> seg, int tcpOffset, int tcpLength, ulong pseudo, ref DecodedTcp tcp,
+        out string? reason)
     {
         reason = null;
         if (tcpLength < 20) { reason = DecodeText.Format("TcpRoom", tcpLength); return DecodeOutcome.Malformed; }
@@ -234,8 +273,24 @@ public static class PacketDecoder
         tcp.PayloadOffset = tcpOffset + hlen;
         tcp.CapturedPayloadLength = Math.Max(0, Math.Min(seg.Length, tcpLength) - hlen);
         tcp.IsTruncated = seg.Length < tcpLength;
+        tcp.Integrity |= CheckTcpChecksum(seg, tcpLength, pseudo);
         ParseOptions(seg[20..capturedHeader], ref tcp);
         return DecodeOutcome.Tcp;
+    }
+
+    /// <summary>
+    /// The TCP checksum over the pseudo-header and the whole segment; a segment not captured whole is not verified.
+    /// A wrong checksum equal to the pseudo-header's sum alone is a sender's offloaded checksum (CHECKSUM_PARTIAL).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static SegmentIntegrity CheckTcpChecksum(ReadOnlySpan<byte> seg, int tcpLength, ulong pseudo)
+    {
+        if (seg.Length < tcpLength) return SegmentIntegrity.TcpChecksumUnverified;
+        pseudo += (ulong)tcpLength;
+        if (InternetChecksum.Fold(InternetChecksum.Add(pseudo, seg[..tcpLength])) == 0xFFFF) return SegmentIntegrity.None;
+        // the field as Linux leaves it for CHECKSUM_PARTIAL: ~tcp_v4_check(len, saddr, daddr, 0), the folded pseudo sum
+        ushort field = BinaryPrimitives.ReadUInt16BigEndian(seg[16..]);
+        return field == InternetChecksum.Fold(pseudo) ? SegmentIntegrity.TcpChecksumPartial : SegmentIntegrity.TcpChecksumBad;
     }
 
     /// <summary>TCP options with guards: EOL ends, NOP is one byte, every other option needs a length of at least 2 that fits.</summary>

@@ -61,6 +61,8 @@ public sealed class TcpSegment
     public IReadOnlyList<SackBlock> SackBlocks { get; internal set; } = Array.Empty<SackBlock>();
     /// <summary>True when the frame was captured shorter than its TCP header plus payload (snaplen).</summary>
     public bool IsTruncated { get; internal set; }
+    /// <summary>Checksums and IP lengths as the decoder found them (what Zeek's packet analysis checks).</summary>
+    internal SegmentIntegrity Integrity { get; set; }
     /// <summary>True when the TCP options could not be parsed to the end (bad option length).</summary>
     public bool OptionsMalformed { get; internal set; }
     /// <summary>frame.len: the frame's original length on the wire.</summary>

@@ -175,6 +175,7 @@ public sealed class TcpConversationTracker
         s.TsEcr = d.HasTimestamps ? d.TsEcr : null;
         s.SackBlocks = sacks;
         s.IsTruncated = d.IsTruncated;
+        s.Integrity = d.Integrity;
         s.OptionsMalformed = d.OptionsMalformed;
         s.FrameLength = frame.OriginalLength;
         s.IpLength = d.IpLength;

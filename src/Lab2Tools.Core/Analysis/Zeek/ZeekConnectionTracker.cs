@@ -23,6 +23,11 @@ public sealed class ZeekConnectionTracker
 
     private readonly Dictionary<(IPAddress, int, IPAddress, int), ZeekTcpSession> _live = new();
     private double _networkTime = double.MinValue;
+    private readonly ZeekOptions _options;
+
+    public ZeekConnectionTracker() : this(null) { }
+
+    internal ZeekConnectionTracker(ZeekOptions? options) => _options = options ?? ZeekOptions.Default;
 
     private static (IPAddress, int, IPAddress, int) Key(TcpSegment s)
     {
@@ -42,26 +47,63 @@ public sealed class ZeekConnectionTracker
         return c != 0 ? c : ap.CompareTo(bp);
     }
 
-    private static bool WantConnectionFlip(TcpSegment s)
+    private bool WantConnectionFlip(TcpSegment s)
     {
         bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
         if (syn && !ack) return false;
-        if (!LikelyServerPorts.Contains(s.SourcePort)) return false;
-        if (LikelyServerPorts.Contains(s.DestinationPort)) return !syn && s.SourcePort < s.DestinationPort;
+        var ports = _options.LikelyServerPorts;
+        if (!ports.Contains(s.SourcePort)) return false;
+        if (ports.Contains(s.DestinationPort)) return !syn && s.SourcePort < s.DestinationPort;
         return true;
     }
 
+    /// <summary>Whether Zeek checks this segment's checksums: ignore_checksums (-C) and ignore_checksums_nets (by source).</summary>
+    private bool ChecksChecksums(TcpSegment s)
+    {
+        if (_options.IgnoreChecksums) return false;
+        foreach (var (net, bits) in _options.IgnoreChecksumsNets)
+            if (InNet(s.Source, net, bits)) return false;
+        return true;
+    }
+
+    private static bool InNet(IPAddress a, IPAddress net, int bits)
+    {
+        if (a.AddressFamily != net.AddressFamily) return false;
+        Span<byte> x = stackalloc byte[16], y = stackalloc byte[16];
+        a.TryWriteBytes(x, out int n);
+        net.TryWriteBytes(y, out _);
+        for (int i = 0; i < n && bits > 0; i++, bits -= 8)
+        {
+            int mask = bits >= 8 ? 0xFF : (0xFF << (8 - bits)) & 0xFF;
+            if ((x[i] & mask) != (y[i] & mask)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>What makes Zeek's IP analysis drop a packet before any connection sees it, when it checks checksums.</summary>
+    private const SegmentIntegrity DroppedByIp = SegmentIntegrity.IpChecksumBad;
+
     /// <summary>
-    /// Feeds one segment; returns the Zeek connection it belongs to. current: the connection the segment's stream
-    /// was last in, if any (a tcp.stream has one 5-tuple, and no other stream of that 5-tuple gets packets while it
-    /// does, so that connection is the live one for the 5-tuple and the table need not be searched).
+    /// Feeds one segment; returns the Zeek connection it belongs to, or null when Zeek's IP analysis drops it (a bad
+    /// IPv4 header checksum, an IPv4 total length of 0, an IP length beyond the frame: weirds bad_IP_checksum,
+    /// ip_hdr_len_zero, truncated_IP_len, with Zeek's default ignore_checksums=F). current: the connection the segment's
+    /// stream was last in, if any (a tcp.stream has one 5-tuple, and no other stream of that 5-tuple gets packets
+    /// while it does, so that connection is the live one for the 5-tuple and the table need not be searched).
     /// </summary>
-    internal ZeekTcpSession Add(TcpSegment s, ZeekTcpSession? current = null)
+    internal ZeekTcpSession? Add(TcpSegment s, ZeekTcpSession? current = null)
     {
         double t = s.TimestampNanoseconds / 1e9;
         // Zeek's network time never goes back (a packet older than the newest one does not move it); timers run by
         // it, the packet itself keeps its own time (run_state::dispatch_packet)
         if (t > _networkTime) _networkTime = t;
+        var integrity = s.Integrity;
+        if ((integrity & SegmentIntegrity.TcpChecksumPartial) != 0 && !_options.TrustOffloadedChecksums)
+            integrity |= SegmentIntegrity.TcpChecksumBad;
+        bool checksums = integrity != SegmentIntegrity.None && ChecksChecksums(s);
+        // ip_hdr_len_zero drops the packet unless ignore_checksums (not ignore_checksums_nets: IP.cc checks it first)
+        if ((integrity & SegmentIntegrity.IpLengthZero) != 0 && !_options.IgnoreChecksums) return null;
+        if ((integrity & SegmentIntegrity.IpLengthBeyondFrame) != 0) return null;      // truncated_IP_len
+        if (checksums && (integrity & DroppedByIp) != 0) return null;
         var conn = current;
         if (conn == null) _live.TryGetValue(Key(s), out conn);
         if (conn != null)
@@ -80,9 +122,38 @@ public sealed class ZeekConnectionTracker
                 WantConnectionFlip(s));
             _live[Key(s)] = conn;
         }
-        conn.Process(s, conn.IsOrigEndpoint(s.Source, s.SourcePort), t);
+        bool isOrig = conn.IsOrigEndpoint(s.Source, s.SourcePort);
+        // TCPAnalyzer::ValidateChecksum: the connection exists (it may just have been made, or ended by this SYN's
+        // reuse), but a segment with a bad checksum is not processed, only counted in the history (C/c). A checksum left
+        // to the network card (the loopback captures of the lab) is not bad by default: see TrustOffloadedChecksums.
+        if (checksums && (integrity & SegmentIntegrity.TcpChecksumBad) != 0)
+            conn.ChecksumError(isOrig);
+        else
+            conn.Process(s, isOrig, t);
         return conn;
     }
+}
+
+/// <summary>
+/// The Zeek settings the port follows; Default is Zeek's defaults (ignore_checksums=F, no ignore_checksums_nets, the
+/// likely_server_ports of Zeek's base scripts). Others are for reproducing a zeek run with other settings (-C, -b).
+/// </summary>
+internal sealed record ZeekOptions
+{
+    public static readonly ZeekOptions Default = new();
+    /// <summary>ignore_checksums (zeek -C).</summary>
+    public bool IgnoreChecksums { get; init; }
+    /// <summary>ignore_checksums_nets: checksums of packets from these networks are not checked.</summary>
+    public IReadOnlyList<(IPAddress Net, int Bits)> IgnoreChecksumsNets { get; init; } = Array.Empty<(IPAddress, int)>();
+    /// <summary>
+    /// A TCP checksum left to the network card (CHECKSUM_PARTIAL: the field holds the pseudo-header's sum, as in every
+    /// capture on Linux loopback) counts as checked, as Zeek counts a packet the capture vouches for (l4_checksummed; AF_Packet
+    /// sets it for the kernel's TP_STATUS_CSUMNOTREADY with checksum_validation_mode CHECKSUM_KERNEL). A capture file
+    /// does not keep that status, so zeek -r calls these checksums bad: false reproduces zeek -r.
+    /// </summary>
+    public bool TrustOffloadedChecksums { get; init; } = true;
+    /// <summary>likely_server_ports (a zeek -b run registers only the ports of the analyzers its scripts load).</summary>
+    public IReadOnlySet<int> LikelyServerPorts { get; init; } = ZeekConnectionTracker.LikelyServerPorts;
 }
 
 /// <summary>One connection as Zeek's conn.log would log it.</summary>
@@ -139,8 +210,9 @@ internal struct ZeekStreamView
     private ZeekTcpSession? _first;
     private List<ZeekTcpSession>? _more;
 
-    public void Add(ZeekTcpSession s)
+    public void Add(ZeekTcpSession? s)
     {
+        if (s == null) return;        // a packet Zeek drops before any connection sees it
         if (_first == null) { _first = s; return; }
         var last = _more is { Count: > 0 } ? _more[^1] : _first;
         if (ReferenceEquals(last, s)) return;

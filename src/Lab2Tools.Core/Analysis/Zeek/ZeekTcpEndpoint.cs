@@ -39,19 +39,16 @@ internal sealed class ZeekTcpEndpoint
     public uint AckSeq { get; private set; }
     public uint SeqWraps { get; private set; }
     public uint AckWraps { get; private set; }
-    public double StartTime { get; set; }
     public double LastTime { get; set; }
     public int FinCount { get; set; }
-    public int RstCount { get; set; }
     public ulong FinSeq { get; set; }
     public bool DidClose { get; set; }
-    public int WindowScale { get; set; }
 
     public ulong HistLastSyn { get; set; }
     public ulong HistLastFin { get; set; }
     public ulong HistLastRst { get; set; }
 
-    private uint _gapCount, _gapThresh = 1, _rxmtCount, _rxmtThresh = 1, _win0Count, _win0Thresh = 1;
+    private uint _gapCount, _gapThresh = 1, _rxmtCount, _rxmtThresh = 1, _win0Count, _win0Thresh = 1, _chkCount, _chkThresh = 1;
 
     public bool IsActive => State != ZeekEndpointState.Inactive && !DidClose;
     public bool HasDoneSomething => LastTime != 0.0;
@@ -130,6 +127,7 @@ internal sealed class ZeekTcpEndpoint
     public void DidRxmit() => Scaled('T', ref _rxmtCount, ref _rxmtThresh);
     public void ZeroWindow() => Scaled('W', ref _win0Count, ref _win0Thresh);
     public void Gap() => Scaled('G', ref _gapCount, ref _gapThresh);
+    public void ChecksumError() => Scaled('C', ref _chkCount, ref _chkThresh);
 
     /// <summary>TCP_Endpoint::CheckHistory: records the letter once per direction; true when it was seen before.</summary>
     public bool CheckHistory(uint mask, char code)

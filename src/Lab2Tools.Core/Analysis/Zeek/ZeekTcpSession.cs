@@ -322,6 +322,9 @@ internal sealed class ZeekTcpSession
         return n;
     }
 
+    /// <summary>A segment with a bad TCP checksum from the originator (isOrig) or the responder: C/c, scaled.</summary>
+    public void ChecksumError(bool isOrig) => (isOrig ? _orig : _resp).ChecksumError();
+
     /// <summary>Processes one segment at time t; isOrig: it comes from the originator.</summary>
     public void Process(TcpSegment s, bool isOrig, double t)
     {
@@ -338,7 +341,7 @@ internal sealed class ZeekTcpSession
         SetPartialStatus(flags, endpoint.IsOrig);
         int segLen = SegmentLength(len, flags);
         uint onePast = baseSeq + (uint)segLen;
-        InitEndpoint(endpoint, flags, baseSeq, onePast, t);
+        InitEndpoint(endpoint, flags, baseSeq, onePast);
 
         bool seqUnderflow = false;
         ulong relSeq = RelativeSeq(endpoint, baseSeq, endpoint.LastSeq, endpoint.SeqWraps, ref seqUnderflow);
@@ -353,7 +356,6 @@ internal sealed class ZeekTcpSession
             endpoint.FinCount++;
             endpoint.FinSeq = relSeq + (ulong)segLen;
         }
-        if (rst) endpoint.RstCount++;
 
         ulong relAck = 0;
         if (ack)
@@ -401,7 +403,7 @@ internal sealed class ZeekTcpSession
             _isPartial = !syn;
     }
 
-    private static void InitEndpoint(ZeekTcpEndpoint e, TcpFlags flags, uint firstSeq, uint lastSeq, double t)
+    private static void InitEndpoint(ZeekTcpEndpoint e, TcpFlags flags, uint firstSeq, uint lastSeq)
     {
         bool syn = (flags & TcpFlags.SYN) != 0;
         switch (e.State)
@@ -419,7 +421,6 @@ internal sealed class ZeekTcpSession
                     lastSeq = firstSeq;
                 }
                 e.InitLastSeq(lastSeq);
-                e.StartTime = t;
                 break;
             case ZeekEndpointState.SynSent:
             case ZeekEndpointState.SynAckSent:

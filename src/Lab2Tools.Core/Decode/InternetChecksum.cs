@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Lab2Tools.Decode;
+
+/// <summary>
+/// The Internet checksum (RFC 1071) over spans, without allocation: sums of 16-bit big-endian words kept unfolded
+/// in a 64-bit accumulator (2^16 is 1 modulo 2^16 - 1, so wider words and a late fold give the same sum).
+/// </summary>
+internal static class InternetChecksum
+{
+    /// <summary>Adds the 16-bit big-endian words of data (an odd last byte is padded with a zero byte) to sum.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static ulong Add(ulong sum, ReadOnlySpan<byte> data)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && data.Length >= 4 * Vector<byte>.Count)
+        {
+            // whole vectors of words in the machine's byte order: the folded sum of byte-swapped words is the byte-swapped
+            // folded sum (RFC 1071 2(B)), so it is swapped back once at the end
+            i = data.Length & ~(Vector<byte>.Count - 1);
+            var words = MemoryMarshal.Cast<byte, ushort>(data[..i]);
+            var acc = Vector<uint>.Zero;
+            ulong native = 0;
+            int rounds = 0;
+            for (int k = 0; k < words.Length; k += Vector<ushort>.Count)
+            {
+                Vector.Widen(new Vector<ushort>(words[k..]), out var lo, out var hi);
+                acc += lo + hi;
+                if (++rounds == 16384) { native += Total(acc); acc = Vector<uint>.Zero; rounds = 0; }   // before a lane overflows
+            }
+            native += Total(acc);
+            ushort folded = Fold(native);
+            sum += BitConverter.IsLittleEndian ? BinaryPrimitives.ReverseEndianness(folded) : folded;
+        }
+        ulong a = 0, b = 0;
+        for (; i + 16 <= data.Length; i += 16)
+        {
+            ulong x = BinaryPrimitives.ReadUInt64BigEndian(data[i..]);
+            ulong y = BinaryPrimitives.ReadUInt64BigEndian(data[(i + 8)..]);
+            a += (x >> 32) + (uint)x;
+            b += (y >> 32) + (uint)y;
+        }
+        sum += a + b;
+        for (; i + 4 <= data.Length; i += 4) sum += BinaryPrimitives.ReadUInt32BigEndian(data[i..]);
+        if (i + 2 <= data.Length) { sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]); i += 2; }
+        if (i < data.Length) sum += (ulong)data[i] << 8;
+        return sum;
+    }
+
+    private static ulong Total(Vector<uint> v)
+    {
+        Vector.Widen(v, out var lo, out var hi);
+        return Vector.Sum(lo + hi);
+    }
+
+    /// <summary>The one's complement sum folded to 16 bits (0xFFFF for data whose checksum is right).</summary>
+    public static ushort Fold(ulong sum)
+    {
+        while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
+        return (ushort)sum;
+    }
+}
