@@ -21,9 +21,10 @@ public sealed class LabCheckResult
 {
     public string Name { get; init; } = "";
     /// <summary>Passed, Failed, or NotApplicable when the capture holds nothing the check could look at.</summary>
-    public LabCheckOutcome Result { get; init; }
+    public string Result => ResultValue.ToString();
+    internal LabCheckOutcome ResultValue { get; init; }
     /// <summary>True only for <see cref="LabCheckOutcome.Passed"/>.</summary>
-    public bool Passed => Result == LabCheckOutcome.Passed;
+    public bool Passed => ResultValue == LabCheckOutcome.Passed;
     /// <summary>What in the capture shows it, with frame numbers (or what is missing).</summary>
     public string Evidence { get; init; } = "";
     /// <summary>The frames the evidence names (written as "1, 2, 3" by Export-Csv).</summary>
@@ -39,17 +40,10 @@ public sealed class LabCheckResult
     /// <summary>Why that port: given with -Port, the port that answered GET / with HTML, or the busiest one.</summary>
     public string ServerPortReason { get; init; } = "";
     /// <summary>PASS, FAIL or N/A, as the views show it.</summary>
-    public string ResultText => LabChecks.Text(Result);
+    public string ResultText => LabChecks.Text(ResultValue);
     public override string ToString() => $"{ResultText} {Name}: {Evidence}";
 }
 
-/// <summary>Frame numbers whose text is the numbers ("1, 2, 3"), so that Export-Csv writes them rather than a type name.</summary>
-public sealed class FrameList : System.Collections.ObjectModel.ReadOnlyCollection<long>
-{
-    public static readonly FrameList Empty = new(Array.Empty<long>());
-    public FrameList(IEnumerable<long> frames) : base(frames as IList<long> ?? frames.ToList()) { }
-    public override string ToString() => string.Join(", ", this.Select(v => v.ToString(CultureInfo.InvariantCulture)));
-}
 
 /// <summary>The lab's goals as checks on a capture (Test-LabCapture).</summary>
 public static class LabChecks
@@ -71,8 +65,8 @@ public static class LabChecks
     {
         var list = checks.ToList();
         var parts = new List<string>();
-        int p = list.Count(c => c.Result == LabCheckOutcome.Passed), f = list.Count(c => c.Result == LabCheckOutcome.Failed);
-        int na = list.Count(c => c.Result == LabCheckOutcome.NotApplicable);
+        int p = list.Count(c => c.ResultValue == LabCheckOutcome.Passed), f = list.Count(c => c.ResultValue == LabCheckOutcome.Failed);
+        int na = list.Count(c => c.ResultValue == LabCheckOutcome.NotApplicable);
         parts.Add($"{p} of {list.Count} checks passed");
         if (f > 0) parts.Add($"{f} failed");
         if (na > 0) parts.Add($"{na} not applicable (nothing to check)");
@@ -94,7 +88,7 @@ public static class LabChecks
         var pages = a.HttpExchanges.Where(x => x.Method == "GET" && x.Uri == "/" &&
                 (x.StatusCode == 304
                     || (x.StatusCode == 200 && (x.ContentType ?? "").StartsWith("text/html", StringComparison.OrdinalIgnoreCase))))
-            .GroupBy(x => x.Server.Port).OrderByDescending(g => g.Key == 5000).ThenByDescending(g => g.Count()).ThenBy(g => g.Key).ToList();
+            .GroupBy(x => x.ServerEndPoint.Port).OrderByDescending(g => g.Key == 5000).ThenByDescending(g => g.Count()).ThenBy(g => g.Key).ToList();
         if (pages.Count > 0)
         {
             var g = pages[0];
@@ -103,12 +97,12 @@ public static class LabChecks
             return (g.Key, $"port {g.Key} answered GET / with the page (frame {g.First().RequestFrame}){others}");
         }
         const string noPage = "no GET / answered with HTML in the capture";
-        if (a.Connections.Any(c => c.Server.Port == 5000)) return (5000, $"{noPage}; port 5000, the lab's port, has connections");
-        var fromSyn = a.Handshakes.GroupBy(h => h.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        if (a.Connections.Any(c => c.ServerEndPoint.Port == 5000)) return (5000, $"{noPage}; port 5000, the lab's port, has connections");
+        var fromSyn = a.Handshakes.GroupBy(h => h.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (fromSyn != null) return (fromSyn.Key, $"{noPage}; port {fromSyn.Key} had the most handshakes ({fromSyn.Count()})");
-        var fromHttp = a.HttpExchanges.GroupBy(x => x.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        var fromHttp = a.HttpExchanges.GroupBy(x => x.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (fromHttp != null) return (fromHttp.Key, $"{noPage}; port {fromHttp.Key} answered the most HTTP requests ({fromHttp.Count()})");
-        var conn = a.Connections.GroupBy(c => c.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        var conn = a.Connections.GroupBy(c => c.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (conn != null) return (conn.Key, $"no handshake or HTTP in the capture; port {conn.Key} had the most connections");
         return (5000, "no TCP connection in the capture; the lab's port 5000 is assumed");
     }
@@ -142,7 +136,7 @@ public static class LabChecks
             };
             results.Add(new LabCheckResult
             {
-                Name = name, Result = r.result, Evidence = r.evidence, Frames = r.frames, Stream = r.stream,
+                Name = name, ResultValue = r.result, Evidence = r.evidence, Frames = r.frames, Stream = r.stream,
                 Explanation = r.explanation, Path = a.Path, ServerPort = port, ServerPortReason = reason,
             });
         }
@@ -161,7 +155,7 @@ public static class LabChecks
         {
             _a = a;
             _port = port;
-            _streams = a.Connections.Where(c => c.Server.Port == port).Select(c => c.Stream).ToHashSet();
+            _streams = a.Connections.Where(c => c.ServerEndPoint.Port == port).Select(c => c.Stream).ToHashSet();
             _hs = a.Handshakes.Where(h => _streams.Contains(h.Stream)).ToList();
             _http = a.HttpExchanges.Where(x => _streams.Contains(x.Stream)).ToList();
         }
@@ -176,8 +170,8 @@ public static class LabChecks
         private static LabCheckOutcome R(bool passed) => passed ? LabCheckOutcome.Passed : LabCheckOutcome.Failed;
 
         private TcpHandshake? BestHandshake() =>
-            _hs.FirstOrDefault(h => h.Verdict == HandshakeVerdict.Complete && h.ClientOptions.Mss != null && h.ClientOptions.WindowScaleShift != null && h.ClientOptions.SackPermitted)
-            ?? _hs.FirstOrDefault(h => h.Verdict == HandshakeVerdict.Complete);
+            _hs.FirstOrDefault(h => h.VerdictValue == HandshakeVerdict.Complete && h.ClientOptions.Mss != null && h.ClientOptions.WindowScaleShift != null && h.ClientOptions.SackPermitted)
+            ?? _hs.FirstOrDefault(h => h.VerdictValue == HandshakeVerdict.Complete);
 
         public Outcome Handshake()
         {
@@ -201,7 +195,7 @@ public static class LabChecks
             var frames = new[] { h.Syn.Frame, h.SynAck!.Frame, h.Ack!.Frame };
             string ev = $"Stream {h.Stream} ({h.Client} → {h.Server}): SYN in frame {frames[0]}, SYN-ACK in frame {frames[1]}, ACK in frame {frames[2]}; " +
                 $"the SYN offers MSS={(o.Mss?.ToString(CultureInfo.InvariantCulture) ?? "none")}, WS={(o.WindowScaleMultiplier?.ToString(CultureInfo.InvariantCulture) ?? "none")}, SACK_PERM={(o.SackPermitted ? "yes" : "no")}" +
-                (missing.Count > 0 ? $"; missing: {string.Join(", ", missing)}" : "") + $". {_hs.Count(x => x.Verdict == HandshakeVerdict.Complete)} of {_hs.Count} handshakes are complete.";
+                (missing.Count > 0 ? $"; missing: {string.Join(", ", missing)}" : "") + $". {_hs.Count(x => x.VerdictValue == HandshakeVerdict.Complete)} of {_hs.Count} handshakes are complete.";
             return (R(missing.Count == 0), ev, frames, h.Stream, why);
         }
 
@@ -253,8 +247,8 @@ public static class LabChecks
             if (page == null) return NotApplicable("No request for the page (/) in the capture, so no resources of it to check.", why);
             var others = _http.Where(x => x.Stream != page.Stream && x.Uri != "/" && x.Uri != "/favicon.ico").ToList();
             if (others.Count == 0) return Fail($"Every request went over stream {page.Stream}: no extra connection for a resource.", why);
-            var byStream = others.GroupBy(x => x.Stream).Select(g => $"stream {g.Key} ({g.First().Client.Port}): {string.Join(", ", g.Select(x => $"{x.Method} {x.Uri} → {x.StatusCode}"))}");
-            return (LabCheckOutcome.Passed, $"The page came over stream {page.Stream} (port {page.Client.Port}); resources over {others.Select(x => x.Stream).Distinct().Count()} other connection(s): {string.Join("; ", byStream)}.",
+            var byStream = others.GroupBy(x => x.Stream).Select(g => $"stream {g.Key} ({g.First().ClientEndPoint.Port}): {string.Join(", ", g.Select(x => $"{x.Method} {x.Uri} → {x.StatusCode}"))}");
+            return (LabCheckOutcome.Passed, $"The page came over stream {page.Stream} (port {page.ClientEndPoint.Port}); resources over {others.Select(x => x.Stream).Distinct().Count()} other connection(s): {string.Join("; ", byStream)}.",
                 others.Select(x => x.RequestFrame).ToArray(), others[0].Stream, why);
         }
 
@@ -290,8 +284,8 @@ public static class LabChecks
         private TcpTeardown? BestTeardown()
         {
             var ts = _a.Teardowns.Where(t => _streams.Contains(t.Stream)).ToList();
-            return ts.FirstOrDefault(t => t.Kind == TeardownKind.FourWay)
-                ?? ts.FirstOrDefault(t => t.Kind is TeardownKind.ThreeWay or TeardownKind.HalfClose or TeardownKind.Simultaneous);
+            return ts.FirstOrDefault(t => t.KindValue == TeardownKind.FourWay)
+                ?? ts.FirstOrDefault(t => t.KindValue is TeardownKind.ThreeWay or TeardownKind.HalfClose or TeardownKind.Simultaneous);
         }
 
         public Outcome Teardown()
@@ -307,9 +301,9 @@ public static class LabChecks
                         why);
                 return Fail($"No complete close; stream {any.Stream} ended {any.Kind}: {any.Explanation}", why);
             }
-            string steps = string.Join(", ", t.Steps.Select(s => $"{s.Name} frame {s.Frame} from {s.From.Port}"));
-            int fourWay = _a.Teardowns.Count(x => _streams.Contains(x.Stream) && x.Kind == TeardownKind.FourWay);
-            int threeWay = _a.Teardowns.Count(x => _streams.Contains(x.Stream) && x.Kind == TeardownKind.ThreeWay);
+            string steps = string.Join(", ", t.Steps.Select(s => $"{s.Name} frame {s.Frame} from {s.FromEndPoint.Port}"));
+            int fourWay = _a.Teardowns.Count(x => _streams.Contains(x.Stream) && x.KindValue == TeardownKind.FourWay);
+            int threeWay = _a.Teardowns.Count(x => _streams.Contains(x.Stream) && x.KindValue == TeardownKind.ThreeWay);
             return (R(t.TimeWaitSide != null), $"Stream {t.Stream}: {t.Kind} ({steps}); the {t.ActiveCloser} closed first and holds TIME_WAIT ({t.TimeWaitEndPoint?.ToString() ?? t.TimeWaitSide}). {fourWay} four-way and {threeWay} three-way closes in all.",
                 t.Steps.Select(s => s.Frame).ToArray(), t.Stream, why);
         }
@@ -363,7 +357,7 @@ public static class LabChecks
             var zeroFrames = _a.StreamSegments.Where(kv => _streams.Contains(kv.Key)).SelectMany(kv => kv.Value).Where(s => (s.Analysis & TcpAnalysisFlags.ZeroWindow) != 0).Select(s => s.Frame).Take(10).ToList();
             frames.AddRange(zeroFrames);
             string zeroText = zero == 0 ? "" : $"; {zero} zero window(s) (frames {string.Join(", ", zeroFrames)}): flow control, the receiver's buffer was full for a moment, not an error";
-            var resets = _a.Teardowns.Where(t => _streams.Contains(t.Stream) && t.Kind == TeardownKind.Reset).ToList();
+            var resets = _a.Teardowns.Where(t => _streams.Contains(t.Stream) && t.KindValue == TeardownKind.Reset).ToList();
             string resetText = resets.Count == 0 ? "no resets"
                 : $"{resets.Count} reset(s): " + string.Join("; ", resets.Select(r => $"stream {r.Stream} by the {r.ResetBy?.ToString().ToLowerInvariant()} in frame {r.ResetFrame} ({r.ResetReason})"));
             frames.AddRange(resets.Select(r => r.ResetFrame ?? 0).Where(f => f > 0));

@@ -24,7 +24,7 @@ public static class LabReport
     {
         int port = session?.ServerPort ?? LabChecks.ChooseServerPort(a, serverPort).port;
         var checks = session?.Checks ?? LabChecks.Run(a, serverPort);
-        var streams = a.Connections.Where(c => c.Server.Port == port).Select(c => c.Stream).ToHashSet();
+        var streams = a.Connections.Where(c => c.ServerEndPoint.Port == port).Select(c => c.Stream).ToHashSet();
         var http = a.HttpExchanges.Where(x => streams.Contains(x.Stream)).ToList();
         var page = http.FirstOrDefault(x => x.Method == "GET" && x.Uri == "/" && x.StatusCode == 200) ?? http.FirstOrDefault(x => x.Uri == "/") ?? http.FirstOrDefault();
         int? pageStream = page?.Stream ?? streams.OrderBy(s => s).Cast<int?>().FirstOrDefault();
@@ -44,7 +44,7 @@ public static class LabReport
         doc.H(2, "7. Lab checks (Test-LabCapture)");
         doc.T(new[] { "Check", "Result", "Evidence" }, checks.Select(c => new[] { c.Name, c.ResultText, c.Evidence }));
         if (checks.Count > 0 && session == null) doc.P($"The lab server's port is {port}: {checks[0].ServerPortReason}.");
-        if (checks.Any(c => c.Result == LabCheckOutcome.NotApplicable))
+        if (checks.Any(c => c.ResultValue == LabCheckOutcome.NotApplicable))
             doc.P("N/A: the capture holds nothing the check could look at (for example no handshake because the capture started late); " +
                   "it is neither a pass nor a fail.");
         LabReportTcpDynamics.Add(doc, a, http, pageStream);
@@ -57,8 +57,8 @@ public static class LabReport
         if (s != null)
         {
             doc.P($"The lab server (`Start-LabServer`, profile {s.ServerProfile}: it behaves like Flask's development server) served the bundled lab site at `{s.ServerUrl}`. " +
-                  $"Close mode {s.CloseMode}: {(s.CloseMode == Lab2Tools.Server.LabServerCloseMode.ServerFirst ? "after each response the server sends the first FIN, as Werkzeug does, so the server side holds TIME_WAIT." : s.CloseMode == Lab2Tools.Server.LabServerCloseMode.ClientFirst ? "the server waits for the client's FIN, so the client holds TIME_WAIT." : "the server resets each connection.")} " +
-                  $"The page was visited by {(s.Browser == LabBrowser.Chromium ? "headless Chromium" : "the module's built-in browser-like visitor")}, then visited again a moment later.");
+                  $"Close mode {s.CloseMode}: {(s.CloseModeValue == Lab2Tools.Server.LabServerCloseMode.ServerFirst ? "after each response the server sends the first FIN, as Werkzeug does, so the server side holds TIME_WAIT." : s.CloseModeValue == Lab2Tools.Server.LabServerCloseMode.ClientFirst ? "the server waits for the client's FIN, so the client holds TIME_WAIT." : "the server resets each connection.")} " +
+                  $"The page was visited by {(s.BrowserValue == LabBrowser.Chromium ? "headless Chromium" : "the module's built-in browser-like visitor")}, then visited again a moment later.");
             if (s.Requests.Count > 0)
             {
                 doc.P("The server's console log (the lines Flask would print):");
@@ -67,7 +67,7 @@ public static class LabReport
         }
         else
         {
-            var server = a.Connections.FirstOrDefault(c => c.Server.Port == port)?.Server;
+            var server = a.Connections.FirstOrDefault(c => c.ServerEndPoint.Port == port)?.Server;
             doc.P($"The capture shows a web server at `{server?.ToString() ?? $"port {port}"}` answering {http.Count} HTTP request(s).");
         }
         if (http.Count > 0)
@@ -89,8 +89,8 @@ public static class LabReport
     private static TcpHandshake? Handshake(ReportDocument doc, LabCaptureAnalysis a, HashSet<int> streams, int? pageStream)
     {
         doc.H(2, "2. The three-way handshake (三次握手建立连接)");
-        var h = a.Handshakes.FirstOrDefault(x => x.Stream == pageStream && x.Verdict == HandshakeVerdict.Complete)
-            ?? a.Handshakes.FirstOrDefault(x => streams.Contains(x.Stream) && x.Verdict == HandshakeVerdict.Complete);
+        var h = a.Handshakes.FirstOrDefault(x => x.Stream == pageStream && x.VerdictValue == HandshakeVerdict.Complete)
+            ?? a.Handshakes.FirstOrDefault(x => streams.Contains(x.Stream) && x.VerdictValue == HandshakeVerdict.Complete);
         if (h == null)
         {
             doc.P("There is no complete handshake in this capture: start the capture before loading the page.");
@@ -99,7 +99,7 @@ public static class LabReport
         var ack = Seg(a, h.Stream, h.Ack!.Frame);
         var co = h.ClientOptions;
         var so = h.ServerOptions;
-        doc.P($"The browser opens stream {h.Stream} from port {h.Client.Port} to the server's port {h.Server.Port} (loopback: both addresses are {h.Client.Address}). " +
+        doc.P($"The browser opens stream {h.Stream} from port {h.ClientEndPoint.Port} to the server's port {h.ServerEndPoint.Port} (loopback: both addresses are {h.ClientEndPoint.Address}). " +
               $"The handshake took {(h.InitialRtt is TimeSpan rtt ? Ms(rtt) : "?")} (iRTT).");
         doc.H(3, $"Step 1: SYN (frame {h.Syn.Frame})");
         doc.List(new[]
@@ -116,7 +116,7 @@ public static class LabReport
         doc.H(3, $"Step 2: SYN, ACK (frame {h.SynAck.Frame})");
         doc.List(new[]
         {
-            $"Sent by the server {h.Server} to port {h.Client.Port}; flags `SYN` and `ACK`.",
+            $"Sent by the server {h.Server} to port {h.ClientEndPoint.Port}; flags `SYN` and `ACK`.",
             $"`Seq=0` (ISN {N(h.ServerIsn ?? 0)}), `Ack=1`: raw {N(h.SynAck.AckRaw)} = the client's ISN + 1. The SYN consumed one sequence number, so the server expects byte 1 next.",
             so == null ? "" : $"The server's options: MSS={so.Mss?.ToString(CultureInfo.InvariantCulture) ?? "none"}, WS={so.WindowScaleMultiplier?.ToString(CultureInfo.InvariantCulture) ?? "none"}, SACK_PERM={(so.SackPermitted ? "yes" : "no")}, Win={N(so.Window)}.",
             h.WindowScaling ? "Both sides sent window scale, so window scaling is on in both directions." : "Window scaling is off (one side did not offer it).",
@@ -138,10 +138,10 @@ public static class LabReport
 
     private static TcpFlow Slice(TcpFlow f, IEnumerable<TcpFlowRow> rows, bool keepFinal, bool keepInitial = true) => new()
     {
-        Stream = f.Stream, Client = f.Client, Server = f.Server,
-        ClientInitialState = keepInitial ? f.ClientInitialState : null, ServerInitialState = keepInitial ? f.ServerInitialState : null,
-        ClientFinalState = keepFinal ? f.ClientFinalState : null, ServerFinalState = keepFinal ? f.ServerFinalState : null,
-        Rows = rows.ToList(), Notes = keepFinal ? f.Notes : Array.Empty<string>(),
+        Stream = f.Stream, ClientEndPoint = f.ClientEndPoint, ServerEndPoint = f.ServerEndPoint,
+        ClientInitialStateValue = keepInitial ? f.ClientInitialStateValue : null, ServerInitialStateValue = keepInitial ? f.ServerInitialStateValue : null,
+        ClientFinalStateValue = keepFinal ? f.ClientFinalStateValue : null, ServerFinalStateValue = keepFinal ? f.ServerFinalStateValue : null,
+        Rows = rows.ToList(), Notes = keepFinal ? f.Notes : LineList<string>.Empty,
     };
 
     private static void Page(ReportDocument doc, LabCaptureAnalysis a, HttpExchange? page)
@@ -154,7 +154,7 @@ public static class LabReport
         }
         var req = Seg(a, page.Stream, page.RequestFrame);
         doc.H(3, $"The GET request (frame {page.RequestFrame})");
-        doc.P($"`{page.Method} {page.Uri} {page.Version}` from port {page.Client.Port}: " +
+        doc.P($"`{page.Method} {page.Uri} {page.Version}` from port {page.ClientEndPoint.Port}: " +
               (req != null ? $"`Seq={N(req.Seq)}`, `Ack={N(req.Ack)}`, `Len={req.Len}`, flags `{req.FlagsText}`{((req.Flags & TcpFlags.PSH) != 0 ? " (PSH: hand the data to the application at once)" : "")}. The client's next segment starts at Seq={N(req.NextSeq)}." : "") +
               " A GET has a request line and headers, no body:");
         doc.T(new[] { "Header", "Value" }, page.RequestHeaders.Keys.Cast<string>().Select(k => new[] { k, page.RequestHeaders[k]?.ToString() ?? "" }));
@@ -163,7 +163,7 @@ public static class LabReport
         var segs = a.StreamSegments.TryGetValue(page.Stream, out var ss) ? ss : Array.Empty<TcpSegment>();
         long last = page.ResponseFrame ?? page.RequestFrame;
         var after = segs.Where(s => s.Frame > page.RequestFrame && s.Frame <= last + 1).ToList();
-        var pureAck = after.FirstOrDefault(s => s.SourcePort == page.Server.Port && s.Len == 0 && (s.Flags & TcpFlags.ACK) != 0);
+        var pureAck = after.FirstOrDefault(s => s.SourcePort == page.ServerEndPoint.Port && s.Len == 0 && (s.Flags & TcpFlags.ACK) != 0);
         if (pureAck != null && pureAck.Frame < (page.ResponseFirstFrame ?? long.MaxValue))
             doc.P($"The server first acknowledges the request on its own (frame {pureAck.Frame}: `Seq={N(pureAck.Seq)}`, `Ack={N(pureAck.Ack)}`, `Len=0`): Ack = the request's Seq + Len.");
         int count = page.ResponseSegmentFrames.Count + 1;
@@ -172,10 +172,10 @@ public static class LabReport
         doc.T(new[] { "Frame", "Direction", "Flags", "Seq", "Ack", "Len", "Win", "What" },
             after.Select(s => new[]
             {
-                N(s.Frame), s.SourcePort == page.Server.Port ? "server → client" : "client → server", s.FlagsText, N(s.Seq), N(s.Ack), N(s.Len), Window(s),
+                N(s.Frame), s.SourcePort == page.ServerEndPoint.Port ? "server → client" : "client → server", s.FlagsText, N(s.Seq), N(s.Ack), N(s.Len), Window(s),
                 s.Frame == page.ResponseFrame ? $"{page.ResponseVersion} {page.StatusCode} {page.ReasonPhrase}" : page.ResponseSegmentFrames.Contains(s.Frame) ? "[TCP segment of a reassembled PDU]" : s.Len == 0 ? "ACK" : "",
             }));
-        var clientAcks = after.Where(s => s.SourcePort == page.Client.Port && s.Len == 0 && (s.Flags & (TcpFlags.FIN | TcpFlags.RST)) == 0).ToList();
+        var clientAcks = after.Where(s => s.SourcePort == page.ClientEndPoint.Port && s.Len == 0 && (s.Flags & (TcpFlags.FIN | TcpFlags.RST)) == 0).ToList();
         if (clientAcks.Count > 0)
         {
             var first = clientAcks[0];
@@ -196,7 +196,7 @@ public static class LabReport
         doc.T(new[] { "Stream", "Client port", "Request", "Frames", "Status", "Range / validators", "Content-Range", "Body bytes", "State" },
             http.Select(x => new[]
             {
-                N(x.Stream), N(x.Client.Port), $"{x.Method} {x.Uri}", $"{x.RequestFrame} → {x.ResponseFrame?.ToString(CultureInfo.InvariantCulture) ?? "-"}",
+                N(x.Stream), N(x.ClientEndPoint.Port), $"{x.Method} {x.Uri}", $"{x.RequestFrame} → {x.ResponseFrame?.ToString(CultureInfo.InvariantCulture) ?? "-"}",
                 $"{x.StatusCode} {x.ReasonPhrase}".Trim(),
                 string.Join("; ", new[] { x.Range != null ? "Range: " + x.Range : null, x.IfNoneMatch != null ? "If-None-Match: " + x.IfNoneMatch : null, x.IfModifiedSince != null ? "If-Modified-Since: " + x.IfModifiedSince : null }.Where(v => v != null)),
                 x.ContentRange ?? "", N(x.BodyLength), x.State.ToString(),
@@ -209,17 +209,17 @@ public static class LabReport
         {
             doc.H(3, "The logo");
             doc.List(logo.Select(x => x.StatusCode == 304
-                ? $"Stream {x.Stream} (port {x.Client.Port}): `{x.Method} {x.Uri}` in frame {x.RequestFrame} carries {(x.IfNoneMatch != null ? $"`If-None-Match: {x.IfNoneMatch}`" : "")}{(x.IfNoneMatch != null && x.IfModifiedSince != null ? " and " : "")}{(x.IfModifiedSince != null ? $"`If-Modified-Since: {x.IfModifiedSince}`" : "")}: the browser has a cached copy. The server answers **304 Not Modified** (frame {x.ResponseFrame}) with no body: the copy is still good."
-                : $"Stream {x.Stream} (port {x.Client.Port}): `{x.Method} {x.Uri}` in frame {x.RequestFrame} → {x.StatusCode} {x.ReasonPhrase}, {N(x.BodyLength)} bytes{(x.ETag != null ? $", `ETag: {x.ETag}`" : "")}{(x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : "")} (what a revisit sends back)."));
+                ? $"Stream {x.Stream} (port {x.ClientEndPoint.Port}): `{x.Method} {x.Uri}` in frame {x.RequestFrame} carries {(x.IfNoneMatch != null ? $"`If-None-Match: {x.IfNoneMatch}`" : "")}{(x.IfNoneMatch != null && x.IfModifiedSince != null ? " and " : "")}{(x.IfModifiedSince != null ? $"`If-Modified-Since: {x.IfModifiedSince}`" : "")}: the browser has a cached copy. The server answers **304 Not Modified** (frame {x.ResponseFrame}) with no body: the copy is still good."
+                : $"Stream {x.Stream} (port {x.ClientEndPoint.Port}): `{x.Method} {x.Uri}` in frame {x.RequestFrame} → {x.StatusCode} {x.ReasonPhrase}, {N(x.BodyLength)} bytes{(x.ETag != null ? $", `ETag: {x.ETag}`" : "")}{(x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : "")} (what a revisit sends back)."));
         }
         var audio = http.Where(x => x.Range != null || x.StatusCode == 206 || (x.ContentType ?? "").StartsWith("audio", StringComparison.OrdinalIgnoreCase)).ToList();
         if (audio.Count > 0)
         {
             doc.H(3, "The audio");
-            doc.List(audio.Select(x => $"Stream {x.Stream} (port {x.Client.Port}): `{x.Method} {x.Uri}`{(x.Range != null ? $" with `Range: {x.Range}`" : "")} (frame {x.RequestFrame}) → **{x.StatusCode} {x.ReasonPhrase}**{(x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "")}, {N(x.BodyLength)} body bytes in {x.ResponseSegmentFrames.Count + 1} segment(s), {x.State}."));
+            doc.List(audio.Select(x => $"Stream {x.Stream} (port {x.ClientEndPoint.Port}): `{x.Method} {x.Uri}`{(x.Range != null ? $" with `Range: {x.Range}`" : "")} (frame {x.RequestFrame}) → **{x.StatusCode} {x.ReasonPhrase}**{(x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "")}, {N(x.BodyLength)} body bytes in {x.ResponseSegmentFrames.Count + 1} segment(s), {x.State}."));
             doc.P("A media element asks for byte ranges so that it can start playing and seek without the whole file; 206 Partial Content says which bytes follow and how large the file is.");
         }
-        var resets = a.Teardowns.Where(t => http.Any(x => x.Stream == t.Stream) && t.Kind == TeardownKind.Reset).ToList();
+        var resets = a.Teardowns.Where(t => http.Any(x => x.Stream == t.Stream) && t.KindValue == TeardownKind.Reset).ToList();
         if (resets.Count > 0)
         {
             doc.H(3, "Resets");
@@ -231,10 +231,10 @@ public static class LabReport
     {
         doc.H(2, "5. The four-way teardown (四次挥手)");
         var all = a.Teardowns.Where(t => streams.Contains(t.Stream)).ToList();
-        var t = all.FirstOrDefault(x => x.Stream == pageStream && x.Kind == TeardownKind.FourWay)
-            ?? all.FirstOrDefault(x => x.Kind == TeardownKind.FourWay)
-            ?? all.FirstOrDefault(x => x.Stream == pageStream && x.Kind is TeardownKind.ThreeWay or TeardownKind.HalfClose)
-            ?? all.FirstOrDefault(x => x.Kind is TeardownKind.ThreeWay or TeardownKind.HalfClose or TeardownKind.Simultaneous);
+        var t = all.FirstOrDefault(x => x.Stream == pageStream && x.KindValue == TeardownKind.FourWay)
+            ?? all.FirstOrDefault(x => x.KindValue == TeardownKind.FourWay)
+            ?? all.FirstOrDefault(x => x.Stream == pageStream && x.KindValue is TeardownKind.ThreeWay or TeardownKind.HalfClose)
+            ?? all.FirstOrDefault(x => x.KindValue is TeardownKind.ThreeWay or TeardownKind.HalfClose or TeardownKind.Simultaneous);
         if (t == null)
         {
             doc.P("No connection closes completely in this capture.");
@@ -242,7 +242,7 @@ public static class LabReport
         }
         var kinds = all.GroupBy(x => x.Kind).Select(g => $"{g.Count()} {g.Key}");
         doc.P($"How the {all.Count} connection(s) ended: {string.Join(", ", kinds)}. Stream {t.Stream} ({t.Kind}) is shown step by step: the {t.ActiveCloser?.ToString().ToLowerInvariant()} closes first (active close). {t.Explanation}");
-        if (t.Kind == TeardownKind.ThreeWay && t.Steps.Count >= 2)
+        if (t.KindValue == TeardownKind.ThreeWay && t.Steps.Count >= 2)
         {
             var both = t.Steps[1];
             doc.P("No connection in this capture closed in four separate segments, so a three-way close is shown: " +
@@ -254,11 +254,11 @@ public static class LabReport
         }
         var timeline = a.Timeline(t.Stream).ToList();
         string StateAfter(ConnectionRole role, long frame) =>
-            string.Join(" → ", timeline.Where(x => x.Role == role && x.Frame == frame).Select(x => x.To.ToString()));
+            string.Join(" → ", timeline.Where(x => x.RoleValue == role && x.Frame == frame).Select(x => x.To));
         doc.T(new[] { "Step", "Frame", "From", "Flags", "Seq", "Ack", "Client state", "Server state", "Explanation" },
             t.Steps.Select((s, i) => new[]
             {
-                N(i + 1), N(s.Frame), s.From.Port == t.Client.Port ? "client" : "server", s.Flags, N(s.Seq), N(s.Ack),
+                N(i + 1), N(s.Frame), s.FromEndPoint.Port == t.ClientEndPoint.Port ? "client" : "server", s.Flags, N(s.Seq), N(s.Ack),
                 StateAfter(ConnectionRole.Client, s.Frame), StateAfter(ConnectionRole.Server, s.Frame), s.Explanation,
             }));
         var after = timeline.Where(x => x.Frame == null && x.From != null).ToList();
@@ -291,25 +291,25 @@ public static class LabReport
             var ack1 = t.Steps.FirstOrDefault(s => s.Name == "ACK");
             string gap = fin1 != null && fin2 != null ? $"; the {t.PassiveCloser?.ToString().ToLowerInvariant()}'s own FIN came {Ms(fin2.Time - fin1.Time)} after the first one (frame {fin2.Frame})" : "";
             doc.P($"In this capture (stream {t.Stream}, {t.Kind}): the {t.ActiveCloser?.ToString().ToLowerInvariant()} sent the first FIN in frame {fin1?.Frame}" +
-                  (t.Kind == TeardownKind.FourWay && ack1 != null ? $", acknowledged on its own in frame {ack1.Frame} (Ack {N(ack1.Ack)} = the FIN's Seq + 1: the FIN takes one sequence number)" : "") + gap + ". " +
-                  $"Across the capture, {a.Teardowns.Count(x => streams.Contains(x.Stream) && x.Kind == TeardownKind.FourWay)} connection(s) closed in four messages and {a.Teardowns.Count(x => streams.Contains(x.Stream) && x.Kind == TeardownKind.ThreeWay)} in three.");
+                  (t.KindValue == TeardownKind.FourWay && ack1 != null ? $", acknowledged on its own in frame {ack1.Frame} (Ack {N(ack1.Ack)} = the FIN's Seq + 1: the FIN takes one sequence number)" : "") + gap + ". " +
+                  $"Across the capture, {a.Teardowns.Count(x => streams.Contains(x.Stream) && x.KindValue == TeardownKind.FourWay)} connection(s) closed in four messages and {a.Teardowns.Count(x => streams.Contains(x.Stream) && x.KindValue == TeardownKind.ThreeWay)} in three.");
         }
 
         doc.H(3, "Why wait 2MSL in TIME_WAIT? (为什么要等待2MSL后才进入关闭状态？)");
         doc.P("The side that closes first sends the last ACK. If that ACK is lost, the peer (in LAST_ACK) retransmits its FIN; the closing side must still be there to acknowledge it again, or the peer would get a RST and report an error. A lost ACK plus the retransmitted FIN take at most one maximum segment lifetime each, hence 2×MSL. Waiting also lets every old segment of this connection die out before the same four-tuple (addresses and ports) can be used again, so a delayed segment cannot be taken for data of a new connection. Linux waits a fixed 60 s (TCP_TIMEWAIT_LEN).");
         if (t != null)
         {
-            var tw = a.StateTimelines.Where(x => streams.Contains(x.Stream) && x.To == TcpState.TIME_WAIT).ToList();
-            int server = tw.Count(x => x.Role == ConnectionRole.Server), client = tw.Count(x => x.Role == ConnectionRole.Client);
+            var tw = a.StateTimelines.Where(x => streams.Contains(x.Stream) && x.ToValue == TcpState.TIME_WAIT).ToList();
+            int server = tw.Count(x => x.RoleValue == ConnectionRole.Server), client = tw.Count(x => x.RoleValue == ConnectionRole.Client);
             doc.P($"In this capture the active closer holds TIME_WAIT: in stream {t.Stream} the {t.TimeWaitSide?.ToLowerInvariant() ?? "?"} ({t.TimeWaitEndPoint?.ToString() ?? "both sides"}) enters TIME_WAIT when it sends the last ACK" +
                   $"{(t.Steps.LastOrDefault() is TcpHandshakeStep last ? $" (frame {last.Frame})" : "")}, while the other side goes to CLOSED as soon as that ACK arrives. In all, the server entered TIME_WAIT on {server} connection(s) and the client on {client}.");
         }
-        var timeWait = sockets.Where(x => x.State == TcpState.TIME_WAIT && (x.LocalPort == port || x.RemotePort == port)).ToList();
+        var timeWait = sockets.Where(x => x.StateValue == TcpState.TIME_WAIT && (x.LocalPort == port || x.RemotePort == port)).ToList();
         doc.P($"The operating system's own socket table (Get-TcpSocketState, read through .NET's IPGlobalProperties) for port {port}" +
               (sockets.Count == 0 ? " was not read for this capture (it was not made by Invoke-LabSession on this machine)." :
                $", read {(sockets.FirstOrDefault()?.Observed is DateTime when ? when.ToString("HH:mm:ss", CultureInfo.InvariantCulture) : "")} just after the visit, lists {timeWait.Count} socket(s) in TIME_WAIT:"));
         if (sockets.Count > 0)
-            doc.T(new[] { "Local", "Remote", "State" }, sockets.Where(x => x.LocalPort == port || x.RemotePort == port).Select(x => new[] { x.LocalEndPoint.ToString(), x.RemoteEndPoint.ToString(), x.State?.ToString() ?? x.SystemState.ToString() }));
+            doc.T(new[] { "Local", "Remote", "State" }, sockets.Where(x => x.LocalPort == port || x.RemotePort == port).Select(x => new[] { x.LocalEndPoint.ToString(), x.RemoteEndPoint.ToString(), x.State }));
     }
 
     /// <summary>Writes report.md, report.html and the SVG figures into a folder; returns the files written.</summary>

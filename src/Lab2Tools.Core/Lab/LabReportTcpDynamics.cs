@@ -71,7 +71,7 @@ internal static class LabReportTcpDynamics
                   "the browser's buffer was full and the server had to wait (flow control)."
                 : "No zero window: the browser's buffer never filled completely.");
         }
-        var flights = Flights(segs, audio.Server.Port, outst);
+        var flights = Flights(segs, audio.ServerEndPoint.Port, outst);
         if (flights.Count > 0)
         {
             var peak = flights.OrderByDescending(f => f.Bytes).ThenBy(f => f.Frame).First();

@@ -32,14 +32,14 @@ public static class FlowTextRenderer
         string serverHead = $"server {flow.Server}";
         lines.Add($"Stream {flow.Stream}: {flow.Client} (client) {(unicode ? "⇄" : "<->")} {flow.Server} (server)");
         lines.Add(Header(lead, clientHead, serverHead, arrow));
-        lines.Add(lead + State(flow.ClientInitialState) + " " + bar + new string(' ', arrow) + bar + " " + State(flow.ServerInitialState).TrimEnd());
+        lines.Add(lead + State(flow.ClientInitialStateValue) + " " + bar + new string(' ', arrow) + bar + " " + State(flow.ServerInitialStateValue).TrimEnd());
         foreach (var r in flow.Rows)
         {
-            string a = Arrow(r.Label, arrow, r.Direction == FlowDirection.ClientToServer, unicode);
+            string a = Arrow(r.Label, arrow, r.DirectionValue == FlowDirection.ClientToServer, unicode);
             var line = new StringBuilder();
             line.Append(r.Frame.ToString(CultureInfo.InvariantCulture).PadLeft(6)).Append(' ');
             line.Append(r.TimeInStream.TotalSeconds.ToString("0.000000", CultureInfo.InvariantCulture).PadRight(10)).Append(' ');
-            line.Append(State(r.ClientState)).Append(' ').Append(a).Append(' ').Append(State(r.ServerState));
+            line.Append(State(r.ClientStateValue)).Append(' ').Append(a).Append(' ').Append(State(r.ServerStateValue));
             string comment = r.Comment;
             if (r.Label.Length + 2 > arrow - 3) comment = (r.Label + (comment.Length > 0 ? "; " + comment : "")).Trim();
             if (comment.Length > 0 && (width <= 0 || line.Length + 1 + comment.Length <= width))
@@ -52,7 +52,7 @@ public static class FlowTextRenderer
         }
         if (flow.OmittedRows > 0)
             lines.Add($"{lead}{new string(' ', StateWidth)} {bar}{Center($"... {flow.OmittedRows} more segments not drawn ...", arrow)}{bar}");
-        lines.Add((lead + State(flow.ClientFinalState) + " " + bar + new string(' ', arrow) + bar + " " + State(flow.ServerFinalState)).TrimEnd());
+        lines.Add((lead + State(flow.ClientFinalStateValue) + " " + bar + new string(' ', arrow) + bar + " " + State(flow.ServerFinalStateValue)).TrimEnd());
         foreach (var n in flow.Notes) lines.Add(lead + n);
         if (!unicode)
             for (int i = 0; i < lines.Count; i++) lines[i] = lines[i].Replace("→", "->").Replace("…", "...").Replace("×", "x");

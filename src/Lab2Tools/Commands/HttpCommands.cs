@@ -86,7 +86,7 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
     protected override void OnExchange(HttpExchange x)
     {
         if (x.Body is not { Length: > 0 } body) return;
-        if (x.State != HttpExchangeState.Complete && !IncludeIncomplete) return;
+        if (x.StateValue != HttpExchangeState.Complete && !IncludeIncomplete) return;
         string name = FileName(x);
         string path = System.IO.Path.Combine(_folder, name);
         if (!ShouldProcess(path, $"Save the {body.Length}-byte body of {x.Method} {x.Uri} ({x.StatusCode}, stream {x.Stream}, frame {x.ResponseFrame})"))

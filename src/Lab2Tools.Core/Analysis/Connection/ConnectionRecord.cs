@@ -175,20 +175,20 @@ public sealed class ConnectionRecord
             int fs = _fin[1] == null || (_fin[0] != null && _fin[0]!.Frame < _fin[1]!.Frame) ? 0 : 1;
             closedFirst = RoleOf(fs);
         }
-        IReadOnlyDictionary<string, int> counts = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;   // shared: most connections have none
+        CountTable counts = CountTable.Empty;   // shared: most connections have none
         if (_expert != null)
         {
             var d = new Dictionary<string, int>();
             foreach (var a in TcpAnalysisText.All)
                 if (Count(a.Flag) > 0) d[a.Field] = Count(a.Flag);
-            counts = d;
+            counts = new CountTable(d);
         }
         return new TcpConnection
         {
             Stream = Stream, Path = Path,
-            Client = Ep(c),
-            Server = Ep(1 - c),
-            RoleSource = source,
+            ClientEndPoint = Ep(c),
+            ServerEndPoint = Ep(1 - c),
+            RoleSourceValue = source,
             StartTime = first.Time,
             RelativeStart = _relativeStart,
             Duration = TimeSpan.FromTicks((_lastNs - first.TimestampNanoseconds) / 100),
@@ -198,11 +198,11 @@ public sealed class ConnectionRecord
             ServerToClient = _dir[1 - c],
             ConnState = _zeek.First?.ConnState ?? "",
             History = _zeek.First?.History ?? "",
-            ZeekConnections = _zeek.Results(),
-            Completeness = (TcpCompleteness)_completeness,
+            ZeekConnections = new(_zeek.Results()),
+            CompletenessFlags = (TcpCompleteness)_completeness,
             InitialRtt = _irtt,
-            ClosedFirstBy = closedFirst,
-            ResetBy = _rst != null ? RoleOf(SideOf(_rst)) : null,
+            ClosedFirstByValue = closedFirst,
+            ResetByValue = _rst != null ? RoleOf(SideOf(_rst)) : null,
             ExpertCounts = counts,
             Retransmissions = Count(TcpAnalysisFlags.Retransmission) + Count(TcpAnalysisFlags.FastRetransmission) + Count(TcpAnalysisFlags.SpuriousRetransmission),
             DuplicateAcks = Count(TcpAnalysisFlags.DuplicateAck),
@@ -219,8 +219,8 @@ public sealed class ConnectionRecord
         Name = name,
         Frame = s.Frame,
         Time = s.Time,
-        From = Ep(s.Side),
-        To = Ep(1 - s.Side),
+        FromEndPoint = Ep(s.Side),
+        ToEndPoint = Ep(1 - s.Side),
         Flags = s.FlagsText,
         Seq = s.Seq,
         Ack = s.Ack,
@@ -299,8 +299,8 @@ public sealed class ConnectionRecord
         return new TcpHandshake
         {
             Stream = Stream, Path = Path,
-            Client = Ep(c),
-            Server = Ep(sv),
+            ClientEndPoint = Ep(c),
+            ServerEndPoint = Ep(sv),
             Syn = step1,
             SynAck = step2,
             Ack = step3,
@@ -319,7 +319,7 @@ public sealed class ConnectionRecord
             ClientMaxSegment = so?.Mss,
             ServerMaxSegment = co.Mss,
             InitialRtt = irtt,
-            Verdict = verdict,
+            VerdictValue = verdict,
             Explanation = explanation,
         };
     }
@@ -364,9 +364,9 @@ public sealed class ConnectionRecord
             steps.Sort((a, b) => a.Frame.CompareTo(b.Frame));
             return new TcpTeardown
             {
-                Stream = Stream, Path = Path, Client = Ep(c), Server = Ep(1 - c), Kind = TeardownKind.Reset,
-                ActiveCloser = RoleOf(x), ActiveCloserEndPoint = Ep(x), PassiveCloser = RoleOf(y),
-                Steps = steps, ResetBy = RoleOf(x), ResetFrame = _rst.Frame, ResetReason = reason, Explanation = explanation,
+                Stream = Stream, Path = Path, ClientEndPoint = Ep(c), ServerEndPoint = Ep(1 - c), KindValue = TeardownKind.Reset,
+                ActiveCloserValue = RoleOf(x), ActiveCloserIpEndPoint = Ep(x), PassiveCloserValue = RoleOf(y),
+                Steps = steps, ResetByValue = RoleOf(x), ResetFrame = _rst.Frame, ResetReason = reason, Explanation = explanation,
             };
         }
 
@@ -426,9 +426,9 @@ public sealed class ConnectionRecord
         }
         return new TcpTeardown
         {
-            Stream = Stream, Path = Path, Client = Ep(c), Server = Ep(1 - c), Kind = kind,
-            ActiveCloser = RoleOf(a), ActiveCloserEndPoint = Ep(a), PassiveCloser = RoleOf(b),
-            Steps = steps, TimeWaitSide = timeWait, TimeWaitEndPoint = timeWaitEp,
+            Stream = Stream, Path = Path, ClientEndPoint = Ep(c), ServerEndPoint = Ep(1 - c), KindValue = kind,
+            ActiveCloserValue = RoleOf(a), ActiveCloserIpEndPoint = Ep(a), PassiveCloserValue = RoleOf(b),
+            Steps = steps, TimeWaitSide = timeWait, TimeWaitIpEndPoint = timeWaitEp,
             DataAfterFirstFin = _dataAfterPeerFin[b], Explanation = text,
         };
     }
@@ -444,7 +444,7 @@ public sealed class ConnectionRecord
             if (state[side] == to) return;
             list.Add(new TcpStateTransition
             {
-                Stream = Stream, Path = Path, EndPoint = Ep(side), Role = RoleOf(side), From = state[side], To = to,
+                Stream = Stream, Path = Path, IpEndPoint = Ep(side), RoleValue = RoleOf(side), FromValue = state[side], ToValue = to,
                 Frame = at?.Frame, Time = at?.Time, Cause = cause, Explanation = explanation,
             });
             state[side] = to;
