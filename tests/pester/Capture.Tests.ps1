@@ -101,11 +101,11 @@ Describe 'Start-TcpCapture' -Tag Capture {
         $c = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'count.pcap') -Count 3
         Start-Sleep -Milliseconds 300
         curl -s -o /dev/null "http://127.0.0.1:$port/"
-        $null = $c.Capture.Wait([TimeSpan]::FromSeconds(5))
+        $null = $c.Wait([TimeSpan]::FromSeconds(5))
         $c.State | Should -Be 'Stopped'
         $c.Packets | Should -Be 3
         $d = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'dur.pcap') -DurationSec 0.5
-        $d.Capture.Wait([TimeSpan]::FromSeconds(5)) | Should -BeTrue
+        $d.Wait([TimeSpan]::FromSeconds(5)) | Should -BeTrue
         $d.State | Should -Be 'Stopped'
     }
 

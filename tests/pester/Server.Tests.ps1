@@ -128,7 +128,7 @@ Describe 'Start-LabServer with curl' {
             $idle | ForEach-Object { $_.Dispose() }
             Start-Sleep -Milliseconds 300
             (curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p4/") | Should -Be 200
-            $t.Server.RejectedConnections | Should -Be 1
+            $t.RejectedConnections | Should -Be 1
         } finally { $t | Stop-LabServer }
     }
 

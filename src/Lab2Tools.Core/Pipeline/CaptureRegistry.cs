@@ -35,6 +35,8 @@ public sealed class TcpCaptureSession
     public string? Error => Capture.Error?.Message;
     /// <summary>Set once the failure has been reported to the user (so it is reported once).</summary>
     public bool ErrorReported { get; set; }
+    /// <summary>Waits until the capture stops (by -Count, -DurationSec, Stop-TcpCapture or an error); false on timeout.</summary>
+    public bool Wait(TimeSpan timeout) => Capture.Wait(timeout);
     public override string ToString() => $"{Name} on {Interface} ({State}, {Packets} packets)";
 }
 

@@ -33,6 +33,8 @@ public sealed class LabServer
     public long RequestCount => Server.RequestCount;
     public long ConnectionCount => Server.ConnectionCount;
     public int ActiveConnections => Server.ActiveConnections;
+    /// <summary>Connections answered 503 because -MaxConnections were open.</summary>
+    public long RejectedConnections => Server.RejectedConnections;
     public override string ToString() => $"{Name} {Url} ({State})";
 }
 
