@@ -12,6 +12,9 @@ public class TextList<T> : IReadOnlyList<T>
     private readonly IReadOnlyList<T> _items;
     private readonly string _separator;
 
+    /// <summary>Items written on one line, separated by "; ".</summary>
+    public TextList(IReadOnlyList<T>? items) : this(items, "; ") { }
+
     public TextList(IReadOnlyList<T>? items, string separator)
     {
         _items = items ?? Array.Empty<T>();

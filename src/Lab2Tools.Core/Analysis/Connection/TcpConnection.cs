@@ -108,7 +108,7 @@ public sealed class TcpConnection
     /// on a closed connection, tcp_attempt_delay, tcp_close_delay, tcp_connection_linger after a close or reset,
     /// or tcp_inactivity_timeout), each with its start frame, originator, conn_state and history.
     /// </summary>
-    public LineList<Zeek.ZeekConnection> ZeekConnections { get; init; } = LineList<Zeek.ZeekConnection>.Empty;
+    public TextList<Zeek.ZeekConnection> ZeekConnections { get; init; } = new(Array.Empty<Zeek.ZeekConnection>());
     /// <summary>True when Zeek logs more than one connection for this stream.</summary>
     public bool ZeekSplit => ZeekConnections.Count > 1;
     /// <summary>Wireshark's tcp.completeness value (the sum of its bits: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST).</summary>
