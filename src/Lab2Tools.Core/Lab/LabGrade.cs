@@ -41,7 +41,8 @@ public sealed class LabCaptureGrade
     /// <summary>The file's name without its folder.</summary>
     public string FileName => System.IO.Path.GetFileName(Path);
     /// <summary>What went wrong: the failed checks, and the error ("ErrorId: message") for a file read badly or not at all.</summary>
-    public string Problems => string.Join("; ", new[] { FailedChecks, ErrorId.Length > 0 ? $"{ErrorId}: {Error}" : "" }.Where(x => x.Length > 0));
+    public string Problems =>
+        string.Join("; ", new[] { FailedChecks, ErrorId.Length > 0 ? $"{ErrorId}: {Error}" : "" }.Where(x => x.Length > 0));
 
     public override string ToString() => $"{Result} {Path}: {Passed} passed, {Failed} failed, {NotApplicable} not applicable";
 

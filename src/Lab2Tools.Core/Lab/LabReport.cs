@@ -139,8 +139,10 @@ public static class LabReport
     private static TcpFlow Slice(TcpFlow f, IEnumerable<TcpFlowRow> rows, bool keepFinal, bool keepInitial = true) => new()
     {
         Stream = f.Stream, ClientEndPoint = f.ClientEndPoint, ServerEndPoint = f.ServerEndPoint,
-        ClientInitialStateValue = keepInitial ? f.ClientInitialStateValue : null, ServerInitialStateValue = keepInitial ? f.ServerInitialStateValue : null,
-        ClientFinalStateValue = keepFinal ? f.ClientFinalStateValue : null, ServerFinalStateValue = keepFinal ? f.ServerFinalStateValue : null,
+        ClientInitialStateValue = keepInitial ? f.ClientInitialStateValue : null,
+        ServerInitialStateValue = keepInitial ? f.ServerInitialStateValue : null,
+        ClientFinalStateValue = keepFinal ? f.ClientFinalStateValue : null,
+        ServerFinalStateValue = keepFinal ? f.ServerFinalStateValue : null,
         Rows = rows.ToList(), Notes = keepFinal ? f.Notes : LineList<string>.Empty,
     };
 

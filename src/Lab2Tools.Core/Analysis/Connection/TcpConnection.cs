@@ -51,7 +51,8 @@ public sealed class TcpDirectionStatistics
     public bool Timestamps { get; internal set; }
     /// <summary>"12 frames, 1448 payload bytes (1448 unique, 0 retransmitted, 0 missed), 2072 IP bytes".</summary>
     public override string ToString() =>
-        Text.ShapeText.Table.Format("Direction.Statistics", Frames, PayloadBytes, UniquePayloadBytes, RetransmittedBytes, MissedBytes, IpBytes);
+        Text.ShapeText.Table.Format("Direction.Statistics", Frames, PayloadBytes, UniquePayloadBytes, RetransmittedBytes,
+            MissedBytes, IpBytes);
 }
 
 /// <summary>Counts by name: a dictionary in ConvertTo-Json, "Retransmission=2, DuplicateAck=1" in Export-Csv.</summary>

@@ -40,7 +40,8 @@ public sealed class TcpFlowRow
     /// <summary>The server's new state when this frame changed it, otherwise null.</summary>
     public string? ServerState => ServerStateValue?.ToString();
     internal TcpState? ServerStateValue { get; init; }
-    public override string ToString() => $"{Frame} {(DirectionValue == FlowDirection.ClientToServer ? "→" : "←")} {Label} {Comment}".TrimEnd();
+    public override string ToString() =>
+        $"{Frame} {(DirectionValue == FlowDirection.ClientToServer ? "→" : "←")} {Label} {Comment}".TrimEnd();
 }
 
 /// <summary>The ladder diagram of one connection (Wireshark's Flow Graph, TCP flow type, plus each side's state).</summary>

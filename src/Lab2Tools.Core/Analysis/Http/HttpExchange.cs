@@ -34,7 +34,8 @@ public sealed class HttpHeaders : OrderedDictionary
     public override string ToString()
     {
         var b = new System.Text.StringBuilder();
-        foreach (System.Collections.DictionaryEntry e in this) b.Append(b.Length == 0 ? "" : "\n").Append(e.Key).Append(": ").Append(e.Value);
+        foreach (System.Collections.DictionaryEntry e in this)
+            b.Append(b.Length == 0 ? "" : "\n").Append(e.Key).Append(": ").Append(e.Value);
         return b.ToString();
     }
 }
@@ -119,7 +120,8 @@ public sealed class HttpExchange
     public string StateText => StateValue == HttpExchangeState.Aborted
         ? Text.ShapeText.Table.Format("Http.AbortedBy", Text.CommonText.Role(AbortedByValue == ConnectionRole.Client)) : State;
     /// <summary>The request line, its frames and its place on the connection.</summary>
-    public string RequestText => Text.ShapeText.Table.Format("Http.Request", Method, Uri, Version, RequestFirstFrame, RequestFrame, Sequence);
+    public string RequestText =>
+        Text.ShapeText.Table.Format("Http.Request", Method, Uri, Version, RequestFirstFrame, RequestFrame, Sequence);
     /// <summary>The status line and the response's frames, or "(none)".</summary>
     public string ResponseText => StatusCode == null ? Text.ShapeText.Table["Http.NoResponse"]
         : Text.ShapeText.Table.Format("Http.Response", ResponseVersion, StatusCode, ReasonPhrase, ResponseFirstFrame, ResponseFrame);
