@@ -24,4 +24,4 @@ Write-Host "  report  : $(($files | Where-Object Extension -eq '.html').FullName
 Write-Host "            $(($files | Where-Object Extension -eq '.md').FullName)"
 Write-Host "Check any capture against the lab's goals: Test-LabCapture -Path <file.pcap>"
 # a goal the lab could not show is a failure; NothingAbnormal only reports what the kernel did (a rare retransmission)
-if ($s.Checks | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' }) { exit 1 }
+if ($s.GetChecks() | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' }) { exit 1 }

@@ -88,7 +88,7 @@ public class ConnectionAnalysisTests
         {
             var e = expected[c.Stream];
             bool FromClient(Dictionary<string, string> r) =>
-                (r["ip.src"] != "" ? r["ip.src"] : r["ipv6.src"]) == c.Client.Address.ToString() && r["tcp.srcport"] == c.Client.Port.ToString(CultureInfo.InvariantCulture);
+                (r["ip.src"] != "" ? r["ip.src"] : r["ipv6.src"]) == c.ClientEndPoint.Address.ToString() && r["tcp.srcport"] == c.ClientEndPoint.Port.ToString(CultureInfo.InvariantCulture);
             Assert.Equal(e.Count(FromClient), c.ClientToServer.Frames);
             Assert.Equal(e.Count(r => !FromClient(r)), c.ServerToClient.Frames);
             Assert.Equal(e.Where(FromClient).Sum(r => long.Parse(r["frame.len"], CultureInfo.InvariantCulture)), c.ClientToServer.FrameBytes);
@@ -134,7 +134,7 @@ public class ConnectionAnalysisTests
         foreach (var s in Segments(file))
             foreach (var e in ex.Analyze(s))
             {
-                string sev = e.Severity switch { ExpertSeverity.Warning => "Warns", ExpertSeverity.Note => "Notes", ExpertSeverity.Chat => "Chats", _ => "Errors" };
+                string sev = e.SeverityValue switch { ExpertSeverity.Warning => "Warns", ExpertSeverity.Note => "Notes", ExpertSeverity.Chat => "Chats", _ => "Errors" };
                 string key = $"{sev}|{e.Message}";
                 actual[key] = actual.GetValueOrDefault(key) + 1;
             }
@@ -216,7 +216,7 @@ public class ConnectionAnalysisTests
     public void HandshakeOfTheLabPage()
     {
         var h = Records("http-visit.pcap")[0].ToHandshake()!;
-        Assert.Equal(HandshakeVerdict.Complete, h.Verdict);
+        Assert.Equal(HandshakeVerdict.Complete, h.VerdictValue);
         Assert.Equal((1L, 2L, 3L), (h.Syn.Frame, h.SynAck!.Frame, h.Ack!.Frame));
         Assert.Equal((0u, 0u), (h.Syn.Seq, h.SynAck.Seq));
         Assert.Equal((1u, 1u, 1u), (h.SynAck.Ack, h.Ack.Seq, h.Ack.Ack));
@@ -235,7 +235,7 @@ public class ConnectionAnalysisTests
     public void FailedHandshakes(string file, HandshakeVerdict verdict)
     {
         var h = Records(file)[0].ToHandshake()!;
-        Assert.Equal(verdict, h.Verdict);
+        Assert.Equal(verdict, h.VerdictValue);
         Assert.Null(h.Ack);
         if (verdict == HandshakeVerdict.NoAnswer) Assert.Equal(3, h.SynRetransmissions.Count);
     }
@@ -245,39 +245,39 @@ public class ConnectionAnalysisTests
     {
         var visit = Records("http-visit.pcap").Select(r => r.ToTeardown()!).ToList();
         // Flask sends the first FIN; curl answers FIN+ACK at once: three segments, TIME_WAIT on the server
-        Assert.Equal(TeardownKind.ThreeWay, visit[0].Kind);
-        Assert.Equal(ConnectionRole.Server, visit[0].ActiveCloser);
+        Assert.Equal(TeardownKind.ThreeWay, visit[0].KindValue);
+        Assert.Equal(ConnectionRole.Server, visit[0].ActiveCloserValue);
         Assert.Equal("Server", visit[0].TimeWaitSide);
         Assert.Equal(new[] { "FIN", "FIN", "ACK" }, visit[0].Steps.Select(s => s.Name));
 
         var abort = Records("client-abort.pcap")[0].ToTeardown()!;
-        Assert.Equal(TeardownKind.Reset, abort.Kind);
-        Assert.Equal(ConnectionRole.Client, abort.ResetBy);
+        Assert.Equal(TeardownKind.Reset, abort.KindValue);
+        Assert.Equal(ConnectionRole.Client, abort.ResetByValue);
         Assert.Equal("ClosedWithDataInFlight", abort.ResetReason);
         Assert.Null(abort.TimeWaitSide);
 
         var half = Records("half-close.pcap")[0].ToTeardown()!;
-        Assert.Equal(TeardownKind.HalfClose, half.Kind);
-        Assert.Equal(ConnectionRole.Client, half.ActiveCloser);
+        Assert.Equal(TeardownKind.HalfClose, half.KindValue);
+        Assert.Equal(ConnectionRole.Client, half.ActiveCloserValue);
         Assert.True(half.DataAfterFirstFin > 20000);
 
         var refused = Records("refused.pcap")[0].ToTeardown()!;
         Assert.Equal("ConnectionRefused", refused.ResetReason);
 
         var keep = Records("keepalive.pcap")[0].ToTeardown()!;
-        Assert.Contains(keep.Kind, new[] { TeardownKind.FourWay, TeardownKind.ThreeWay });
+        Assert.Contains(keep.KindValue, new[] { TeardownKind.FourWay, TeardownKind.ThreeWay });
     }
 
     [Fact]
     public void StateTimelineOfAServerFirstClose()
     {
         var t = Records("http-visit.pcap")[0].ToStateTimeline();
-        string Path(ConnectionRole role) => string.Join(" ", t.Where(x => x.Role == role).Select(x => x.To));
+        string Path(ConnectionRole role) => string.Join(" ", t.Where(x => x.RoleValue == role).Select(x => x.To));
         Assert.Equal("CLOSED SYN_SENT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED", Path(ConnectionRole.Client));
         Assert.Equal("LISTEN SYN_RECEIVED ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 TIME_WAIT CLOSED", Path(ConnectionRole.Server));
         Assert.Null(t.Last().Frame); // TIME_WAIT expiry is not in the capture
-        var estClient = t.First(x => x.Role == ConnectionRole.Client && x.To == TcpState.ESTABLISHED);
-        var estServer = t.First(x => x.Role == ConnectionRole.Server && x.To == TcpState.ESTABLISHED);
+        var estClient = t.First(x => x.RoleValue == ConnectionRole.Client && x.ToValue == TcpState.ESTABLISHED);
+        var estServer = t.First(x => x.RoleValue == ConnectionRole.Server && x.ToValue == TcpState.ESTABLISHED);
         Assert.Equal((2L, 3L), (estClient.Frame!.Value, estServer.Frame!.Value));
     }
 
@@ -285,13 +285,13 @@ public class ConnectionAnalysisTests
     public void StateTimelineOfARefusalAndAReset()
     {
         var refused = Records("refused.pcap")[0].ToStateTimeline();
-        Assert.DoesNotContain(refused, x => x.To == TcpState.LISTEN);
-        Assert.Equal("CLOSED SYN_SENT CLOSED", string.Join(" ", refused.Where(x => x.Role == ConnectionRole.Client).Select(x => x.To)));
+        Assert.DoesNotContain(refused, x => x.ToValue == TcpState.LISTEN);
+        Assert.Equal("CLOSED SYN_SENT CLOSED", string.Join(" ", refused.Where(x => x.RoleValue == ConnectionRole.Client).Select(x => x.To)));
 
         var abort = Records("client-abort.pcap")[0].ToStateTimeline();
-        Assert.Equal(TcpState.CLOSED, abort.Last(x => x.Role == ConnectionRole.Server).To);
-        Assert.Equal("received RST", abort.Last(x => x.Role == ConnectionRole.Server).Cause);
-        Assert.DoesNotContain(abort, x => x.To == TcpState.TIME_WAIT);
+        Assert.Equal(TcpState.CLOSED, abort.Last(x => x.RoleValue == ConnectionRole.Server).ToValue);
+        Assert.Equal("received RST", abort.Last(x => x.RoleValue == ConnectionRole.Server).Cause);
+        Assert.DoesNotContain(abort, x => x.ToValue == TcpState.TIME_WAIT);
     }
 }
 

@@ -51,7 +51,7 @@ public class HttpTests
             }
             if (r["http.response.code"] != "")
             {
-                var x = ours.SingleOrDefault(e => e.ResponseFrame == frame && e.State == HttpExchangeState.Complete);
+                var x = ours.SingleOrDefault(e => e.ResponseFrame == frame && e.StateValue == HttpExchangeState.Complete);
                 if (x == null) { diffs.Add($"response frame {frame}: no complete exchange ends there"); continue; }
                 if (x.StatusCode.ToString() != r["http.response.code"]) diffs.Add($"response frame {frame}: status tshark {r["http.response.code"]} Lab2Tools {x.StatusCode}");
                 if ((x.ContentLength?.ToString(CultureInfo.InvariantCulture) ?? "") != r["http.content_length_header"]) diffs.Add($"response frame {frame}: Content-Length tshark '{r["http.content_length_header"]}' Lab2Tools '{x.ContentLength}'");
@@ -59,7 +59,7 @@ public class HttpTests
             }
         }
         var tsharkResponses = rows.Where(r => r["http.response.code"] != "").Select(r => long.Parse(r["frame.number"], CultureInfo.InvariantCulture)).ToHashSet();
-        foreach (var x in ours.Where(e => e.State == HttpExchangeState.Complete && !tsharkResponses.Contains(e.ResponseFrame!.Value)))
+        foreach (var x in ours.Where(e => e.StateValue == HttpExchangeState.Complete && !tsharkResponses.Contains(e.ResponseFrame!.Value)))
         {
             bool pipelinedHead = x.Method == "HEAD" && ours.Any(o => o.Stream == x.Stream && o.Sequence > x.Sequence && o.RequestFrame == x.RequestFrame);
             if (!pipelinedHead) diffs.Add($"Lab2Tools has a complete exchange tshark does not: stream {x.Stream} {x.Method} {x.Uri} frame {x.ResponseFrame}");
@@ -85,8 +85,8 @@ public class HttpTests
         Assert.Equal(x.Count, x.Select(e => e.Stream).Distinct().Count());
         Assert.Contains(x, e => e.ResponseSegmentFrames.Count > 0);
         // Chromium cancels an audio download on the revisit: the client resets the connection mid-body
-        var aborted = Assert.Single(x, e => e.State == HttpExchangeState.Aborted);
-        Assert.Equal(Analysis.ConnectionRole.Client, aborted.AbortedBy);
+        var aborted = Assert.Single(x, e => e.StateValue == HttpExchangeState.Aborted);
+        Assert.Equal(Analysis.ConnectionRole.Client, aborted.AbortedByValue);
         Assert.True(aborted.BodyLength < aborted.ContentLength);
     }
 
@@ -96,7 +96,7 @@ public class HttpTests
         var site = Path.Combine(TestData.RepoRoot, "src", "Lab2Tools", "LabSite");
         var x = Exchanges("chromium-lab.pcap", bodies: true);
         Assert.Equal(File.ReadAllBytes(Path.Combine(site, "logo.png")), x.First(e => e.Uri == "/static/logo.png" && e.StatusCode == 200).Body);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(site, "audio.ogg")), x.First(e => e.Uri == "/static/audio.ogg" && e.State == HttpExchangeState.Complete && e.Range == "bytes=0-").Body);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(site, "audio.ogg")), x.First(e => e.Uri == "/static/audio.ogg" && e.StateValue == HttpExchangeState.Complete && e.Range == "bytes=0-").Body);
         Assert.Equal(File.ReadAllBytes(Path.Combine(site, "index.html")), x.First(e => e.Uri == "/" && e.StatusCode == 200).Body);
     }
 
@@ -104,7 +104,7 @@ public class HttpTests
     public void AHoleInTheBodyIsNotComplete()
     {
         var x = Exchanges("missing-segment.pcap").Single(e => e.Stream == 0);
-        Assert.Equal(HttpExchangeState.BytesMissing, x.State);
+        Assert.Equal(HttpExchangeState.BytesMissing, x.StateValue);
         Assert.Equal(8192, x.BodyMissingBytes);
         Assert.Equal(x.ContentLength, x.BodyLength + x.BodyMissingBytes);
     }
@@ -125,10 +125,10 @@ public class HttpTests
         Assert.Equal(expected, System.Text.Encoding.ASCII.GetString(chunked.Body!));
         Assert.Equal(405, x.Single(e => e.Method == "DELETE").StatusCode);
         // keep-alive: two exchanges on one connection; pipelining: three requests in one segment
-        Assert.Equal(new[] { 1, 2 }, x.Where(e => e.Server.Port == 5001 && e.Stream == x.First(f => f.Server.Port == 5001).Stream).Select(e => e.Sequence));
-        var pipelined = x.Where(e => e.RequestFrame == x.Last().RequestFrame && e.Server.Port == 5001).ToList();
+        Assert.Equal(new[] { 1, 2 }, x.Where(e => e.ServerEndPoint.Port == 5001 && e.Stream == x.First(f => f.ServerEndPoint.Port == 5001).Stream).Select(e => e.Sequence));
+        var pipelined = x.Where(e => e.RequestFrame == x.Last().RequestFrame && e.ServerEndPoint.Port == 5001).ToList();
         Assert.Equal(new[] { "GET", "HEAD", "GET" }, pipelined.Select(e => e.Method));
-        Assert.All(pipelined, e => Assert.Equal(HttpExchangeState.Complete, e.State));
+        Assert.All(pipelined, e => Assert.Equal(HttpExchangeState.Complete, e.StateValue));
         // the client that did not speak HTTP: one problem, for its stream only
         var p = Assert.Single(problems);
         Assert.Contains("is not HTTP", p.Message);

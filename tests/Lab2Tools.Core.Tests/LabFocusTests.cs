@@ -21,7 +21,7 @@ public class LabFocusTests
         int? Figure(string kind) =>
             Regex.Match(md, $@"\({kind}-stream-(\d+)\.svg\)") is { Success: true } m ? int.Parse(m.Groups[1].Value) : null;
         var handshake = checks["Handshake"];
-        if (handshake.Result != LabCheckOutcome.NotApplicable && handshake.Stream != null)
+        if (handshake.ResultValue != LabCheckOutcome.NotApplicable && handshake.Stream != null)
             Assert.Equal(handshake.Stream, Figure("handshake"));
         var teardown = checks["Teardown"];
         if (teardown.Stream != null)

@@ -12,12 +12,12 @@ public class LabGradeTests
         var a = LabCaptureAnalysis.Analyze(TestData.Path("refused.pcap"));
         var checks = LabChecks.Run(a);
         var g = LabCaptureGrade.FromChecks(a.Path, checks, a.Frames, null, null, TimeSpan.FromMilliseconds(3));
-        Assert.Equal(checks.Count(c => c.Result == LabCheckOutcome.Passed), g.Passed);
-        Assert.Equal(checks.Count(c => c.Result == LabCheckOutcome.Failed), g.Failed);
-        Assert.Equal(checks.Count(c => c.Result == LabCheckOutcome.NotApplicable), g.NotApplicable);
+        Assert.Equal(checks.Count(c => c.ResultValue == LabCheckOutcome.Passed), g.Passed);
+        Assert.Equal(checks.Count(c => c.ResultValue == LabCheckOutcome.Failed), g.Failed);
+        Assert.Equal(checks.Count(c => c.ResultValue == LabCheckOutcome.NotApplicable), g.NotApplicable);
         Assert.Equal(checks.Count, g.Passed + g.Failed + g.NotApplicable);
         Assert.Equal("Failed", g.Result);
-        Assert.Equal(string.Join(", ", checks.Where(c => !c.Passed && c.Result == LabCheckOutcome.Failed).Select(c => c.Name)), g.FailedChecks);
+        Assert.Equal(string.Join(", ", checks.Where(c => !c.Passed && c.ResultValue == LabCheckOutcome.Failed).Select(c => c.Name)), g.FailedChecks);
         Assert.Same(checks, g.GetChecks());
         Assert.Equal(0.003, g.DurationSeconds, 6);
     }
@@ -26,9 +26,9 @@ public class LabGradeTests
     public void JUnit_text_from_a_capture_that_XML_cannot_carry_is_replaced_not_thrown()
     {
         // a URI or header from a capture can hold control characters; the XML must still be written and read
-        var bad = new LabCheckResult { Name = "PageReassembled", Result = LabCheckOutcome.Failed, Evidence = "GET /\u0001\u0008x\uD800 in frame 4", Frames = new long[] { 4 } };
-        var ok = new LabCheckResult { Name = "Handshake", Result = LabCheckOutcome.Passed, Evidence = "SYN in frame 1 → 😀" };
-        var na = new LabCheckResult { Name = "NotModified", Result = LabCheckOutcome.NotApplicable, Evidence = "nothing to check" };
+        var bad = new LabCheckResult { Name = "PageReassembled", ResultValue = LabCheckOutcome.Failed, Evidence = "GET /\u0001\u0008x\uD800 in frame 4", Frames = new long[] { 4 } };
+        var ok = new LabCheckResult { Name = "Handshake", ResultValue = LabCheckOutcome.Passed, Evidence = "SYN in frame 1 → 😀" };
+        var na = new LabCheckResult { Name = "NotModified", ResultValue = LabCheckOutcome.NotApplicable, Evidence = "nothing to check" };
         var grades = new[]
         {
             LabCaptureGrade.FromChecks("/class/a.pcap", new[] { ok, bad, na }, 10, null, null, TimeSpan.Zero),

@@ -89,18 +89,18 @@ public class LabTests
     public void Flow_states_follow_a_server_first_close()
     {
         var flow = Chromium.Value.Flow(0)!;
-        Assert.Equal(TcpState.CLOSED, flow.ClientInitialState);
-        Assert.Equal(TcpState.LISTEN, flow.ServerInitialState);
-        Assert.Equal(TcpState.SYN_SENT, flow.Rows[0].ClientState);
-        Assert.Equal(TcpState.SYN_RECEIVED, flow.Rows[0].ServerState);
-        Assert.Equal(TcpState.ESTABLISHED, flow.Rows[1].ClientState);
-        Assert.Equal(TcpState.ESTABLISHED, flow.Rows[2].ServerState);
+        Assert.Equal(TcpState.CLOSED, flow.ClientInitialStateValue);
+        Assert.Equal(TcpState.LISTEN, flow.ServerInitialStateValue);
+        Assert.Equal(TcpState.SYN_SENT, flow.Rows[0].ClientStateValue);
+        Assert.Equal(TcpState.SYN_RECEIVED, flow.Rows[0].ServerStateValue);
+        Assert.Equal(TcpState.ESTABLISHED, flow.Rows[1].ClientStateValue);
+        Assert.Equal(TcpState.ESTABLISHED, flow.Rows[2].ServerStateValue);
         var fin = flow.Rows.First(r => r.Flags.Contains("FIN"));
-        Assert.Equal(FlowDirection.ServerToClient, fin.Direction);
-        Assert.Equal(TcpState.FIN_WAIT_1, fin.ServerState);
-        Assert.Equal(TcpState.CLOSE_WAIT, fin.ClientState);
-        Assert.Equal(TcpState.CLOSED, flow.ClientFinalState);
-        Assert.Equal(TcpState.CLOSED, flow.ServerFinalState);
+        Assert.Equal(FlowDirection.ServerToClient, fin.DirectionValue);
+        Assert.Equal(TcpState.FIN_WAIT_1, fin.ServerStateValue);
+        Assert.Equal(TcpState.CLOSE_WAIT, fin.ClientStateValue);
+        Assert.Equal(TcpState.CLOSED, flow.ClientFinalStateValue);
+        Assert.Equal(TcpState.CLOSED, flow.ServerFinalStateValue);
         Assert.Contains(flow.Notes, n => n.Contains("TIME_WAIT"));
         Assert.Contains(flow.Rows, r => r.Comment == "GET / HTTP/1.1");
         Assert.Contains(flow.Rows, r => r.Comment == "[TCP segment of a reassembled PDU]");

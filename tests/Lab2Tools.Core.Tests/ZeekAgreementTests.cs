@@ -123,9 +123,9 @@ public class ZeekAgreementTests
         /// </summary>
         public bool TcpHistoryAgrees => Ours != null && Ours.History == Zeek.History!.Replace("X", "") && SameOrientation;
         public bool SameOrientation => Ours != null
-            && (Zeek.OrigH == null || Ours.Originator.Address.Equals(IPAddress.Parse(Zeek.OrigH)))
-            && (Zeek.OrigP == null || Ours.Originator.Port == Zeek.OrigP)
-            && (Zeek.RespH == null || Ours.Responder.Address.Equals(IPAddress.Parse(Zeek.RespH)));
+            && (Zeek.OrigH == null || Ours.OriginatorEndPoint.Address.Equals(IPAddress.Parse(Zeek.OrigH)))
+            && (Zeek.OrigP == null || Ours.OriginatorEndPoint.Port == Zeek.OrigP)
+            && (Zeek.RespH == null || Ours.ResponderEndPoint.Address.Equals(IPAddress.Parse(Zeek.RespH)));
         public override string ToString() =>
             $"{Entry.Trace} ({Entry.Btest}) {Zeek.OrigH}:{Zeek.OrigP} -> {Zeek.RespH}:{Zeek.RespP}: " +
             $"Zeek {Zeek.ConnState} {Zeek.History}, " +
@@ -152,8 +152,8 @@ public class ZeekAgreementTests
         {
             bool Is(IPEndPoint ep, string? h, int? p) =>
                 (h == null || ep.Address.Equals(IPAddress.Parse(h))) && (p == null || ep.Port == p);
-            return (Is(z.Originator, row.OrigH, row.OrigP) && Is(z.Responder, row.RespH, row.RespP))
-                || (Is(z.Responder, row.OrigH, row.OrigP) && Is(z.Originator, row.RespH, row.RespP));
+            return (Is(z.OriginatorEndPoint, row.OrigH, row.OrigP) && Is(z.ResponderEndPoint, row.RespH, row.RespP))
+                || (Is(z.ResponderEndPoint, row.OrigH, row.OrigP) && Is(z.OriginatorEndPoint, row.RespH, row.RespP));
         }
         var pending = new List<ZeekRow>();
         foreach (var row in rows)

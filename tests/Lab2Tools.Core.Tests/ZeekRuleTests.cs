@@ -114,7 +114,7 @@ public class ZeekRuleTests
         var c = Run(new P(0.1, false, SYN | ACK, 500, 101), new P(0.2, true, ACK, 101, 501)).Single();
         Assert.Equal("S1", c.ConnState);
         Assert.Equal("^hA", c.History);
-        Assert.Equal(40000, c.ZeekConnections[0].Originator.Port);
+        Assert.Equal(40000, c.ZeekConnections[0].OriginatorEndPoint.Port);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public class ZeekRuleTests
         var c = Run(new P(0.1, false, SYN | ACK, 500, 101, ServerPort: 50000), new P(0.2, true, ACK, 101, 501, ServerPort: 50000)).Single();
         Assert.Equal("OTH", c.ConnState);
         Assert.Equal("^hA", c.History);
-        Assert.Equal(40000, c.ZeekConnections[0].Originator.Port);
+        Assert.Equal(40000, c.ZeekConnections[0].OriginatorEndPoint.Port);
     }
 
     [Fact]

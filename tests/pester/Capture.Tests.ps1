@@ -65,8 +65,8 @@ Describe 'Start-TcpCapture' -Tag Capture {
         curl -s -o /dev/null "http://127.0.0.1:$port/"
         Start-Sleep -Milliseconds 500
         $c | Stop-TcpCapture
-        $live = Receive-TcpCapture -Name recv | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len) $($_.WindowSize) $($_.Analysis)" }
-        $file = Import-TcpCapture $file | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len) $($_.WindowSize) $($_.Analysis)" }
+        $live = Receive-TcpCapture -Name recv | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len) $($_.WindowSize) $($_.AnalysisText)" }
+        $file = Import-TcpCapture $file | ForEach-Object { "$($_.Frame) $($_.Stream) $($_.Seq) $($_.Ack) $($_.Len) $($_.WindowSize) $($_.AnalysisText)" }
         $live.Count | Should -BeGreaterThan 5
         $live | Should -Be $file
         @(Receive-TcpCapture -Name recv).Count | Should -Be 0   # each segment is received once
@@ -101,11 +101,11 @@ Describe 'Start-TcpCapture' -Tag Capture {
         $c = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'count.pcap') -Count 3
         Start-Sleep -Milliseconds 300
         curl -s -o /dev/null "http://127.0.0.1:$port/"
-        $null = $c.Capture.Wait([TimeSpan]::FromSeconds(5))
+        $null = $c.Wait([TimeSpan]::FromSeconds(5))
         $c.State | Should -Be 'Stopped'
         $c.Packets | Should -Be 3
         $d = Start-TcpCapture -Port $port -Path (Join-Path $TestDrive 'dur.pcap') -DurationSec 0.5
-        $d.Capture.Wait([TimeSpan]::FromSeconds(5)) | Should -BeTrue
+        $d.Wait([TimeSpan]::FromSeconds(5)) | Should -BeTrue
         $d.State | Should -Be 'Stopped'
     }
 
@@ -179,7 +179,7 @@ Describe 'Nothing lost when a capture is interrupted' -Tag Capture {
     It 'Select-Object -First (a stopped pipeline) leaves a complete pcap' {
         $file = Join-Path $TestDrive 'first.pcap'
         $job = Start-ThreadJob { Start-Sleep -Seconds 1; curl -s -o /dev/null "http://127.0.0.1:$using:port/" }
-        $first = Watch-TcpSegment -Port $port -Path $file -DurationSec 15 | Where-Object { $_.Flags -band [Lab2Tools.Model.TcpFlags]::FIN } | Select-Object -First 1
+        $first = Watch-TcpSegment -Port $port -Path $file -DurationSec 15 | Where-Object { $_.FlagsText -match 'FIN' } | Select-Object -First 1
         $job | Wait-Job | Remove-Job
         $first.FlagsText | Should -Match 'FIN'
         & tshark -r $file 2>&1 | Out-Null

@@ -313,15 +313,3 @@ Describe 'Check results go to Export-Csv' -Tag Grading {
         $r[0].Frames[0] | Should -BeOfType [long]
     }
 }
-
-Describe 'A lab session goes through ConvertTo-Json' -Tag Grading {
-    It 'does not throw (the analysis held a dictionary with integer keys), and keeps the checks' {
-        $a = [Lab2Tools.Lab.LabCaptureAnalysis]::Analyze((Join-Path $DataDir 'chromium-lab.pcap'))
-        $s = [Lab2Tools.Lab.LabSession]@{ Path = (Join-Path $DataDir 'chromium-lab.pcap'); Analysis = $a; Checks = [Lab2Tools.Lab.LabChecks]::Run($a, $null, $null) }
-        $json = $s | ConvertTo-Json -WarningAction SilentlyContinue
-        $back = $json | ConvertFrom-Json
-        $back.Path | Should -Be $s.Path
-        $back.Checks.Count | Should -Be 9
-        $back.Passed | Should -Be $s.Passed
-    }
-}

@@ -15,38 +15,38 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
 
     It 'returns a LabSession whose checks all pass' {
         $s | Should -BeOfType Lab2Tools.Lab.LabSession
-        $s.Checks.Count | Should -Be 9
-        $s.Checks | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
+        $s.GetChecks().Count | Should -Be 9
+        $s.GetChecks() | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
         # loopback almost never loses a segment, but the kernel may retransmit now and then: the check must agree with tshark
         $retrans = @(Invoke-Tshark -Path $s.Path -Filter 'tcp.analysis.retransmission' -Field frame.number).Count
-        ($s.Checks | Where-Object Name -eq 'NothingAbnormal').Passed | Should -Be ($retrans -eq 0 -and @(Invoke-Tshark -Path $s.Path -Filter 'tcp.analysis.lost_segment || tcp.analysis.out_of_order || tcp.analysis.duplicate_ack' -Field frame.number).Count -eq 0)
-        $s.Passed | Should -Be (@($s.Checks | Where-Object { -not $_.Passed }).Count -eq 0)
+        ($s.GetChecks() | Where-Object Name -eq 'NothingAbnormal').Passed | Should -Be ($retrans -eq 0 -and @(Invoke-Tshark -Path $s.Path -Filter 'tcp.analysis.lost_segment || tcp.analysis.out_of_order || tcp.analysis.duplicate_ack' -Field frame.number).Count -eq 0)
+        $s.Passed | Should -Be (@($s.GetChecks() | Where-Object { -not $_.Passed }).Count -eq 0)
     }
 
     It 'leaves a pcap that tshark reads, with the same connections and responses' {
         Test-Path $s.Path | Should -BeTrue
         $s.Path | Should -Be (Join-Path $dir 'lab2.pcap')
         $streams = Invoke-Tshark -Path $s.Path -Filter 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -Field tcp.stream
-        @($streams).Count | Should -Be $s.Connections.Count
+        @($streams).Count | Should -Be $s.GetConnections().Count
         $codes = (Invoke-Tshark -Path $s.Path -Filter 'http.response' -Field http.response.code) | ForEach-Object { [int]$_[0] } | Sort-Object
-        $codes | Should -Be ($s.HttpExchanges.StatusCode | Sort-Object)
+        $codes | Should -Be ($s.GetHttpExchanges().StatusCode | Sort-Object)
         $codes | Should -Contain 200
         $codes | Should -Contain 206
         $codes | Should -Contain 304
     }
 
     It 'fetched each resource on its own connection and revalidated on the revisit' {
-        $s.Fetches.Count | Should -Be 6
-        ($s.Fetches | Where-Object Visit -eq 2).StatusCode | Should -Be @(304, 304, 206)
-        ($s.Fetches.LocalEndPoint.Port | Sort-Object -Unique).Count | Should -Be 6
-        $s.Requests.Count | Should -Be 6
+        $s.GetFetches().Count | Should -Be 6
+        ($s.GetFetches() | Where-Object Visit -eq 2).StatusCode | Should -Be @(304, 304, 206)
+        ($s.GetFetches().LocalEndPoint.Port | Sort-Object -Unique).Count | Should -Be 6
+        $s.GetRequests().Count | Should -Be 6
     }
 
     It 'shows the server side holding TIME_WAIT, in the capture and in the socket table' {
-        ($s.Teardowns.TimeWaitSide | Sort-Object -Unique) | Should -Be 'Server'
-        $tw = $s.SocketStates | Where-Object State -eq 'TIME_WAIT'
-        @($tw).Count | Should -Be $s.Connections.Count
-        $tw.LocalEndPoint.Port | Sort-Object -Unique | Should -Be $s.ServerPort
+        ($s.GetTeardowns().TimeWaitSide | Sort-Object -Unique) | Should -Be 'Server'
+        $tw = $s.GetSocketStates() | Where-Object State -eq 'TIME_WAIT'
+        @($tw).Count | Should -Be $s.GetConnections().Count
+        $tw.LocalPort | Sort-Object -Unique | Should -Be $s.ServerPort
     }
 
     It 'stops the server and the capture it started' {
@@ -61,13 +61,13 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
         $text = $s | Out-String -Width 200
         $text | Should -Match 'Lab 2 session: \d+ TCP connections'
         $text | Should -Match ([regex]::Escape("wireshark -r '$($s.Path)'"))
-        foreach ($c in $s.Connections) { $text | Should -Match "\b$($c.Client.Port)\b" }
-        foreach ($c in $s.Checks) { $text | Should -Match "\[$($c.ResultText)\] $($c.Name)" }
+        foreach ($c in $s.GetConnections()) { $text | Should -Match "\b$(($c.Client -split ':')[-1])\b" }
+        foreach ($c in $s.GetChecks()) { $text | Should -Match "\[$($c.ResultText)\] $($c.Name)" }
     }
 
     It 'binds to Test-LabCapture through its Path' {
         $s | Test-LabCapture -Quiet | Should -Be $s.Passed
-        ($s | Test-LabCapture).Passed | Should -Be $s.Checks.Passed
+        ($s | Test-LabCapture).Passed | Should -Be $s.GetChecks().Passed
     }
 
     Context 'Export-LabReport' {
@@ -85,14 +85,14 @@ Describe 'Invoke-LabSession (built-in visitor), end to end' -Tag Capture, Lab {
         }
 
         It 'fills every section with this capture''s numbers' {
-            $h = $s.Handshakes | Where-Object Stream -eq 0
+            $h = $s.GetHandshakes() | Where-Object Stream -eq 0
             $md | Should -Match "## 2\. The three-way handshake"
             $md | Should -Match "Step 1: SYN \(frame $($h.Syn.Frame)\)"
             $md | Should -Match "ISN\) is $($h.ClientIsn)"
             $md | Should -Match "## 5\. The four-way teardown"
             $md | Should -Match "### Why wait 2MSL"
-            $md | Should -Match "lists $(@($s.SocketStates | Where-Object State -eq 'TIME_WAIT').Count) socket\(s\) in TIME_WAIT"
-            foreach ($x in $s.HttpExchanges) { $md | Should -Match "\| $($x.Stream) \| $($x.Client.Port) \| $($x.Method) $([regex]::Escape($x.Uri)) \|" }
+            $md | Should -Match "lists $(@($s.GetSocketStates() | Where-Object State -eq 'TIME_WAIT').Count) socket\(s\) in TIME_WAIT"
+            foreach ($x in $s.GetHttpExchanges()) { $md | Should -Match "\| $($x.Stream) \| $(($x.Client -split ':')[-1]) \| $($x.Method) $([regex]::Escape($x.Uri)) \|" }
         }
 
         It 'renders in headless Chromium with every section and diagram' -Skip:(-not $Chromium) {
@@ -115,18 +115,18 @@ Describe 'Invoke-LabSession -Browser Chromium' -Tag Capture, Lab -Skip:(-not $Ch
         $s = Invoke-LabSession -Port 0 -Browser Chromium -OutputDirectory (Join-Path $TestDrive 'chromium')
         # a real browser's traffic varies: now and then a retransmission shows up even on loopback. Every lab
         # goal must be met; NothingAbnormal must tell the truth, i.e. agree with tshark about retransmissions.
-        $s.Checks | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
+        $s.GetChecks() | Where-Object { -not $_.Passed -and $_.Name -ne 'NothingAbnormal' } | ForEach-Object { "$($_.Name): $($_.Evidence)" } | Should -BeNullOrEmpty
         $retrans = @(Invoke-Tshark -Path $s.Path -Filter 'tcp.analysis.retransmission' -Field frame.number).Count
-        $nothing = $s.Checks | Where-Object Name -eq 'NothingAbnormal'
+        $nothing = $s.GetChecks() | Where-Object Name -eq 'NothingAbnormal'
         if ($retrans -eq 0) { $nothing.Evidence | Should -Not -Match 'retransmission' }
         else { $nothing.Passed | Should -BeFalse; $nothing.Evidence | Should -Match "Found $retrans retransmission" }
-        $s.Fetches | Should -BeNullOrEmpty
+        $s.GetFetches() | Should -BeNullOrEmpty
         # the browser's own requests: every one says HeadlessChrome (whether it also asks for /favicon.ico
         # before the session ends depends on timing, so that is not required)
-        $s.HttpExchanges.Count | Should -BeGreaterOrEqual 6
-        $s.HttpExchanges | ForEach-Object { $_.RequestHeaders['User-Agent'] | Should -Match 'HeadlessChrome/' }
-        ($s.HttpExchanges | Where-Object StatusCode -eq 304).Count | Should -BeGreaterOrEqual 2
-        $s.HttpExchanges | Where-Object StatusCode -eq 206 | ForEach-Object { $_.Range | Should -Match '^bytes=\d+-' }
+        $s.GetHttpExchanges().Count | Should -BeGreaterOrEqual 6
+        $s.GetHttpExchanges() | ForEach-Object { $_.RequestHeaders['User-Agent'] | Should -Match 'HeadlessChrome/' }
+        ($s.GetHttpExchanges() | Where-Object StatusCode -eq 304).Count | Should -BeGreaterOrEqual 2
+        $s.GetHttpExchanges() | Where-Object StatusCode -eq 206 | ForEach-Object { $_.Range | Should -Match '^bytes=\d+-' }
     }
 }
 
@@ -244,7 +244,7 @@ Describe 'Get-TcpSocketState' -Tag Lab {
         $l.Start()
         try {
             $port = $l.LocalEndpoint.Port
-            (Get-TcpSocketState -Port $port -State LISTEN).LocalEndPoint.Port | Should -Be $port
+            (Get-TcpSocketState -Port $port -State LISTEN).LocalPort | Should -Be $port
             $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $port)
             $server = $l.AcceptTcpClient()
             $server.Client.Shutdown('Send')        # the server closes first
@@ -255,7 +255,7 @@ Describe 'Get-TcpSocketState' -Tag Lab {
             Start-Sleep -Milliseconds 200
             $tw = Get-TcpSocketState -Port $port -State TIME_WAIT
             @($tw).Count | Should -Be 1
-            $tw.LocalEndPoint.Port | Should -Be $port
+            $tw.LocalPort | Should -Be $port
             $ss = & ss -tanH state time-wait "( sport = :$port )"
             @($ss).Count | Should -Be 1
         } finally { $l.Stop() }

@@ -12,8 +12,8 @@ Describe 'Invoke-LabSession: the four-way teardown, every time' -Tag Capture, La
     It 'closes every connection in four segments in 10 sessions in a row, agreeing with tshark' {
         foreach ($i in 1..10) {
             $s = Invoke-LabSession -Port 0 -NoRevisit -OutputDirectory (Join-Path $TestDrive "four-$i")
-            $s.Teardowns.Count | Should -Be 3 -Because "session $i has three connections"
-            foreach ($t in $s.Teardowns) {
+            $s.GetTeardowns().Count | Should -Be 3 -Because "session $i has three connections"
+            foreach ($t in $s.GetTeardowns()) {
                 $t.Kind | Should -Be FourWay -Because "session $i, stream $($t.Stream): $($t.Explanation)"
                 $t.ActiveCloser | Should -Be Server
                 $t.TimeWaitSide | Should -Be Server
@@ -30,7 +30,7 @@ Describe 'Invoke-LabSession: the four-way teardown, every time' -Tag Capture, La
                 $bareAck.Count | Should -Be 1 -Because 'the client acknowledges the FIN on its own before sending its FIN'
                 $t.Steps.Frame[0..2] | Should -Be @($fins[0][0], $bareAck[0], $fins[1][0])
             }
-            ($s.Checks | Where-Object Name -eq Teardown).Evidence | Should -Match '3 four-way and 0 three-way'
+            ($s.GetChecks() | Where-Object Name -eq Teardown).Evidence | Should -Match '3 four-way and 0 three-way'
         }
     }
 
@@ -52,30 +52,30 @@ Describe 'Invoke-LabSession: every profile, close mode and visitor does what its
         @{ Profile = 'KeepAlive'; CloseMode = 'ServerFirst' }, @{ Profile = 'KeepAlive'; CloseMode = 'ClientFirst' }, @{ Profile = 'KeepAlive'; CloseMode = 'Abort' }
     ) {
         $s = Invoke-LabSession -Port 0 -ServerProfile $Profile -CloseMode $CloseMode -OutputDirectory (Join-Path $TestDrive "$Profile-$CloseMode")
-        $s.Fetches.Count | Should -Be 6
-        $s.Fetches | Where-Object Error | ForEach-Object { "$($_.Url): $($_.Error)" } | Should -BeNullOrEmpty
-        $s.Fetches | ForEach-Object { $_.BodyBytes -gt 0 -or $_.StatusCode -eq 304 | Should -BeTrue }
-        $s.Teardowns.Count | Should -Be 6
-        $s.HttpExchanges | ForEach-Object { $_.ResponseHeaders['Connection'] | Should -Be $(if ($Profile -eq 'Werkzeug') { 'close' } else { 'keep-alive' }) }
-        $tw = @($s.SocketStates | Where-Object State -eq 'TIME_WAIT')
+        $s.GetFetches().Count | Should -Be 6
+        $s.GetFetches() | Where-Object Error | ForEach-Object { "$($_.Url): $($_.Error)" } | Should -BeNullOrEmpty
+        $s.GetFetches() | ForEach-Object { $_.BodyBytes -gt 0 -or $_.StatusCode -eq 304 | Should -BeTrue }
+        $s.GetTeardowns().Count | Should -Be 6
+        $s.GetHttpExchanges() | ForEach-Object { $_.ResponseHeaders['Connection'] | Should -Be $(if ($Profile -eq 'Werkzeug') { 'close' } else { 'keep-alive' }) }
+        $tw = @($s.GetSocketStates() | Where-Object State -eq 'TIME_WAIT')
         switch ($CloseMode) {
             'ServerFirst' {
-                $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'FourWay Server Server'
-                $s.Fetches.ClosedFirstBy | Sort-Object -Unique | Should -Be 'Server'
+                $s.GetTeardowns() | ForEach-Object { "$($_.Kind) $($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'FourWay Server Server'
+                $s.GetFetches().ClosedFirstBy | Sort-Object -Unique | Should -Be 'Server'
                 $tw.Count | Should -Be 6
-                $tw.LocalEndPoint.Port | Sort-Object -Unique | Should -Be $s.ServerPort
+                $tw.LocalPort | Sort-Object -Unique | Should -Be $s.ServerPort
             }
             'ClientFirst' {
-                $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'FourWay Client Client'
-                $s.Fetches.ClosedFirstBy | Sort-Object -Unique | Should -Be 'Client'
+                $s.GetTeardowns() | ForEach-Object { "$($_.Kind) $($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'FourWay Client Client'
+                $s.GetFetches().ClosedFirstBy | Sort-Object -Unique | Should -Be 'Client'
                 $tw.Count | Should -Be 6
-                $tw.RemoteEndPoint.Port | Sort-Object -Unique | Should -Be $s.ServerPort
+                $tw.RemotePort | Sort-Object -Unique | Should -Be $s.ServerPort
                 # tshark: the first FIN of every stream comes from the client
                 Invoke-Tshark -Path $s.Path -Filter 'tcp.flags.fin == 1' -Field tcp.stream, tcp.srcport | Group-Object { $_[0] } |
                     ForEach-Object { [int]$_.Group[0][1] | Should -Not -Be $s.ServerPort }
             }
             'Abort' {
-                $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ResetBy)" } | Sort-Object -Unique | Should -Be 'Reset Server'
+                $s.GetTeardowns() | ForEach-Object { "$($_.Kind) $($_.ResetBy)" } | Sort-Object -Unique | Should -Be 'Reset Server'
                 $tw.Count | Should -Be 0
                 @(Invoke-Tshark -Path $s.Path -Filter 'tcp.flags.fin == 1' -Field frame.number).Count | Should -Be 0
                 @(Invoke-Tshark -Path $s.Path -Filter "tcp.flags.reset == 1 && tcp.srcport == $($s.ServerPort)" -Field tcp.stream | ForEach-Object { $_[0] } | Sort-Object -Unique).Count | Should -Be 6
@@ -196,7 +196,7 @@ Describe 'NotApplicable in a lab session' -Tag Capture, Lab {
     It 'counts and shows the checks with nothing to check in the summary (a page that fits in one segment)' {
         # KeepAlive sends the head and the small page in one segment: nothing to reassemble
         $s = Invoke-LabSession -Port 0 -ServerProfile KeepAlive -CloseMode ClientFirst -OutputDirectory (Join-Path $TestDrive 'na-session')
-        $page = $s.Checks | Where-Object Name -eq PageReassembled
+        $page = $s.GetChecks() | Where-Object Name -eq PageReassembled
         $page.Result | Should -Be NotApplicable
         $page.Evidence | Should -Match 'came whole in frame \d+: nothing to reassemble'
         $s.Passed | Should -BeFalse
@@ -509,24 +509,24 @@ Describe 'Start-LabServer -Root on a Flask-shaped folder answers as Flask does (
 Describe 'Invoke-LabSession -Browser Chromium: the close modes' -Tag Capture, Lab -Skip:(-not $Chromium) {
     It 'ClientFirst: Chromium closes every connection first and holds TIME_WAIT (<Profile>)' -TestCases @(@{ Profile = 'Werkzeug' }, @{ Profile = 'KeepAlive' }) {
         $s = Invoke-LabSession -Port 0 -Browser Chromium -ServerProfile $Profile -CloseMode ClientFirst -NoRevisit -OutputDirectory (Join-Path $TestDrive "chr-cf-$Profile")
-        $s.Teardowns.Count | Should -BeGreaterThan 0
-        $s.Teardowns | ForEach-Object { "$($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'Client Client'
-        ($s.SocketStates | Where-Object State -eq 'TIME_WAIT').RemoteEndPoint.Port | Sort-Object -Unique | Should -Be $s.ServerPort
+        $s.GetTeardowns().Count | Should -BeGreaterThan 0
+        $s.GetTeardowns() | ForEach-Object { "$($_.ActiveCloser) $($_.TimeWaitSide)" } | Sort-Object -Unique | Should -Be 'Client Client'
+        ($s.GetSocketStates() | Where-Object State -eq 'TIME_WAIT').RemotePort | Sort-Object -Unique | Should -Be $s.ServerPort
     }
 
     It 'Abort: the server resets every connection' {
         $s = Invoke-LabSession -Port 0 -Browser Chromium -CloseMode Abort -NoRevisit -OutputDirectory (Join-Path $TestDrive 'chr-abort')
-        $s.Teardowns | ForEach-Object { "$($_.Kind) $($_.ResetBy)" } | Sort-Object -Unique | Should -Be 'Reset Server'
-        @($s.SocketStates | Where-Object State -eq 'TIME_WAIT').Count | Should -Be 0
+        $s.GetTeardowns() | ForEach-Object { "$($_.Kind) $($_.ResetBy)" } | Sort-Object -Unique | Should -Be 'Reset Server'
+        @($s.GetSocketStates() | Where-Object State -eq 'TIME_WAIT').Count | Should -Be 0
     }
 
     It 'ServerFirst: the server closes first (Chromium may close a connection whose response it has read), and every close is named' {
         $s = Invoke-LabSession -Port 0 -Browser Chromium -NoRevisit -OutputDirectory (Join-Path $TestDrive 'chr-sf')
-        $server = @($s.Teardowns | Where-Object ActiveCloser -eq Server)
-        $server.Count | Should -BeGreaterThan ($s.Teardowns.Count / 2)
+        $server = @($s.GetTeardowns() | Where-Object ActiveCloser -eq Server)
+        $server.Count | Should -BeGreaterThan ($s.GetTeardowns().Count / 2)
         $server | ForEach-Object { $_.TimeWaitSide | Should -Be Server }
-        $s.Teardowns.Kind | ForEach-Object { $_ | Should -BeIn @('FourWay', 'ThreeWay') }
+        $s.GetTeardowns().Kind | ForEach-Object { $_ | Should -BeIn @('FourWay', 'ThreeWay') }
         $text = $s | Out-String -Width 200
-        foreach ($t in $s.Teardowns) { $text | Should -Match "$($t.ActiveCloser.ToString().ToLowerInvariant()) $(if ($t.Kind -eq 'FourWay') { '4' } else { '3' })-way" }
+        foreach ($t in $s.GetTeardowns()) { $text | Should -Match "$($t.ActiveCloser.ToString().ToLowerInvariant()) $(if ($t.Kind -eq 'FourWay') { '4' } else { '3' })-way" }
     }
 }

@@ -128,7 +128,7 @@ Describe 'Start-LabServer with curl' {
             $idle | ForEach-Object { $_.Dispose() }
             Start-Sleep -Milliseconds 300
             (curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$p4/") | Should -Be 200
-            $t.Server.RejectedConnections | Should -Be 1
+            $t.RejectedConnections | Should -Be 1
         } finally { $t | Stop-LabServer }
     }
 
@@ -290,7 +290,7 @@ Describe 'The server on the wire' -Tag Capture {
         $h.ServerOptions.Window | Should -BeLessOrEqual 8192
         $h.ServerOptions.WindowScaleShift | Should -BeLessThan $h.ClientOptions.WindowScaleShift
         # .NET timers may fire up to a tick (a few ms) early: the delay must show, not to the millisecond
-        (Get-HttpExchange $pcap).TimeToFirstByte.TotalMilliseconds | Should -BeGreaterOrEqual 285
+        (Get-HttpExchange $pcap).TimeToFirstByteMs | Should -BeGreaterOrEqual 285
     }
 }
 

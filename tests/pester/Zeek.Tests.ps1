@@ -15,7 +15,7 @@ Describe 'Get-TcpConnection and Zeek' {
         $c.ZeekConnections[0].EndedBy | Should -Be 'reuse'
         $c.ConnState | Should -Be 'REJ'
         $text = $c | Format-List | Out-String -Width 300
-        $text | Should -Match 'ZeekConnections : frame 1: 192\.168\.0\.4:26242 -> 212\.227\.15\.188:110 REJ Sr \(ended by reuse\); frame 3'
+        $text | Should -Match 'ZeekConnections +: frame 1: 192\.168\.0\.4:26242 -> 212\.227\.15\.188:110 REJ Sr \(ended by reuse\); frame 3'
     }
 
     It 'gives one Zeek connection per stream when Zeek does not split it' {

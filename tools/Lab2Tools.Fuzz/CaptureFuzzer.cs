@@ -239,7 +239,7 @@ public sealed class CaptureFuzzer
     // ---- running every analysis ---------------------------------------------------------------
 
     private static string Signature(TcpSegment s) =>
-        $"{s.Stream}|{s.SeqRaw}|{s.AckRaw}|{s.Seq}|{s.Ack}|{s.Len}|{(int)s.Flags}|{s.WindowSize}|{(int)s.Analysis}|{s.Mss}|{s.WindowScaleShift}";
+        $"{s.Stream}|{s.SeqRaw}|{s.AckRaw}|{s.Seq}|{s.Ack}|{s.Len}|{s.FlagsString}|{s.WindowSize}|{s.AnalysisText}|{s.Mss}|{s.WindowScaleShift}";
 
     /// <summary>Reads a capture and runs what every capture-reading cmdlet runs on it; returns each read frame's signature.</summary>
     public static (Dictionary<long, string> signatures, long segments) Signatures(byte[] data, string name, bool full = true)

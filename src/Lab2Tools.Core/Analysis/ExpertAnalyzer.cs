@@ -31,15 +31,15 @@ public sealed class ExpertAnalyzer
         void Add(ExpertSeverity sev, string field, string message, string reason, string group = "Sequence") =>
             list.Add(new TcpExpertEvent
             {
-                Frame = s.Frame, Time = s.Time, Stream = s.Stream, Severity = sev, Group = group, Field = field,
-                Message = message, Reason = reason, Source = s.SourceEndPoint, Destination = s.DestinationEndPoint,
-                Segment = s, Path = s.Path,
+                Frame = s.Frame, Time = s.Time, Stream = s.Stream, SeverityValue = sev, Group = group, Field = field,
+                Message = message, Reason = reason, SourceEndPoint = s.SourceIpEndPoint,
+                DestinationEndPoint = s.DestinationIpEndPoint, Segment = s, Path = s.Path,
             });
         bool syn = (s.Flags & TcpFlags.SYN) != 0, ack = (s.Flags & TcpFlags.ACK) != 0;
         bool fin = (s.Flags & TcpFlags.FIN) != 0, rst = (s.Flags & TcpFlags.RST) != 0;
         string? srcText = null, dstText = null;                  // made only for segments that have an event
-        string Src() => srcText ??= s.SourceEndPoint.ToString();
-        string Dst() => dstText ??= s.DestinationEndPoint.ToString();
+        string Src() => srcText ??= s.SourceIpEndPoint.ToString();
+        string Dst() => dstText ??= s.DestinationIpEndPoint.ToString();
 
         foreach (var (flag, _, sevText, message, field) in TcpAnalysisText.All)
         {

@@ -9,11 +9,15 @@ public enum FlowDirection { ClientToServer, ServerToClient }
 /// <summary>One turn of a followed TCP stream: consecutive bytes one side sent, in sequence order.</summary>
 public sealed class TcpStreamChunk
 {
-    public FlowDirection Direction { get; init; }
+    public string Direction => DirectionValue.ToString();
+    internal FlowDirection DirectionValue { get; init; }
     public long FirstFrame { get; init; }
     public long LastFrame { get; internal set; }
     /// <summary>The bytes, or empty for a gap marker.</summary>
-    public byte[] Data { get; internal set; } = Array.Empty<byte>();
+    internal byte[] Data { get; set; } = Array.Empty<byte>();
+    /// <summary>The chunk's bytes (a method, so that Export-Csv and ConvertTo-Json leave them out).</summary>
+    public byte[] GetData() => Data;
+    public int Length => Data.Length;
     /// <summary>Bytes missing in the capture before this point (Wireshark: "[N bytes missing in capture file]").</summary>
     public long MissingBytes { get; init; }
     public string Text => MissingBytes > 0 ? $"[{MissingBytes} bytes missing in capture file]" : Encoding.Latin1.GetString(Data);
@@ -24,11 +28,22 @@ public sealed class TcpStreamChunk
 public sealed class TcpStreamContent
 {
     public int Stream { get; init; }
-    public IPEndPoint Client { get; init; } = null!;
-    public IPEndPoint Server { get; init; } = null!;
-    public IReadOnlyList<TcpStreamChunk> Chunks { get; init; } = Array.Empty<TcpStreamChunk>();
-    public byte[] ClientData { get; init; } = Array.Empty<byte>();
-    public byte[] ServerData { get; init; } = Array.Empty<byte>();
+    public string Client => ClientEndPoint.ToString();
+    public string Server => ServerEndPoint.ToString();
+    internal IPEndPoint ClientEndPoint { get; init; } = null!;
+    internal IPEndPoint ServerEndPoint { get; init; } = null!;
+    public LineList<TcpStreamChunk> Chunks { get; init; } = LineList<TcpStreamChunk>.Empty;
+    internal byte[] ClientData { get; init; } = Array.Empty<byte>();
+    internal byte[] ServerData { get; init; } = Array.Empty<byte>();
+    /// <summary>The client's bytes in order (a method, so that Export-Csv and ConvertTo-Json leave them out).</summary>
+    public byte[] GetClientData() => ClientData;
+    public byte[] GetServerData() => ServerData;
+    public long ClientBytes => ClientData.Length;
+    public long ServerBytes => ServerData.Length;
+    /// <summary>Missing bytes in both directions.</summary>
+    public long MissingBytes => ClientMissingBytes + ServerMissingBytes;
+    /// <summary>How many times the talking side changed (the number of chunks).</summary>
+    public int Turns => Chunks.Count;
     public long ClientMissingBytes { get; init; }
     public long ServerMissingBytes { get; init; }
     /// <summary>The whole conversation as text (ISO-8859-1), gaps marked as Wireshark marks them.</summary>
@@ -102,7 +117,7 @@ public sealed class StreamFollower
 
     public void Add(TcpSegment s)
     {
-        if (_a == null) { _a = s.SourceEndPoint; _b = s.DestinationEndPoint; Stream = s.Stream; _path = s.Path; }
+        if (_a == null) { _a = s.SourceIpEndPoint; _b = s.DestinationIpEndPoint; Stream = s.Stream; _path = s.Path; }
         _current = s;
         var side = SideOf(s);
         var d = _dir[(int)side];
@@ -191,7 +206,7 @@ public sealed class StreamFollower
         if (!_keepData) return;
         _dir[(int)side].All.Write(data);
         var dir = Dir(side);
-        if (_openChunk != null && _chunks.Count > 0 && _chunks[^1] == _openChunk && _openChunk.Direction == dir)
+        if (_openChunk != null && _chunks.Count > 0 && _chunks[^1] == _openChunk && _openChunk.DirectionValue == dir)
         {
             _openData.Write(data);                              // appended in place: merging arrays each time was quadratic
             _openChunk.LastFrame = frame;
@@ -199,7 +214,7 @@ public sealed class StreamFollower
         else
         {
             CloseChunk();
-            _openChunk = new TcpStreamChunk { Direction = dir, FirstFrame = frame, LastFrame = frame };
+            _openChunk = new TcpStreamChunk { DirectionValue = dir, FirstFrame = frame, LastFrame = frame };
             _openData.Write(data);
             _chunks.Add(_openChunk);
         }
@@ -220,7 +235,7 @@ public sealed class StreamFollower
         _dir[(int)side].Missing += bytes;
         if (!_keepData) return;
         CloseChunk();
-        _chunks.Add(new TcpStreamChunk { Direction = Dir(side), FirstFrame = frame, LastFrame = frame, MissingBytes = bytes });
+        _chunks.Add(new TcpStreamChunk { DirectionValue = Dir(side), FirstFrame = frame, LastFrame = frame, MissingBytes = bytes });
     }
 
     private FlowDirection Dir(CaptureSide side) =>
@@ -249,8 +264,8 @@ public sealed class StreamFollower
         {
             Stream = Stream,
             Path = _path,
-            Client = clientFirst ? _a! : _b!,
-            Server = clientFirst ? _b! : _a!,
+            ClientEndPoint = clientFirst ? _a! : _b!,
+            ServerEndPoint = clientFirst ? _b! : _a!,
             Chunks = _chunks,
             ClientData = _dir[(int)c].All.ToArray(),
             ServerData = _dir[(int)c.Peer()].All.ToArray(),

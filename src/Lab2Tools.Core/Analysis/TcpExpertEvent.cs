@@ -11,7 +11,9 @@ public sealed class TcpExpertEvent
     public long Frame { get; init; }
     public DateTime Time { get; init; }
     public int Stream { get; init; }
-    public ExpertSeverity Severity { get; init; }
+    /// <summary>Chat, Note, Warning or Error.</summary>
+    public string Severity => SeverityValue.ToString();
+    internal ExpertSeverity SeverityValue { get; init; }
     public string Group { get; init; } = "Sequence";
     /// <summary>The display filter field, e.g. tcp.analysis.retransmission.</summary>
     public string Field { get; init; } = "";
@@ -19,9 +21,13 @@ public sealed class TcpExpertEvent
     public string Message { get; init; } = "";
     /// <summary>Why, with the numbers from this capture.</summary>
     public string Reason { get; init; } = "";
-    public IPEndPoint Source { get; init; } = null!;
-    public IPEndPoint Destination { get; init; } = null!;
-    public TcpSegment Segment { get; init; } = null!;
+    public string Source => Units.Text(SourceEndPoint);
+    public string Destination => Units.Text(DestinationEndPoint);
+    internal IPEndPoint SourceEndPoint { get; init; } = null!;
+    internal IPEndPoint DestinationEndPoint { get; init; } = null!;
+    internal TcpSegment Segment { get; init; } = null!;
+    /// <summary>The segment the item is about (a method, so that ConvertTo-Json does not nest it).</summary>
+    public TcpSegment GetSegment() => Segment;
     /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
     public string? Path { get; init; }
     public override string ToString() => $"{Frame} {Severity} {Message}";

@@ -22,9 +22,10 @@ public sealed class LabCheckResult
 {
     public string Name { get; init; } = "";
     /// <summary>Passed, Failed, or NotApplicable when the capture holds nothing the check could look at.</summary>
-    public LabCheckOutcome Result { get; init; }
+    public string Result => ResultValue.ToString();
+    internal LabCheckOutcome ResultValue { get; init; }
     /// <summary>True only for <see cref="LabCheckOutcome.Passed"/>.</summary>
-    public bool Passed => Result == LabCheckOutcome.Passed;
+    public bool Passed => ResultValue == LabCheckOutcome.Passed;
     /// <summary>What in the capture shows it, with frame numbers (or what is missing).</summary>
     public string Evidence { get; init; } = "";
     /// <summary>The frames the evidence names (written as "1, 2, 3" by Export-Csv).</summary>
@@ -44,17 +45,10 @@ public sealed class LabCheckResult
     /// <summary>Why that port: given with -Port, the port that answered GET / with HTML, or the busiest one.</summary>
     public string ServerPortReason { get; init; } = "";
     /// <summary>PASS, FAIL or N/A, as the views show it.</summary>
-    public string ResultText => LabChecks.Text(Result);
+    public string ResultText => LabChecks.Text(ResultValue);
     public override string ToString() => $"{ResultText} {Name}: {Evidence}";
 }
 
-/// <summary>Frame numbers whose text is the numbers ("1, 2, 3"), so that Export-Csv writes them rather than a type name.</summary>
-public sealed class FrameList : System.Collections.ObjectModel.ReadOnlyCollection<long>
-{
-    public static readonly FrameList Empty = new(Array.Empty<long>());
-    public FrameList(IEnumerable<long> frames) : base(frames as IList<long> ?? frames.ToList()) { }
-    public override string ToString() => string.Join(", ", this.Select(v => v.ToString(CultureInfo.InvariantCulture)));
-}
 
 /// <summary>The lab's checks, in the order of the lab (Test-LabCapture -Check takes these names).</summary>
 public enum LabCheck
@@ -116,8 +110,8 @@ public static class LabChecks
     {
         var list = checks.ToList();
         var parts = new List<string>();
-        int p = list.Count(c => c.Result == LabCheckOutcome.Passed), f = list.Count(c => c.Result == LabCheckOutcome.Failed);
-        int na = list.Count(c => c.Result == LabCheckOutcome.NotApplicable);
+        int p = list.Count(c => c.ResultValue == LabCheckOutcome.Passed), f = list.Count(c => c.ResultValue == LabCheckOutcome.Failed);
+        int na = list.Count(c => c.ResultValue == LabCheckOutcome.NotApplicable);
         parts.Add(LabText.F("Tally.Passed", p, list.Count));
         if (f > 0) parts.Add(LabText.F("Tally.Failed", f));
         if (na > 0) parts.Add(LabText.F("Tally.NotApplicable", na));
@@ -154,7 +148,7 @@ public static class LabChecks
             var r = run(ctx);
             results.Add(new LabCheckResult
             {
-                Name = check.ToString(), Result = r.result, Evidence = r.evidence, Frames = r.frames, Stream = r.stream,
+                Name = check.ToString(), ResultValue = r.result, Evidence = r.evidence, Frames = r.frames, Stream = r.stream,
                 Explanation = Explanation(check), Path = focus.Analysis.Path, ServerPort = focus.Port, ServerPortReason = reason,
             });
         }
@@ -200,7 +194,7 @@ public static class LabChecks
             if (o.WindowScaleShift == null) missing.Add("WS");
             if (!o.SackPermitted) missing.Add("SACK_PERM");
             var frames = new[] { h.Syn.Frame, h.SynAck!.Frame, h.Ack!.Frame };
-            int complete = _hs.Count(x => x.Verdict == HandshakeVerdict.Complete);
+            int complete = _hs.Count(x => x.VerdictValue == HandshakeVerdict.Complete);
             string ev = F(missing.Count > 0 ? "Check.Handshake.Missing" : "Check.Handshake.Evidence", h.Stream, h.Client, h.Server,
                 frames[0], frames[1], frames[2], Opt(o.Mss), Opt(o.WindowScaleMultiplier), YesNo(o.SackPermitted),
                 string.Join(", ", missing), complete, _hs.Count);
@@ -247,9 +241,9 @@ public static class LabChecks
             if (page == null) return NotApplicable(T("Check.Extra.NoPage"));
             var others = _http.Where(x => x.Stream != page.Stream && x.Uri != "/" && x.Uri != "/favicon.ico").ToList();
             if (others.Count == 0) return Fail(F("Check.Extra.None", page.Stream));
-            var byStream = others.GroupBy(x => x.Stream).Select(g => F("Check.Extra.Stream", g.Key, g.First().Client.Port,
+            var byStream = others.GroupBy(x => x.Stream).Select(g => F("Check.Extra.Stream", g.Key, g.First().ClientEndPoint.Port,
                 string.Join(", ", g.Select(x => $"{x.Method} {x.Uri} → {x.StatusCode}"))));
-            return (LabCheckOutcome.Passed, F("Check.Extra.Evidence", page.Stream, page.Client.Port,
+            return (LabCheckOutcome.Passed, F("Check.Extra.Evidence", page.Stream, page.ClientEndPoint.Port,
                     others.Select(x => x.Stream).Distinct().Count(), string.Join(T("List.Semicolon"), byStream)),
                 others.Select(x => x.RequestFrame).ToArray(), others[0].Stream);
         }
@@ -292,10 +286,10 @@ public static class LabChecks
                 if (any == null) return NotApplicable(_streams.Count == 0 ? NoConnection() : T("Check.Teardown.NoClose"));
                 return Fail(F("Check.Teardown.Incomplete", any.Stream, any.Kind, any.Explanation));
             }
-            string steps = LabText.Join(t.Steps.Select(s => F("Check.Teardown.Step", s.Name, s.Frame, s.From.Port)));
-            int fourWay = f.Teardowns.Count(x => x.Kind == TeardownKind.FourWay);
-            int threeWay = f.Teardowns.Count(x => x.Kind == TeardownKind.ThreeWay);
-            string? closer = t.ActiveCloser is ConnectionRole r ? CommonText.Role(r == ConnectionRole.Client) : null;
+            string steps = LabText.Join(t.Steps.Select(s => F("Check.Teardown.Step", s.Name, s.Frame, s.FromEndPoint.Port)));
+            int fourWay = f.Teardowns.Count(x => x.KindValue == TeardownKind.FourWay);
+            int threeWay = f.Teardowns.Count(x => x.KindValue == TeardownKind.ThreeWay);
+            string? closer = t.ActiveCloserValue is ConnectionRole r ? CommonText.Role(r == ConnectionRole.Client) : null;
             string holder = t.TimeWaitEndPoint?.ToString() ?? t.TimeWaitSide ?? CommonText.Table["None"];
             return (R(t.TimeWaitSide != null), F("Check.Teardown.Evidence", t.Stream, t.Kind, steps, closer, holder, fourWay, threeWay),
                 t.Steps.Select(s => s.Frame).ToArray(), t.Stream);
@@ -349,9 +343,9 @@ public static class LabChecks
             var zeroFrames = mine.SelectMany(s => s).Where(s => (s.Analysis & TcpAnalysisFlags.ZeroWindow) != 0).Select(s => s.Frame)
                 .Take(10).ToList();
             frames.AddRange(zeroFrames);
-            var resets = f.Teardowns.Where(t => t.Kind == TeardownKind.Reset).ToList();
+            var resets = f.Teardowns.Where(t => t.KindValue == TeardownKind.Reset).ToList();
             string Reset(TcpTeardown r) => F("Check.Abnormal.Reset", r.Stream,
-                r.ResetBy is ConnectionRole by ? CommonText.Role(by == ConnectionRole.Client) : "", r.ResetFrame, r.ResetReason);
+                r.ResetByValue is ConnectionRole by ? CommonText.Role(by == ConnectionRole.Client) : "", r.ResetFrame, r.ResetReason);
             string resetText = resets.Count == 0 ? T("Check.Abnormal.NoResets")
                 : F("Check.Abnormal.Resets", resets.Count, string.Join(T("List.Semicolon"), resets.Select(Reset)));
             frames.AddRange(resets.Select(r => r.ResetFrame ?? 0).Where(x => x > 0));

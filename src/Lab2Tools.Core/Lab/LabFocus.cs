@@ -16,7 +16,7 @@ public sealed class LabFocus
         Analysis = a;
         Port = port;
         PortReason = reason;
-        Streams = a.Connections.Where(c => c.Server.Port == port).Select(c => c.Stream).ToHashSet();
+        Streams = a.Connections.Where(c => c.ServerEndPoint.Port == port).Select(c => c.Stream).ToHashSet();
         Connections = a.Connections.Where(c => Streams.Contains(c.Stream)).ToList();
         Handshakes = a.Handshakes.Where(h => Streams.Contains(h.Stream)).ToList();
         Teardowns = a.Teardowns.Where(t => Streams.Contains(t.Stream)).ToList();
@@ -27,12 +27,12 @@ public sealed class LabFocus
         PageStream = (PageRequest ?? Http.FirstOrDefault())?.Stream ?? (Streams.Count == 0 ? null : Streams.Min());
         int? pageStream = PageStream;
         // the handshake: a complete one that offers every option the lab asks about, the page's own first
-        Handshake = Handshakes.Where(h => h.Verdict == HandshakeVerdict.Complete)
+        Handshake = Handshakes.Where(h => h.VerdictValue == HandshakeVerdict.Complete)
             .OrderByDescending(HasLabOptions).ThenByDescending(h => h.Stream == pageStream).FirstOrDefault();
         // the teardown: a four-way close (the page's own first), else a three-way or half close, else a simultaneous one
-        Teardown = Teardowns.Where(t => t.Kind is TeardownKind.FourWay or TeardownKind.ThreeWay or TeardownKind.HalfClose
+        Teardown = Teardowns.Where(t => t.KindValue is TeardownKind.FourWay or TeardownKind.ThreeWay or TeardownKind.HalfClose
                 or TeardownKind.Simultaneous)
-            .OrderBy(t => t.Kind switch
+            .OrderBy(t => t.KindValue switch
             {
                 TeardownKind.FourWay => 0, TeardownKind.Simultaneous => 2, _ => 1,
             })

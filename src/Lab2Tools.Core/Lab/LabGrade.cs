@@ -41,6 +41,11 @@ public sealed class LabCaptureGrade
 
     /// <summary>The check results the counts come from (a method, so that Export-Csv and ConvertTo-Json leave it out).</summary>
     public IReadOnlyList<LabCheckResult> GetChecks() => _checks;
+    /// <summary>The file's name without its folder.</summary>
+    public string FileName => System.IO.Path.GetFileName(Path);
+    /// <summary>What went wrong: the failed checks, and the error ("ErrorId: message") for a file read badly or not at all.</summary>
+    public string Problems =>
+        string.Join("; ", new[] { FailedChecks, ErrorId.Length > 0 ? $"{ErrorId}: {Error}" : "" }.Where(x => x.Length > 0));
 
     public override string ToString() => LabText.F("Grade.ToString", Result, Path, Passed, Failed, NotApplicable);
 
@@ -48,23 +53,31 @@ public sealed class LabCaptureGrade
     public static LabCaptureGrade FromChecks(string path, IReadOnlyList<LabCheckResult> checks, long frames, string? errorId,
         string? error, TimeSpan duration)
     {
-        int failed = checks.Count(c => c.Result == LabCheckOutcome.Failed);
-        int notApplicable = checks.Count(c => c.Result == LabCheckOutcome.NotApplicable);
+        int failed = checks.Count(c => c.ResultValue == LabCheckOutcome.Failed);
+        int notApplicable = checks.Count(c => c.ResultValue == LabCheckOutcome.NotApplicable);
         return new LabCaptureGrade
         {
             Path = path,
-            // a check with nothing to look at is no pass: such a file is Incomplete, as -Quiet's false says
-            Result = failed > 0 ? "Failed" : notApplicable > 0 ? "Incomplete" : "Passed",
-            Passed = checks.Count(c => c.Result == LabCheckOutcome.Passed),
+            Result = ResultOf(checks),
+            Passed = checks.Count(c => c.ResultValue == LabCheckOutcome.Passed),
             Failed = failed,
             NotApplicable = notApplicable,
-            FailedChecks = string.Join(", ", checks.Where(c => c.Result == LabCheckOutcome.Failed).Select(c => c.Name)),
+            FailedChecks = string.Join(", ", checks.Where(c => c.ResultValue == LabCheckOutcome.Failed).Select(c => c.Name)),
             Frames = frames,
             ErrorId = errorId ?? "",
             Error = error ?? "",
             DurationSeconds = Math.Round(duration.TotalSeconds, 6),
             _checks = checks,
         };
+    }
+
+    /// <summary>Failed when a check failed; Incomplete when none failed but some had nothing to check; else Passed.</summary>
+    internal static string ResultOf(IReadOnlyList<LabCheckResult> checks)
+    {
+        // a check with nothing to look at is no pass: such a file is Incomplete, as -Quiet's false says
+        bool failed = checks.Any(c => c.ResultValue == LabCheckOutcome.Failed);
+        bool notApplicable = checks.Any(c => c.ResultValue == LabCheckOutcome.NotApplicable);
+        return failed ? "Failed" : notApplicable ? "Incomplete" : "Passed";
     }
 
     /// <summary>The grade of a file that could not be read at all.</summary>
@@ -138,13 +151,13 @@ public static class LabJUnitWriter
                 w.WriteAttributeString("name", c.Name);
                 w.WriteAttributeString("classname", g.Path);
                 w.WriteAttributeString("status", c.Result.ToString());
-                if (c.Result == LabCheckOutcome.NotApplicable)
+                if (c.ResultValue == LabCheckOutcome.NotApplicable)
                 {
                     w.WriteStartElement("skipped");
                     w.WriteAttributeString("message", X(c.Evidence));
                     w.WriteEndElement();
                 }
-                else if (c.Result == LabCheckOutcome.Failed)
+                else if (c.ResultValue == LabCheckOutcome.Failed)
                 {
                     w.WriteStartElement("failure");
                     w.WriteAttributeString("type", c.Name);

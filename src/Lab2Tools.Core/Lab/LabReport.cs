@@ -55,7 +55,7 @@ public static class LabReport
         doc.T(new[] { T("Checks.Col.Check"), T("Checks.Col.Result"), T("Checks.Col.Evidence") },
             checks.Select(c => new[] { c.Name, c.ResultText, c.Evidence }));
         if (checks.Count > 0 && session == null) doc.P(F("Checks.Port", port, checks[0].ServerPortReason));
-        if (checks.Any(c => c.Result == LabCheckOutcome.NotApplicable)) doc.P(T("Checks.NotApplicable"));
+        if (checks.Any(c => c.ResultValue == LabCheckOutcome.NotApplicable)) doc.P(T("Checks.NotApplicable"));
         LabReportTcpDynamics.Add(doc, a, http, focus.PageStream);
         return doc;
     }
@@ -65,13 +65,13 @@ public static class LabReport
         doc.H(2, T("Server.Heading"), "1-building-the-web-server");
         if (s != null)
         {
-            string mode = T(s.CloseMode switch
+            string mode = T(s.CloseModeValue switch
             {
                 Lab2Tools.Server.LabServerCloseMode.ServerFirst => "Server.CloseMode.ServerFirst",
                 Lab2Tools.Server.LabServerCloseMode.ClientFirst => "Server.CloseMode.ClientFirst",
                 _ => "Server.CloseMode.Abort",
             });
-            string visitor = T(s.Browser == LabBrowser.Chromium ? "Server.Visitor.Chromium" : "Server.Visitor.BuiltIn");
+            string visitor = T(s.BrowserValue == LabBrowser.Chromium ? "Server.Visitor.Chromium" : "Server.Visitor.BuiltIn");
             doc.P(F("Server.Session", s.ServerProfile, s.ServerUrl, s.CloseMode, mode, visitor));
             if (s.Requests.Count > 0)
             {
@@ -81,7 +81,7 @@ public static class LabReport
         }
         else
         {
-            var server = a.Connections.FirstOrDefault(c => c.Server.Port == port)?.Server;
+            var server = a.Connections.FirstOrDefault(c => c.ServerEndPoint.Port == port)?.Server;
             doc.P(server != null ? F("Server.Capture", server, http.Count) : F("Server.CapturePort", port, http.Count));
         }
         if (http.Count > 0)
@@ -116,7 +116,7 @@ public static class LabReport
         var ack = Seg(a, h.Stream, h.Ack!.Frame);
         var co = h.ClientOptions;
         var so = h.ServerOptions;
-        doc.P(F("Handshake.Intro", h.Stream, h.Client.Port, h.Server.Port, h.Client.Address, Ms(h.InitialRtt)));
+        doc.P(F("Handshake.Intro", h.Stream, h.ClientEndPoint.Port, h.ServerEndPoint.Port, h.ClientEndPoint.Address, Ms(h.InitialRtt)));
         doc.H(3, F("Handshake.Step1", h.Syn.Frame));
         doc.List(new[]
         {
@@ -131,7 +131,7 @@ public static class LabReport
         doc.H(3, F("Handshake.Step2", h.SynAck!.Frame));
         doc.List(new[]
         {
-            F("Handshake.SynAck.From", h.Server, h.Client.Port),
+            F("Handshake.SynAck.From", h.Server, h.ClientEndPoint.Port),
             F("Handshake.SynAck.Numbers", N(h.ServerIsn ?? 0), N(h.SynAck.AckRaw)),
             so == null ? "" : F("Handshake.SynAck.Options", Opt(so.Mss), Opt(so.WindowScaleMultiplier),
                 LabText.T(so.SackPermitted ? "Yes" : "No"), N(so.Window)),
@@ -154,10 +154,12 @@ public static class LabReport
 
     private static TcpFlow Slice(TcpFlow f, IEnumerable<TcpFlowRow> rows, bool keepFinal, bool keepInitial = true) => new()
     {
-        Stream = f.Stream, Client = f.Client, Server = f.Server,
-        ClientInitialState = keepInitial ? f.ClientInitialState : null, ServerInitialState = keepInitial ? f.ServerInitialState : null,
-        ClientFinalState = keepFinal ? f.ClientFinalState : null, ServerFinalState = keepFinal ? f.ServerFinalState : null,
-        Rows = rows.ToList(), Notes = keepFinal ? f.Notes : Array.Empty<string>(),
+        Stream = f.Stream, ClientEndPoint = f.ClientEndPoint, ServerEndPoint = f.ServerEndPoint,
+        ClientInitialStateValue = keepInitial ? f.ClientInitialStateValue : null,
+        ServerInitialStateValue = keepInitial ? f.ServerInitialStateValue : null,
+        ClientFinalStateValue = keepFinal ? f.ClientFinalStateValue : null,
+        ServerFinalStateValue = keepFinal ? f.ServerFinalStateValue : null,
+        Rows = rows.ToList(), Notes = keepFinal ? f.Notes : LineList<string>.Empty,
     };
 
     private static void Page(ReportDocument doc, LabCaptureAnalysis a, HttpExchange? page)
@@ -171,8 +173,8 @@ public static class LabReport
         var req = Seg(a, page.Stream, page.RequestFrame);
         doc.H(3, F("Page.Request.Heading", page.RequestFrame));
         string line = $"{page.Method} {page.Uri} {page.Version}";
-        doc.P(req == null ? F("Page.Request.NoSegment", line, page.Client.Port)
-            : F((req.Flags & TcpFlags.PSH) != 0 ? "Page.Request.Push" : "Page.Request", line, page.Client.Port, N(req.Seq), N(req.Ack),
+        doc.P(req == null ? F("Page.Request.NoSegment", line, page.ClientEndPoint.Port)
+            : F((req.Flags & TcpFlags.PSH) != 0 ? "Page.Request.Push" : "Page.Request", line, page.ClientEndPoint.Port, N(req.Seq), N(req.Ack),
                 req.Len, req.FlagsText, N(req.NextSeq)));
         doc.T(new[] { T("Page.Col.Header"), T("Page.Col.Value") },
             page.RequestHeaders.Keys.Cast<string>().Select(k => new[] { k, page.RequestHeaders[k]?.ToString() ?? "" }));
@@ -181,7 +183,7 @@ public static class LabReport
         var segs = a.StreamSegments.TryGetValue(page.Stream, out var ss) ? ss : Array.Empty<TcpSegment>();
         long last = page.ResponseFrame ?? page.RequestFrame;
         var after = segs.Where(s => s.Frame > page.RequestFrame && s.Frame <= last + 1).ToList();
-        var pureAck = after.FirstOrDefault(s => s.SourcePort == page.Server.Port && s.Len == 0 && (s.Flags & TcpFlags.ACK) != 0);
+        var pureAck = after.FirstOrDefault(s => s.SourcePort == page.ServerEndPoint.Port && s.Len == 0 && (s.Flags & TcpFlags.ACK) != 0);
         if (pureAck != null && pureAck.Frame < (page.ResponseFirstFrame ?? long.MaxValue))
             doc.P(F("Page.Response.PureAck", pureAck.Frame, N(pureAck.Seq), N(pureAck.Ack)));
         int count = page.ResponseSegmentFrames.Count + 1;
@@ -192,11 +194,11 @@ public static class LabReport
         doc.T(new[] { T("Col.Frame"), T("Page.Col.Direction"), T("Page.Col.Flags"), "Seq", "Ack", "Len", "Win", T("Page.Col.What") },
             after.Select(s => new[]
             {
-                N(s.Frame), s.SourcePort == page.Server.Port ? toClient : toServer, s.FlagsText, N(s.Seq), N(s.Ack), N(s.Len), Window(s),
+                N(s.Frame), s.SourcePort == page.ServerEndPoint.Port ? toClient : toServer, s.FlagsText, N(s.Seq), N(s.Ack), N(s.Len), Window(s),
                 s.Frame == page.ResponseFrame ? status
                     : page.ResponseSegmentFrames.Contains(s.Frame) ? "[TCP segment of a reassembled PDU]" : s.Len == 0 ? "ACK" : "",
             }));
-        var clientAcks = after.Where(s => s.SourcePort == page.Client.Port && s.Len == 0 && (s.Flags & (TcpFlags.FIN | TcpFlags.RST)) == 0)
+        var clientAcks = after.Where(s => s.SourcePort == page.ClientEndPoint.Port && s.Len == 0 && (s.Flags & (TcpFlags.FIN | TcpFlags.RST)) == 0)
             .ToList();
         if (clientAcks.Count > 0)
         {
@@ -224,7 +226,7 @@ public static class LabReport
             },
             http.Select(x => new[]
             {
-                N(x.Stream), N(x.Client.Port), $"{x.Method} {x.Uri}",
+                N(x.Stream), N(x.ClientEndPoint.Port), $"{x.Method} {x.Uri}",
                 $"{x.RequestFrame} → {x.ResponseFrame?.ToString(CultureInfo.InvariantCulture) ?? "-"}",
                 $"{x.StatusCode} {x.ReasonPhrase}".Trim(),
                 string.Join("; ", new[]
@@ -241,9 +243,9 @@ public static class LabReport
         {
             doc.H(3, T("Resources.Logo.Heading"));
             doc.List(logo.Select(x => x.StatusCode == 304
-                ? F("Resources.Logo.NotModified", x.Stream, x.Client.Port, $"{x.Method} {x.Uri}", x.RequestFrame, Validators(x),
+                ? F("Resources.Logo.NotModified", x.Stream, x.ClientEndPoint.Port, $"{x.Method} {x.Uri}", x.RequestFrame, Validators(x),
                     x.ResponseFrame)
-                : F("Resources.Logo.Fetched", x.Stream, x.Client.Port, $"{x.Method} {x.Uri}", x.RequestFrame, x.StatusCode, x.ReasonPhrase,
+                : F("Resources.Logo.Fetched", x.Stream, x.ClientEndPoint.Port, $"{x.Method} {x.Uri}", x.RequestFrame, x.StatusCode, x.ReasonPhrase,
                     N(x.BodyLength), (x.ETag != null ? $", `ETag: {x.ETag}`" : "")
                         + (x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : ""))));
         }
@@ -252,17 +254,17 @@ public static class LabReport
         if (audio.Count > 0)
         {
             doc.H(3, T("Resources.Audio.Heading"));
-            doc.List(audio.Select(x => F(x.Range != null ? "Resources.Audio.ItemRange" : "Resources.Audio.Item", x.Stream, x.Client.Port,
+            doc.List(audio.Select(x => F(x.Range != null ? "Resources.Audio.ItemRange" : "Resources.Audio.Item", x.Stream, x.ClientEndPoint.Port,
                 $"{x.Method} {x.Uri}", x.Range, x.RequestFrame, $"{x.StatusCode} {x.ReasonPhrase}",
                 x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
                 x.State)));
             doc.P(T("Resources.Audio.Why"));
         }
-        var resets = a.Teardowns.Where(t => http.Any(x => x.Stream == t.Stream) && t.Kind == TeardownKind.Reset).ToList();
+        var resets = a.Teardowns.Where(t => http.Any(x => x.Stream == t.Stream) && t.KindValue == TeardownKind.Reset).ToList();
         if (resets.Count > 0)
         {
             doc.H(3, T("Resources.Resets.Heading"));
-            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetBy), r.ResetFrame, r.ResetReason, r.Explanation)));
+            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetByValue), r.ResetFrame, r.ResetReason, r.Explanation)));
         }
     }
 
@@ -283,15 +285,15 @@ public static class LabReport
         }
         var all = focus.Teardowns;
         var kinds = all.GroupBy(x => x.Kind).Select(g => $"{g.Count()} {g.Key}");
-        doc.P(F("Teardown.Intro", all.Count, LabText.Join(kinds), t.Stream, t.Kind, Role(t.ActiveCloser), t.Explanation));
-        if (t.Kind == TeardownKind.ThreeWay && t.Steps.Count >= 2)
+        doc.P(F("Teardown.Intro", all.Count, LabText.Join(kinds), t.Stream, t.Kind, Role(t.ActiveCloserValue), t.Explanation));
+        if (t.KindValue == TeardownKind.ThreeWay && t.Steps.Count >= 2)
         {
             var both = t.Steps[1];
-            doc.P(F("Teardown.ThreeWay", Role(t.PassiveCloser), N(both.Frame), both.Flags));
+            doc.P(F("Teardown.ThreeWay", Role(t.PassiveCloserValue), N(both.Frame), both.Flags));
         }
         var timeline = a.Timeline(t.Stream).ToList();
         string StateAfter(ConnectionRole role, long frame) =>
-            string.Join(" → ", timeline.Where(x => x.Role == role && x.Frame == frame).Select(x => x.To.ToString()));
+            string.Join(" → ", timeline.Where(x => x.RoleValue == role && x.Frame == frame).Select(x => x.To.ToString()));
         doc.T(new[]
             {
                 T("Teardown.Col.Step"), T("Col.Frame"), T("Teardown.Col.From"), T("Page.Col.Flags"), "Seq", "Ack",
@@ -299,12 +301,12 @@ public static class LabReport
             },
             t.Steps.Select((s, i) => new[]
             {
-                N(i + 1), N(s.Frame), CommonText.Role(s.From.Port == t.Client.Port), s.Flags, N(s.Seq), N(s.Ack),
+                N(i + 1), N(s.Frame), CommonText.Role(s.FromEndPoint.Port == t.ClientEndPoint.Port), s.Flags, N(s.Seq), N(s.Ack),
                 StateAfter(ConnectionRole.Client, s.Frame), StateAfter(ConnectionRole.Server, s.Frame), s.Explanation,
             }));
         var after = timeline.Where(x => x.Frame == null && x.From != null).ToList();
         if (after.Count > 0)
-            doc.P(string.Join(" ", after.Select(x => F("Teardown.After", Role(x.Role), x.EndPoint, x.From, x.To, x.Cause))));
+            doc.P(string.Join(" ", after.Select(x => F("Teardown.After", Role(x.RoleValue), x.EndPoint, x.From, x.To, x.Cause))));
         var flow = a.Flow(t.Stream);
         if (flow != null && t.Steps.Count > 0)
         {
@@ -336,25 +338,31 @@ public static class LabReport
             var fin1 = t.Steps.FirstOrDefault(s => s.Name == "FIN");
             var fin2 = t.Steps.Skip(1).FirstOrDefault(s => s.Name == "FIN");
             var ack1 = t.Steps.FirstOrDefault(s => s.Name == "ACK");
-            string own = t.Kind == TeardownKind.FourWay && ack1 != null ? F("Questions.FourWay.OwnAck", ack1.Frame, N(ack1.Ack)) : "";
+            string own = t.KindValue == TeardownKind.FourWay && ack1 != null ? F("Questions.FourWay.OwnAck", ack1.Frame, N(ack1.Ack)) : "";
             string gap = fin1 != null && fin2 != null
-                ? F("Questions.FourWay.Gap", Role(t.PassiveCloser), Ms(fin2.Time - fin1.Time), fin2.Frame) : "";
-            doc.P(F("Questions.FourWay.Capture", t.Stream, t.Kind, Role(t.ActiveCloser), fin1?.Frame, own, gap,
-                focus.Teardowns.Count(x => x.Kind == TeardownKind.FourWay), focus.Teardowns.Count(x => x.Kind == TeardownKind.ThreeWay)));
+                ? F("Questions.FourWay.Gap", Role(t.PassiveCloserValue), Ms(fin2.Time - fin1.Time), fin2.Frame) : "";
+            doc.P(F("Questions.FourWay.Capture", t.Stream, t.Kind, Role(t.ActiveCloserValue), fin1?.Frame, own, gap,
+                focus.Teardowns.Count(x => x.KindValue == TeardownKind.FourWay), focus.Teardowns.Count(x => x.KindValue == TeardownKind.ThreeWay)));
         }
 
         doc.H(3, T("Questions.TimeWait.Heading"), "why-wait-2msl-in-time_wait");
         doc.P(T("Questions.TimeWait.Answer"));
         if (t != null)
         {
-            var tw = a.StateTimelines.Where(x => focus.Streams.Contains(x.Stream) && x.To == TcpState.TIME_WAIT).ToList();
-            int server = tw.Count(x => x.Role == ConnectionRole.Server), client = tw.Count(x => x.Role == ConnectionRole.Client);
-            string holder = t.TimeWaitSide is string side ? CommonText.Role(side == "Client") : "?";
+            var tw = a.StateTimelines.Where(x => focus.Streams.Contains(x.Stream) && x.ToValue == TcpState.TIME_WAIT).ToList();
+            int server = tw.Count(x => x.RoleValue == ConnectionRole.Server), client = tw.Count(x => x.RoleValue == ConnectionRole.Client);
+            string holder = t.TimeWaitHeldBy switch
+            {
+                TimeWaitHolder.Client => CommonText.Role(client: true),
+                TimeWaitHolder.Server => CommonText.Role(client: false),
+                TimeWaitHolder.Both => CommonText.Role(client: true) + "+" + CommonText.Role(client: false),
+                _ => "?",
+            };
             string where = t.TimeWaitEndPoint?.ToString() ?? T("Questions.TimeWait.BothSides");
             string lastFrame = t.Steps.LastOrDefault() is { } last ? F("Questions.TimeWait.LastFrame", last.Frame) : "";
             doc.P(F("Questions.TimeWait.Capture", t.Stream, holder, where, lastFrame, server, client));
         }
-        var timeWait = sockets.Where(x => x.State == TcpState.TIME_WAIT && (x.LocalPort == port || x.RemotePort == port)).ToList();
+        var timeWait = sockets.Where(x => x.StateValue == TcpState.TIME_WAIT && (x.LocalPort == port || x.RemotePort == port)).ToList();
         if (sockets.Count == 0) doc.P(F("Questions.Sockets.NotRead", port));
         else
         {
@@ -363,7 +371,7 @@ public static class LabReport
             doc.T(new[] { T("Questions.Sockets.Col.Local"), T("Questions.Sockets.Col.Remote"), T("Questions.Sockets.Col.State") },
                 sockets.Where(x => x.LocalPort == port || x.RemotePort == port).Select(x => new[]
                 {
-                    x.LocalEndPoint.ToString(), x.RemoteEndPoint.ToString(), x.State?.ToString() ?? x.SystemState.ToString(),
+                    x.LocalEndPoint.ToString(), x.RemoteEndPoint.ToString(), x.State,
                 }));
         }
     }

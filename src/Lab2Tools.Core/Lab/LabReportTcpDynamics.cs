@@ -64,7 +64,7 @@ internal static class LabReportTcpDynamics
                 notes.Add(F("Dynamics.Steady", Grouped(first.Value), first.Frame));
             notes.Add(zeros.Count > 0 ? F("Dynamics.ZeroWindow", string.Join(", ", zeros.Take(10))) : T("Dynamics.NoZeroWindow"));
         }
-        var flights = Flights(segs, audio.Server.Port, outst);
+        var flights = Flights(segs, audio.ServerEndPoint.Port, outst);
         if (flights.Count > 0)
         {
             var peak = flights.OrderByDescending(f => f.Bytes).ThenBy(f => f.Frame).First();

@@ -1,3 +1,4 @@
+using Lab2Tools.Model;
 using System.Globalization;
 using System.Text;
 using Lab2Tools.Analysis;
@@ -24,29 +25,62 @@ public sealed class LabSession
     public string Path { get; init; } = "";
     public string OutputDirectory { get; init; } = "";
     public DateTime StartTime { get; init; }
-    public TimeSpan Duration { get; init; }
-    public LabBrowser Browser { get; init; }
+    public double DurationSeconds => Units.Seconds(Duration);
+    internal TimeSpan Duration { get; init; }
+    /// <summary>BuiltIn or Chromium.</summary>
+    public string Browser => BrowserValue.ToString();
+    internal LabBrowser BrowserValue { get; init; }
     public string ServerUrl { get; init; } = "";
     public int ServerPort { get; init; }
-    public LabServerProfile ServerProfile { get; init; }
-    public LabServerCloseMode CloseMode { get; init; }
+    public string ServerProfile => ServerProfileValue.ToString();
+    public string CloseMode => CloseModeValue.ToString();
+    internal LabServerProfile ServerProfileValue { get; init; }
+    internal LabServerCloseMode CloseModeValue { get; init; }
     public long Packets { get; init; }
     public long KernelDropped { get; init; }
     /// <summary>What the built-in visitor fetched (empty for Chromium: see <see cref="Requests"/>).</summary>
-    public IReadOnlyList<LabFetch> Fetches { get; init; } = Array.Empty<LabFetch>();
+    internal IReadOnlyList<LabFetch> Fetches { get; init; } = Array.Empty<LabFetch>();
     /// <summary>The server's request log.</summary>
-    public IReadOnlyList<RequestLogEntry> Requests { get; init; } = Array.Empty<RequestLogEntry>();
+    internal IReadOnlyList<RequestLogEntry> Requests { get; init; } = Array.Empty<RequestLogEntry>();
     /// <summary>The system's sockets on the lab port just after the visit (TIME_WAIT sockets of the closed connections).</summary>
-    public IReadOnlyList<TcpSocketEntry> SocketStates { get; init; } = Array.Empty<TcpSocketEntry>();
-    public LabCaptureAnalysis Analysis { get; init; } = null!;
-    public IReadOnlyList<LabCheckResult> Checks { get; init; } = Array.Empty<LabCheckResult>();
+    internal IReadOnlyList<TcpSocketEntry> SocketStates { get; init; } = Array.Empty<TcpSocketEntry>();
+    internal LabCaptureAnalysis Analysis { get; init; } = null!;
+    internal IReadOnlyList<LabCheckResult> Checks { get; init; } = Array.Empty<LabCheckResult>();
 
-    public IReadOnlyList<TcpConnection> Connections => Analysis.Connections;
-    public IReadOnlyList<TcpHandshake> Handshakes => Analysis.Handshakes;
-    public IReadOnlyList<HttpExchange> HttpExchanges => Analysis.HttpExchanges;
-    public IReadOnlyList<TcpTeardown> Teardowns => Analysis.Teardowns;
-    public IReadOnlyList<TcpStateTransition> StateTimelines => Analysis.StateTimelines;
+    internal IReadOnlyList<TcpConnection> Connections => Analysis.Connections;
+    internal IReadOnlyList<TcpHandshake> Handshakes => Analysis.Handshakes;
+    internal IReadOnlyList<HttpExchange> HttpExchanges => Analysis.HttpExchanges;
+    internal IReadOnlyList<TcpTeardown> Teardowns => Analysis.Teardowns;
+    internal IReadOnlyList<TcpStateTransition> StateTimelines => Analysis.StateTimelines;
     public bool Passed => Checks.Count > 0 && Checks.All(c => c.Passed);
+
+    // What a grader reads, as plain values (the session goes whole through ConvertTo-Json and Export-Csv).
+    /// <summary>Passed; Failed; Incomplete when no check failed but some had nothing to check (as a grade row).</summary>
+    public string Result => LabCaptureGrade.ResultOf(Checks);
+    public int ChecksPassed => Checks.Count(c => c.ResultValue == LabCheckOutcome.Passed);
+    public int ChecksFailed => Checks.Count(c => c.ResultValue == LabCheckOutcome.Failed);
+    public int ChecksNotApplicable => Checks.Count(c => c.ResultValue == LabCheckOutcome.NotApplicable);
+    /// <summary>The names of the failed checks, comma-separated.</summary>
+    public string FailedChecks => string.Join(", ", Checks.Where(c => c.ResultValue == LabCheckOutcome.Failed).Select(c => c.Name));
+    public int ConnectionCount => Connections.Count;
+    public int HttpExchangeCount => HttpExchanges.Count;
+
+    // The rich results are methods, so that ConvertTo-Json (default depth 2) and Export-Csv stay flat.
+    /// <summary>The nine lab checks.</summary>
+    public IReadOnlyList<LabCheckResult> GetChecks() => Checks;
+    public IReadOnlyList<TcpConnection> GetConnections() => Connections;
+    public IReadOnlyList<TcpHandshake> GetHandshakes() => Handshakes;
+    public IReadOnlyList<HttpExchange> GetHttpExchanges() => HttpExchanges;
+    public IReadOnlyList<TcpTeardown> GetTeardowns() => Teardowns;
+    public IReadOnlyList<TcpStateTransition> GetStateTimelines() => StateTimelines;
+    /// <summary>What the built-in visitor fetched (empty for Chromium: see <see cref="GetRequests"/>).</summary>
+    public IReadOnlyList<LabFetch> GetFetches() => Fetches;
+    /// <summary>The server's request log.</summary>
+    public IReadOnlyList<RequestLogEntry> GetRequests() => Requests;
+    /// <summary>The system's sockets on the lab port just after the visit.</summary>
+    public IReadOnlyList<TcpSocketEntry> GetSocketStates() => SocketStates;
+    /// <summary>The one-pass analysis of the capture that the checks and the report read.</summary>
+    public LabCaptureAnalysis GetAnalysis() => Analysis;
     /// <summary>A readable summary of the lab (the default view).</summary>
     /// <summary>The language of the summary, the checks' evidence and the report (-Culture; the UI culture by default).</summary>
     public CultureInfo Culture { get; init; } = CultureInfo.CurrentUICulture;
@@ -91,7 +125,7 @@ public static class LabSummary
         b.Append(Table(s.Analysis, s.ServerPort));
         if (s.SocketStates.Count > 0)
         {
-            var tw = s.SocketStates.Where(x => x.State == TcpState.TIME_WAIT).ToList();
+            var tw = s.SocketStates.Where(x => x.StateValue == TcpState.TIME_WAIT).ToList();
             b.AppendLine();
             int serverSide = tw.Count(x => x.LocalPort == s.ServerPort);
             b.AppendLine(LabText.F("Summary.SocketTable", tw.Count, s.ServerPort, serverSide, tw.Count - serverSide));
@@ -125,12 +159,18 @@ public static class LabSummary
                 : h.SynAck != null && h.Ack != null ? $"{h.Syn.Frame},{h.SynAck.Frame},{h.Ack.Frame}" : h.Verdict.ToString();
             var t = a.Teardown(c.Stream);
             string close = t == null ? T("Summary.Cell.Open")
-                : t.Kind == TeardownKind.Reset ? LabText.F("Summary.Cell.Reset", Role(t.ResetBy))
-                : t.Kind == TeardownKind.FourWay ? LabText.F("Summary.Cell.FourWay", Role(t.ActiveCloser))
-                : t.Kind == TeardownKind.ThreeWay ? LabText.F("Summary.Cell.ThreeWay", Role(t.ActiveCloser))
-                : LabText.F("Summary.Cell.Other", Role(t.ActiveCloser), t.Kind);
-            string tw = t?.TimeWaitSide is string side ? CommonText.Role(side == "Client") : "-";
-            rows.Add((c.Stream, c.Client.Port, Cut(req, 29), Cut(hs, 10), Cut(close, 16), tw));
+                : t.KindValue == TeardownKind.Reset ? LabText.F("Summary.Cell.Reset", Role(t.ResetByValue))
+                : t.KindValue == TeardownKind.FourWay ? LabText.F("Summary.Cell.FourWay", Role(t.ActiveCloserValue))
+                : t.KindValue == TeardownKind.ThreeWay ? LabText.F("Summary.Cell.ThreeWay", Role(t.ActiveCloserValue))
+                : LabText.F("Summary.Cell.Other", Role(t.ActiveCloserValue), t.Kind);
+            string tw = t?.TimeWaitHeldBy switch
+            {
+                TimeWaitHolder.Client => CommonText.Role(client: true),
+                TimeWaitHolder.Server => CommonText.Role(client: false),
+                TimeWaitHolder.Both => CommonText.Role(client: true) + "+" + CommonText.Role(client: false),
+                _ => "-",
+            };
+            rows.Add((c.Stream, c.ClientEndPoint.Port, Cut(req, 29), Cut(hs, 10), Cut(close, 16), tw));
         }
         // the "closed by" column is as wide as its widest cell (Chinese words take two columns each)
         int closeWidth = rows.Select(r => Width(r.Close)).Append(Width(T("Summary.Col.ClosedBy"))).Append(12).Max();

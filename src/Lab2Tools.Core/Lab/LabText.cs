@@ -59,7 +59,7 @@ internal static class LabPortChoice
         const int lab = Model.LabDefaults.Port;
         var pages = a.HttpExchanges.Where(x => x.Method == "GET" && x.Uri == "/" &&
                 (x.StatusCode == 304 || (x.StatusCode == 200 && LabFocus.IsHtml(x))))
-            .GroupBy(x => x.Server.Port).OrderByDescending(g => g.Key == lab).ThenByDescending(g => g.Count()).ThenBy(g => g.Key)
+            .GroupBy(x => x.ServerEndPoint.Port).OrderByDescending(g => g.Key == lab).ThenByDescending(g => g.Count()).ThenBy(g => g.Key)
             .ToList();
         if (pages.Count > 0)
         {
@@ -69,12 +69,12 @@ internal static class LabPortChoice
             string others = string.Join(", ", pages.Skip(1).Select(o => o.Key));
             return (g.Key, LabPortReason.Of(g.Key == lab ? "Port.AnsweredPageLab" : "Port.AnsweredPageMost", g.Key, frame, others));
         }
-        if (a.Connections.Any(c => c.Server.Port == lab)) return (lab, LabPortReason.Of("Port.NoPageLabPort", lab));
-        var fromSyn = a.Handshakes.GroupBy(h => h.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        if (a.Connections.Any(c => c.ServerEndPoint.Port == lab)) return (lab, LabPortReason.Of("Port.NoPageLabPort", lab));
+        var fromSyn = a.Handshakes.GroupBy(h => h.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (fromSyn != null) return (fromSyn.Key, LabPortReason.Of("Port.NoPageHandshakes", fromSyn.Key, fromSyn.Count()));
-        var fromHttp = a.HttpExchanges.GroupBy(x => x.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        var fromHttp = a.HttpExchanges.GroupBy(x => x.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (fromHttp != null) return (fromHttp.Key, LabPortReason.Of("Port.NoPageHttp", fromHttp.Key, fromHttp.Count()));
-        var conn = a.Connections.GroupBy(c => c.Server.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        var conn = a.Connections.GroupBy(c => c.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (conn != null) return (conn.Key, LabPortReason.Of("Port.MostConnections", conn.Key));
         return (lab, LabPortReason.Of("Port.Assumed", lab));
     }

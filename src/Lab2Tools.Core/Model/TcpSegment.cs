@@ -1,4 +1,5 @@
 using System.Net;
+using Lab2Tools.Text;
 
 namespace Lab2Tools.Model;
 
@@ -15,14 +16,20 @@ public sealed class TcpSegment
     /// <summary>Nanoseconds since the Unix epoch (keeps the full precision of nanosecond captures).</summary>
     public long TimestampNanoseconds { get; internal set; }
     /// <summary>frame.time_relative: time since the first frame of the capture.</summary>
-    public TimeSpan TimeRelative { get; internal set; }
+    internal TimeSpan TimeRelative { get; set; }
+    /// <summary>frame.time_relative in seconds.</summary>
+    public double TimeRelativeSeconds => Units.Seconds(TimeRelative);
     /// <summary>tcp.stream: 0-based conversation index.</summary>
     public int Stream { get; internal set; }
-    public IPAddress Source { get; internal set; } = IPAddress.None;
+    internal IPAddress Source { get; set; } = IPAddress.None;
+    /// <summary>ip.src / ipv6.src, e.g. 127.0.0.1.</summary>
+    public string SourceAddress => Source.ToString();
     public int SourcePort { get; internal set; }
-    public IPAddress Destination { get; internal set; } = IPAddress.None;
+    internal IPAddress Destination { get; set; } = IPAddress.None;
+    /// <summary>ip.dst / ipv6.dst.</summary>
+    public string DestinationAddress => Destination.ToString();
     public int DestinationPort { get; internal set; }
-    public TcpFlags Flags { get; internal set; }
+    internal TcpFlags Flags { get; set; }
     /// <summary>tcp.flags.str, e.g. "·······A··S·".</summary>
     public string FlagsString => TcpFlagsText.ToWiresharkString(Flags);
     /// <summary>The flags as Wireshark's Info column lists them, e.g. "SYN, ACK".</summary>
@@ -58,7 +65,7 @@ public sealed class TcpSegment
     /// <summary>tcp.options.timestamp.tsecr, or null.</summary>
     public uint? TsEcr { get; internal set; }
     /// <summary>SACK blocks (tcp.options.sack_le / sack_re), relative to the acknowledged flow.</summary>
-    public IReadOnlyList<SackBlock> SackBlocks { get; internal set; } = Array.Empty<SackBlock>();
+    public WordList<SackBlock> SackBlocks { get; internal set; } = WordList<SackBlock>.Empty;
     /// <summary>True when the frame was captured shorter than its TCP header plus payload (snaplen).</summary>
     public bool IsTruncated { get; internal set; }
     /// <summary>Checksums and IP lengths as the decoder found them (what Zeek's packet analysis checks).</summary>
@@ -72,7 +79,7 @@ public sealed class TcpSegment
     /// <summary>4 or 6.</summary>
     public int IpVersion { get; internal set; }
     /// <summary>Wireshark's tcp.analysis flags for this segment (retransmission, duplicate ACK, zero window...).</summary>
-    public TcpAnalysisFlags Analysis { get; internal set; }
+    internal TcpAnalysisFlags Analysis { get; set; }
     /// <summary>The analysis flags as Wireshark's Info column tags, e.g. "TCP Dup ACK 12#2".</summary>
     public string AnalysisText => Analysis == TcpAnalysisFlags.None ? string.Empty : TcpAnalysisText.Tags(this);
     /// <summary>The next sequence number Wireshark expected in this direction before this segment (relative), when known.</summary>
@@ -80,7 +87,9 @@ public sealed class TcpSegment
     /// <summary>tcp.analysis.acks_frame: the frame whose segment this ACK acknowledges.</summary>
     public long? AcksFrame { get; internal set; }
     /// <summary>tcp.analysis.ack_rtt: time from that segment to this ACK.</summary>
-    public TimeSpan? AckRtt { get; internal set; }
+    internal TimeSpan? AckRtt { get; set; }
+    /// <summary>tcp.analysis.ack_rtt in milliseconds.</summary>
+    public double? AckRttMs => Units.Milliseconds(AckRtt);
     public long? AckRttNanoseconds { get; internal set; }
     /// <summary>tcp.analysis.bytes_in_flight: unacknowledged bytes in this direction after this segment.</summary>
     public long? BytesInFlight { get; internal set; }
@@ -89,18 +98,28 @@ public sealed class TcpSegment
     /// <summary>tcp.analysis.duplicate_ack_frame: the frame with the original ACK.</summary>
     public long? DuplicateAckFrame { get; internal set; }
     /// <summary>tcp.analysis.rto: time since the segment that set the next expected sequence number (retransmissions).</summary>
-    public TimeSpan? Rto { get; internal set; }
+    internal TimeSpan? Rto { get; set; }
+    /// <summary>tcp.analysis.rto in milliseconds.</summary>
+    public double? RtoMs => Units.Milliseconds(Rto);
     /// <summary>tcp.analysis.rto_frame</summary>
     public long? RtoFrame { get; internal set; }
     /// <summary>tcp.analysis.initial_rtt: SYN to the ACK that completed the handshake, once known.</summary>
-    public TimeSpan? InitialRtt { get; internal set; }
+    internal TimeSpan? InitialRtt { get; set; }
+    /// <summary>tcp.analysis.initial_rtt in milliseconds.</summary>
+    public double? InitialRttMs => Units.Milliseconds(InitialRtt);
     public long? InitialRttNanoseconds { get; internal set; }
     /// <summary>tcp.time_delta: time since the previous frame of this stream.</summary>
-    public TimeSpan TimeDelta { get; internal set; }
+    internal TimeSpan TimeDelta { get; set; }
+    /// <summary>tcp.time_delta in seconds.</summary>
+    public double TimeDeltaSeconds => Units.Seconds(TimeDelta);
     /// <summary>tcp.time_relative: time since the first frame of this stream.</summary>
-    public TimeSpan TimeInStream { get; internal set; }
+    internal TimeSpan TimeInStream { get; set; }
+    /// <summary>tcp.time_relative in seconds.</summary>
+    public double TimeInStreamSeconds => Units.Seconds(TimeInStream);
     /// <summary>The captured payload bytes (shorter than Len when the frame was truncated).</summary>
-    public byte[] Payload { get => _payload; internal set => _payload = value; }
+    internal byte[] Payload { get => _payload; set => _payload = value; }
+    /// <summary>The captured payload bytes (a method, so that Export-Csv and ConvertTo-Json leave them out).</summary>
+    public byte[] GetPayload() => _payload;
     private byte[] _payload = Array.Empty<byte>();
 
     /// <summary>The capture file the segment was read from (for a live capture, the pcap it is written to; null without one).</summary>
@@ -114,9 +133,41 @@ public sealed class TcpSegment
         return c;
     }
     /// <summary>Source address and port, e.g. 127.0.0.1:5000 or [::1]:5000.</summary>
-    public IPEndPoint SourceEndPoint => new(Source, SourcePort);
+    public string SourceEndPoint => SourceIpEndPoint.ToString();
+    internal IPEndPoint SourceIpEndPoint => new(Source, SourcePort);
     /// <summary>Destination address and port.</summary>
-    public IPEndPoint DestinationEndPoint => new(Destination, DestinationPort);
+    public string DestinationEndPoint => DestinationIpEndPoint.ToString();
+    internal IPEndPoint DestinationIpEndPoint => new(Destination, DestinationPort);
+
+    /// <summary>Wireshark's Info column for TCP: the flags and the analysis tags, e.g. "[ACK] [TCP Dup ACK 12#1]".</summary>
+    public string Info => Analysis == TcpAnalysisFlags.None ? $"[{FlagsText}]" : $"[{FlagsText}] [{AnalysisText}]";
+
+    /// <summary>How the window was computed ("65536 = 64 × 1024"), or why it was not scaled.</summary>
+    public string WindowText => DescribeWindow(WindowSize, WindowSizeValue, WindowSizeScalingFactor);
+
+    /// <summary>The one home of the scale-factor words: null on a SYN, -1 unknown (no SYN seen), -2 not scaled.</summary>
+    public static string DescribeWindow(long windowSize, int windowSizeValue, int? scalingFactor) => scalingFactor switch
+    {
+        null => ShapeText.Table.Format("Window.Syn", windowSize),
+        -1 => ShapeText.Table.Format("Window.Unknown", windowSize),
+        -2 => ShapeText.Table.Format("Window.NotScaled", windowSize),
+        int f => ShapeText.Table.Format("Window.Scaled", windowSize, windowSizeValue, f),
+    };
+
+    /// <summary>The TCP options, e.g. "MSS=65495 WS=128 (shift 7) SACK_PERM TSval=1 TSecr=0".</summary>
+    public string OptionsText
+    {
+        get
+        {
+            var o = new List<string>();
+            if (Mss != null) o.Add($"MSS={Mss}");
+            if (WindowScaleShift != null) o.Add(ShapeText.Table.Format("Options.WindowScale", WindowScaleMultiplier, WindowScaleShift));
+            if (SackPermitted) o.Add("SACK_PERM");
+            if (TsVal != null) o.Add($"TSval={TsVal} TSecr={TsEcr}");
+            if (SackBlocks.Count > 0) o.Add("SACK " + SackBlocks);
+            return string.Join(" ", o);
+        }
+    }
 
     public override string ToString() =>
         $"{Frame} {Source}:{SourcePort} → {Destination}:{DestinationPort} [{FlagsText}] Seq={Seq} Ack={Ack} Win={WindowSize} Len={Len}";

@@ -13,12 +13,14 @@ public sealed class TcpCaptureSession
     public int Id { get; }
     public string Name { get; }
     /// <summary>The capture's segments (and malformed frames) for the pipeline.</summary>
-    public LiveSegmentSource Source { get; }
-    public LiveCapture Capture => Source.Capture;
+    internal LiveSegmentSource Source { get; }
+    internal LiveCapture Capture => Source.Capture;
     public string Interface => Capture.Interface;
     public string Filter => Capture.Filter;
     public string? Path => Capture.Path;
-    public CaptureState State => Capture.State;
+    /// <summary>Running, Stopped or Failed.</summary>
+    public string State => Capture.State.ToString();
+    internal CaptureState StateValue => Capture.State;
     public DateTime StartTime => Capture.StartTime;
     public DateTime? StopTime => Capture.StopTime;
     public long Packets => Capture.Packets;
@@ -28,9 +30,13 @@ public sealed class TcpCaptureSession
     public long KernelDropped => Capture.KernelDropped;
     public long InterfaceDropped => Capture.InterfaceDropped;
     public long QueueDropped => Source.QueueDropped;
+    /// <summary>Packets lost: dropped by the kernel and by the queue to the pipeline.</summary>
+    public long Dropped => KernelDropped + QueueDropped;
     public string? Error => Capture.Error?.Message;
     /// <summary>Set once the failure has been reported to the user (so it is reported once).</summary>
     public bool ErrorReported { get; set; }
+    /// <summary>Waits until the capture stops (by -Count, -DurationSec, Stop-TcpCapture or an error); false on timeout.</summary>
+    public bool Wait(TimeSpan timeout) => Capture.Wait(timeout);
     public override string ToString() => $"{Name} on {Interface} ({State}, {Packets} packets)";
 }
 

@@ -39,13 +39,13 @@ public static class FlowSvgRenderer
         int bottom = Top + RowHeight * (rows + 1);
         LifeLine(b, ClientX, bottom);
         LifeLine(b, ServerX, bottom);
-        State(b, flow.ClientInitialState, ClientX, Top - 4, true);
-        State(b, flow.ServerInitialState, ServerX, Top - 4, false);
+        State(b, flow.ClientInitialStateValue, ClientX, Top - 4, true);
+        State(b, flow.ServerInitialStateValue, ServerX, Top - 4, false);
 
         int y = Top + RowHeight;
         foreach (var r in flow.Rows)
         {
-            bool right = r.Direction == FlowDirection.ClientToServer;
+            bool right = r.DirectionValue == FlowDirection.ClientToServer;
             int x1 = right ? ClientX : ServerX, x2 = right ? ServerX - 2 : ClientX + 2;
             string color = r.Flags.Contains("RST") ? "#c0392b" : r.Flags.Contains("SYN") ? "#1d6fb8"
                 : r.Flags.Contains("FIN") ? "#8e44ad" : r.Len > 0 ? "#1e7b34" : "#333";
@@ -55,8 +55,8 @@ public static class FlowSvgRenderer
                 .Append("marker-end=\"url(#h)\"/>\n");
             b.Append($"<text x=\"{(ClientX + ServerX) / 2}\" y=\"{y - 8}\" text-anchor=\"middle\" fill=\"{color}\">")
                 .Append($"{E(r.Label)}</text>\n");
-            if (r.ClientState is TcpState cs) State(b, cs, ClientX, y + 4, true);
-            if (r.ServerState is TcpState ss) State(b, ss, ServerX, y + 4, false);
+            if (r.ClientStateValue is TcpState cs) State(b, cs, ClientX, y + 4, true);
+            if (r.ServerStateValue is TcpState ss) State(b, ss, ServerX, y + 4, false);
             if (r.Comment.Length > 0)
                 b.Append($"<text x=\"{ServerX + 122}\" y=\"{y + 4}\" fill=\"#444\">{E(r.Comment)}</text>\n");
             y += RowHeight;
@@ -67,8 +67,8 @@ public static class FlowSvgRenderer
             b.Append($"<text x=\"{(ClientX + ServerX) / 2}\" y=\"{y}\" text-anchor=\"middle\" fill=\"#777\">… {omitted} …</text>\n");
             y += RowHeight;
         }
-        State(b, flow.ClientFinalState, ClientX, y, true);
-        State(b, flow.ServerFinalState, ServerX, y, false);
+        State(b, flow.ClientFinalStateValue, ClientX, y, true);
+        State(b, flow.ServerFinalStateValue, ServerX, y, false);
         y += 28;
         foreach (var n in flow.Notes)
         {

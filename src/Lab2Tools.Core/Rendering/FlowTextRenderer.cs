@@ -36,14 +36,14 @@ public static class FlowTextRenderer
         string serverHead = Say("Flow.ServerHeading", flow.Server);
         lines.Add(Say("Flow.Title", flow.Stream, flow.Client, flow.Server, unicode ? "⇄" : "<->"));
         lines.Add(Header(lead, clientHead, serverHead, arrow));
-        lines.Add(LifeLines(lead, flow.ClientInitialState, flow.ServerInitialState, bar, arrow, trim: false));
+        lines.Add(LifeLines(lead, flow.ClientInitialStateValue, flow.ServerInitialStateValue, bar, arrow, trim: false));
         foreach (var r in flow.Rows)
         {
-            string a = Arrow(r.Label, arrow, r.Direction == FlowDirection.ClientToServer, unicode);
+            string a = Arrow(r.Label, arrow, r.DirectionValue == FlowDirection.ClientToServer, unicode);
             var line = new StringBuilder();
             line.Append(r.Frame.ToString(CultureInfo.InvariantCulture).PadLeft(6)).Append(' ');
             line.Append(Seconds(r.TimeInStream).PadRight(10)).Append(' ');
-            line.Append(State(r.ClientState)).Append(' ').Append(a).Append(' ').Append(State(r.ServerState));
+            line.Append(State(r.ClientStateValue)).Append(' ').Append(a).Append(' ').Append(State(r.ServerStateValue));
             string comment = r.Comment;
             if (r.Label.Length + 2 > arrow - 3) comment = (r.Label + (comment.Length > 0 ? "; " + comment : "")).Trim();
             if (comment.Length > 0 && (width <= 0 || Columns(line.ToString()) + 1 + Columns(comment) <= width))
@@ -59,7 +59,7 @@ public static class FlowTextRenderer
             string omitted = "... " + Say("Flow.Omitted", flow.OmittedRows) + " ...";
             lines.Add($"{lead}{new string(' ', StateWidth)} {bar}{Center(omitted, arrow)}{bar}");
         }
-        lines.Add(LifeLines(lead, flow.ClientFinalState, flow.ServerFinalState, bar, arrow, trim: true));
+        lines.Add(LifeLines(lead, flow.ClientFinalStateValue, flow.ServerFinalStateValue, bar, arrow, trim: true));
         foreach (var n in flow.Notes) lines.Add(lead + n);
         if (!unicode)
             for (int i = 0; i < lines.Count; i++) lines[i] = lines[i].Replace("→", "->").Replace("…", "...").Replace("×", "x");

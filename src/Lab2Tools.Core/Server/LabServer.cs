@@ -15,20 +15,26 @@ public sealed class LabServer
 
     public int Id { get; }
     public string Name { get; }
-    public LabHttpServer Server { get; }
+    internal LabHttpServer Server { get; }
     public string Url => Server.EndPoint is IPEndPoint ep
         ? $"http://{(ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ep.Address}]" : ep.Address.ToString())}:{ep.Port}/"
         : "";
-    public IPAddress Address => Server.EndPoint?.Address ?? Server.Options.Address;
+    public string Address => AddressValue.ToString();
+    internal IPAddress AddressValue => Server.EndPoint?.Address ?? Server.Options.Address;
     public int Port => Server.EndPoint?.Port ?? Server.Options.Port;
     public string Root => Server.Options.Root;
-    public LabServerProfile Profile => Server.Options.Profile;
-    public LabServerCloseMode CloseMode => Server.Options.CloseMode;
-    public LabServerState State => Server.State;
+    /// <summary>Werkzeug or KeepAlive.</summary>
+    public string Profile => Server.Options.Profile.ToString();
+    /// <summary>ServerFirst, ClientFirst or Abort.</summary>
+    public string CloseMode => Server.Options.CloseMode.ToString();
+    public string State => StateValue.ToString();
+    internal LabServerState StateValue => Server.State;
     public DateTime StartTime => Server.StartTime;
     public long RequestCount => Server.RequestCount;
     public long ConnectionCount => Server.ConnectionCount;
     public int ActiveConnections => Server.ActiveConnections;
+    /// <summary>Connections answered 503 because -MaxConnections were open.</summary>
+    public long RejectedConnections => Server.RejectedConnections;
     public override string ToString() => $"{Name} {Url} ({State})";
 }
 

@@ -6,7 +6,8 @@ namespace Lab2Tools.Server;
 public sealed class RequestLogEntry
 {
     public DateTime Time { get; init; }
-    public IPEndPoint Client { get; init; } = null!;
+    public string Client => ClientEndPoint.ToString();
+    internal IPEndPoint ClientEndPoint { get; init; } = null!;
     /// <summary>Connection number (1, 2, ...) in the order the server accepted them.</summary>
     public long ConnectionId { get; init; }
     /// <summary>Position of the request on its connection (1 for the first).</summary>
@@ -17,8 +18,11 @@ public sealed class RequestLogEntry
     public int Status { get; init; }
     /// <summary>Body bytes sent.</summary>
     public long Bytes { get; init; }
-    public TimeSpan Duration { get; init; }
+    /// <summary>The time of day on this machine's clock, "14:03:59.123" (the log view's first column).</summary>
+    public string TimeOfDay => Time.ToLocalTime().ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+    public double DurationMs => Model.Units.Milliseconds(Duration);
+    internal TimeSpan Duration { get; init; }
     /// <summary>The line Werkzeug would print, e.g. 127.0.0.1 - - [18/Aug/2026 14:03:07] "GET / HTTP/1.1" 200 -</summary>
-    public string LogLine => $"{Client.Address} - - [{Time.ToLocalTime().ToString("dd/MMM/yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}] \"{(Method.Length > 0 ? $"{Method} {Path} {Version}" : "-")}\" {Status} -";
+    public string LogLine => $"{ClientEndPoint.Address} - - [{Time.ToLocalTime().ToString("dd/MMM/yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}] \"{(Method.Length > 0 ? $"{Method} {Path} {Version}" : "-")}\" {Status} -";
     public override string ToString() => LogLine;
 }

@@ -8,17 +8,22 @@ namespace Lab2Tools.Sockets;
 /// <summary>One TCP socket of this machine, as the operating system lists it (ss -tan, netstat -tan).</summary>
 public sealed class TcpSocketEntry
 {
-    public IPEndPoint LocalEndPoint { get; init; } = null!;
+    /// <summary>"127.0.0.1:5000".</summary>
+    public string LocalEndPoint => LocalIpEndPoint.ToString();
     /// <summary>The peer, or 0.0.0.0:0 for a listening socket.</summary>
-    public IPEndPoint RemoteEndPoint { get; init; } = null!;
-    /// <summary>The RFC 9293 state name, as in the state timelines.</summary>
-    public TcpState? State { get; init; }
+    public string RemoteEndPoint => RemoteIpEndPoint.ToString();
+    internal IPEndPoint LocalIpEndPoint { get; init; } = null!;
+    internal IPEndPoint RemoteIpEndPoint { get; init; } = null!;
+    /// <summary>The RFC 9293 state name, as in the state timelines (TIME_WAIT); the system's name when it has none.</summary>
+    public string State => StateValue?.ToString() ?? SystemState;
+    internal TcpState? StateValue { get; init; }
     /// <summary>The state as .NET reports it (also covers states with no RFC name, e.g. DeleteTcb).</summary>
-    public System.Net.NetworkInformation.TcpState SystemState { get; init; }
-    public int LocalPort => LocalEndPoint.Port;
-    public int RemotePort => RemoteEndPoint.Port;
+    public string SystemState => SystemStateValue.ToString();
+    internal System.Net.NetworkInformation.TcpState SystemStateValue { get; init; }
+    public int LocalPort => LocalIpEndPoint.Port;
+    public int RemotePort => RemoteIpEndPoint.Port;
     public DateTime Observed { get; init; }
-    public override string ToString() => $"{LocalEndPoint} {RemoteEndPoint} {State?.ToString() ?? SystemState.ToString()}";
+    public override string ToString() => $"{LocalEndPoint} {RemoteEndPoint} {State}";
 }
 
 /// <summary>Reads the system's TCP socket table through .NET's <see cref="IPGlobalProperties"/> (on Linux: /proc/net/tcp and tcp6).</summary>
@@ -50,13 +55,13 @@ public static class TcpSocketTable
         foreach (var l in props.GetActiveTcpListeners())
             list.Add(new TcpSocketEntry
             {
-                LocalEndPoint = l, RemoteEndPoint = l.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : any,
-                SystemState = System.Net.NetworkInformation.TcpState.Listen, State = TcpState.LISTEN, Observed = now,
+                LocalIpEndPoint = l, RemoteIpEndPoint = l.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : any,
+                SystemStateValue = System.Net.NetworkInformation.TcpState.Listen, StateValue = TcpState.LISTEN, Observed = now,
             });
         foreach (var c in props.GetActiveTcpConnections())
         {
             if (c.State == System.Net.NetworkInformation.TcpState.Listen) continue;
-            list.Add(new TcpSocketEntry { LocalEndPoint = c.LocalEndPoint, RemoteEndPoint = c.RemoteEndPoint, SystemState = c.State, State = Map(c.State), Observed = now });
+            list.Add(new TcpSocketEntry { LocalIpEndPoint = c.LocalEndPoint, RemoteIpEndPoint = c.RemoteEndPoint, SystemStateValue = c.State, StateValue = Map(c.State), Observed = now });
         }
         return list;
     }

@@ -173,7 +173,7 @@ public sealed class TcpConversationTracker
         s.SackPermitted = d.SackPermitted;
         s.TsVal = d.HasTimestamps ? d.TsVal : null;
         s.TsEcr = d.HasTimestamps ? d.TsEcr : null;
-        s.SackBlocks = sacks;
+        s.SackBlocks = d.SackCount == 0 ? WordList<SackBlock>.Empty : new WordList<SackBlock>(sacks);
         s.IsTruncated = d.IsTruncated;
         s.Integrity = d.Integrity;
         s.OptionsMalformed = d.OptionsMalformed;

@@ -76,7 +76,7 @@ public sealed class GetTcpStateTimelineCommand : ConnectionAnalysisCmdlet
     public ConnectionRole? Role { get; set; }
 
     protected override IEnumerable<object> Results(ConnectionRecord record) =>
-        record.ToStateTimeline().Where(t => Role == null || t.Role == Role);
+        record.ToStateTimeline().Where(t => Role == null || t.RoleValue == Role);
 }
 
 /// <summary>Get-TcpExpertInfo: one event per expert item (like tshark -z expert), as the segments are read.</summary>
@@ -94,7 +94,7 @@ public sealed class GetTcpExpertInfoCommand : SegmentAnalysisCmdlet
     protected override void AnalyzeSegment(TcpSegment segment)
     {
         foreach (var e in _analyzer.Analyze(segment))
-            if (e.Severity >= Severity) WriteResult(e);
+            if (e.SeverityValue >= Severity) WriteResult(e);
     }
     protected override void EndAnalysis() { }
 }

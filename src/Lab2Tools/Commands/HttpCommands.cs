@@ -89,7 +89,7 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
     protected override void OnExchange(HttpExchange x)
     {
         if (x.Body is not { Length: > 0 } body) return;
-        if (x.State != HttpExchangeState.Complete && !IncludeIncomplete) return;
+        if (x.StateValue != HttpExchangeState.Complete && !IncludeIncomplete) return;
         string name = FileName(x);
         string path = System.IO.Path.Combine(_folder, name);
         if (!ShouldProcess(path, Say.Format("Action.SaveBody", body.Length, x.Method, x.Uri, x.StatusCode, x.Stream, x.ResponseFrame)))

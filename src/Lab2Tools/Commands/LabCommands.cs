@@ -400,7 +400,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         }
         if (w.Checks.Count > 0)
             WriteVerbose(Say.Format("Verbose.ServerPort", w.Path, w.Checks[0].ServerPort, w.Checks[0].ServerPortReason));
-        var na = w.Checks.Where(r => r.Result == LabCheckOutcome.NotApplicable).Select(r => r.Name).ToList();
+        var na = w.Checks.Where(r => r.ResultValue == LabCheckOutcome.NotApplicable).Select(r => r.Name).ToList();
         if (Summary) WriteObject(grade);
         else if (Quiet)
         {
@@ -662,7 +662,7 @@ public sealed class GetTcpSocketStateCommand : PSCmdlet
         foreach (var s in all)
         {
             if (Port is { Length: > 0 } && !Port.Contains(s.LocalPort) && !Port.Contains(s.RemotePort)) continue;
-            if (State is { Length: > 0 } && (s.State == null || !State.Contains(s.State.Value))) continue;
+            if (State is { Length: > 0 } && (s.StateValue == null || !State.Contains(s.StateValue.Value))) continue;
             WriteObject(s);
         }
     }

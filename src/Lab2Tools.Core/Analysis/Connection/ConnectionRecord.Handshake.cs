@@ -8,7 +8,7 @@ public sealed partial class ConnectionRecord
 {
     private TcpHandshakeStep HandshakeStep(int n, string name, SegmentNote s, string explanation) => new()
     {
-        Step = n, Name = name, Frame = s.Frame, Time = s.Time, From = Ep(s.Side), To = Ep(s.Side.Peer()),
+        Step = n, Name = name, Frame = s.Frame, Time = s.Time, FromEndPoint = Ep(s.Side), ToEndPoint = Ep(s.Side.Peer()),
         Flags = s.FlagsText, Seq = s.Seq, Ack = s.Ack, SeqRaw = s.SeqRaw, AckRaw = s.AckRaw, Explanation = explanation,
     };
 
@@ -57,8 +57,8 @@ public sealed partial class ConnectionRecord
         return new TcpHandshake
         {
             Stream = Stream, Path = Path,
-            Client = Ep(c),
-            Server = Ep(sv),
+            ClientEndPoint = Ep(c),
+            ServerEndPoint = Ep(sv),
             Syn = step1,
             SynAck = step2,
             Ack = step3,
@@ -77,7 +77,7 @@ public sealed partial class ConnectionRecord
             ClientMaxSegment = so?.Mss,
             ServerMaxSegment = co.Mss,
             InitialRtt = irtt,
-            Verdict = verdict,
+            VerdictValue = verdict,
             Explanation = explanation,
         };
     }

@@ -18,7 +18,8 @@ public sealed partial class ConnectionRecord
             if (state[(int)side] == to) return;
             list.Add(new TcpStateTransition
             {
-                Stream = Stream, Path = Path, EndPoint = Ep(side), Role = RoleOf(side), From = state[(int)side], To = to,
+                Stream = Stream, Path = Path, IpEndPoint = Ep(side), RoleValue = RoleOf(side), FromValue = state[(int)side],
+                ToValue = to,
                 Frame = at?.Frame, Time = at?.Time, Cause = Table["State.Cause." + cause], Explanation = explanation,
             });
             state[(int)side] = to;

@@ -9,7 +9,7 @@ public sealed partial class ConnectionRecord
 {
     private TcpTeardownStep TeardownStep(int n, string name, SegmentNote s, string explanation) => new()
     {
-        Step = n, Name = name, Frame = s.Frame, Time = s.Time, From = Ep(s.Side), To = Ep(s.Side.Peer()),
+        Step = n, Name = name, Frame = s.Frame, Time = s.Time, FromEndPoint = Ep(s.Side), ToEndPoint = Ep(s.Side.Peer()),
         Flags = s.FlagsText, Seq = s.Seq, Ack = s.Ack, SeqRaw = s.SeqRaw, AckRaw = s.AckRaw, Explanation = explanation,
     };
 
@@ -104,9 +104,9 @@ public sealed partial class ConnectionRecord
         }
         return new TcpTeardown
         {
-            Stream = Stream, Path = Path, Client = Ep(c), Server = Ep(c.Peer()), Kind = kind,
-            ActiveCloser = RoleOf(a), ActiveCloserEndPoint = Ep(a), PassiveCloser = RoleOf(b),
-            Steps = steps, TimeWaitHeldBy = timeWait, TimeWaitEndPoint = timeWaitEp,
+            Stream = Stream, Path = Path, ClientEndPoint = Ep(c), ServerEndPoint = Ep(c.Peer()), KindValue = kind,
+            ActiveCloserValue = RoleOf(a), ActiveCloserIpEndPoint = Ep(a), PassiveCloserValue = RoleOf(b),
+            Steps = steps, TimeWaitHeldBy = timeWait, TimeWaitIpEndPoint = timeWaitEp,
             DataAfterFirstFin = passive.DataAfterPeerFin, Explanation = text,
         };
     }
@@ -148,9 +148,9 @@ public sealed partial class ConnectionRecord
         steps.Sort((p, q) => p.Frame.CompareTo(q.Frame));
         return new TcpTeardown
         {
-            Stream = Stream, Path = Path, Client = Ep(c), Server = Ep(c.Peer()), Kind = TeardownKind.Reset,
-            ActiveCloser = RoleOf(x), ActiveCloserEndPoint = Ep(x), PassiveCloser = RoleOf(y),
-            Steps = steps, ResetBy = RoleOf(x), ResetFrame = rst.Frame, ResetCause = reason, Explanation = explanation,
+            Stream = Stream, Path = Path, ClientEndPoint = Ep(c), ServerEndPoint = Ep(c.Peer()), KindValue = TeardownKind.Reset,
+            ActiveCloserValue = RoleOf(x), ActiveCloserIpEndPoint = Ep(x), PassiveCloserValue = RoleOf(y),
+            Steps = steps, ResetByValue = RoleOf(x), ResetFrame = rst.Frame, ResetCause = reason, Explanation = explanation,
         };
     }
 }

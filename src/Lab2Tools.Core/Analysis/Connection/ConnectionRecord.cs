@@ -186,21 +186,20 @@ public sealed partial class ConnectionRecord
         var (c, source) = Roles();
         var first = _first!;
         ConnectionRole? closedFirst = FirstFinSide() is CaptureSide fs ? RoleOf(fs) : null;
-        // shared: most connections have none
-        IReadOnlyDictionary<string, int> counts = System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
+        CountTable counts = CountTable.Empty;   // shared: most connections have none
         if (_expert != null)
         {
             var d = new Dictionary<string, int>();
             foreach (var a in TcpAnalysisText.All)
                 if (Count(a.Flag) > 0) d[a.Field] = Count(a.Flag);
-            counts = d;
+            counts = new CountTable(d);
         }
         return new TcpConnection
         {
             Stream = Stream, Path = Path,
-            Client = Ep(c),
-            Server = Ep(c.Peer()),
-            RoleSource = source,
+            ClientEndPoint = Ep(c),
+            ServerEndPoint = Ep(c.Peer()),
+            RoleSourceValue = source,
             StartTime = first.Time,
             RelativeStart = _relativeStart,
             Duration = TimeSpan.FromTicks((_lastNs - first.TimestampNanoseconds) / 100),
@@ -210,11 +209,11 @@ public sealed partial class ConnectionRecord
             ServerToClient = End(c.Peer()).Sent,
             ConnState = _zeek.First?.ConnState ?? "",
             History = _zeek.First?.History ?? "",
-            ZeekConnections = _zeek.Results(),
-            Completeness = (TcpCompleteness)_completeness,
+            ZeekConnections = new(_zeek.Results()),
+            CompletenessFlags = (TcpCompleteness)_completeness,
             InitialRtt = _irtt,
-            ClosedFirstBy = closedFirst,
-            ResetBy = _rst != null ? RoleOf(_rst.Side) : null,
+            ClosedFirstByValue = closedFirst,
+            ResetByValue = _rst != null ? RoleOf(_rst.Side) : null,
             ExpertCounts = counts,
             Retransmissions = Count(TcpAnalysisFlags.Retransmission) + Count(TcpAnalysisFlags.FastRetransmission)
                 + Count(TcpAnalysisFlags.SpuriousRetransmission),

@@ -49,23 +49,50 @@ public sealed class TcpDirectionStatistics
     public int? WindowScaleShift { get; internal set; }
     public bool SackPermitted { get; internal set; }
     public bool Timestamps { get; internal set; }
-    public override string ToString() => $"{Frames} frames, {PayloadBytes} payload bytes";
+    /// <summary>"12 frames, 1448 payload bytes (1448 unique, 0 retransmitted, 0 missed), 2072 IP bytes".</summary>
+    public override string ToString() =>
+        Text.ShapeText.Table.Format("Direction.Statistics", Frames, PayloadBytes, UniquePayloadBytes, RetransmittedBytes,
+            MissedBytes, IpBytes);
+}
+
+/// <summary>Counts by name: a dictionary in ConvertTo-Json, "Retransmission=2, DuplicateAck=1" in Export-Csv.</summary>
+public sealed class CountTable : System.Collections.ObjectModel.ReadOnlyDictionary<string, int>
+{
+    public static new readonly CountTable Empty = new(new Dictionary<string, int>());
+    public CountTable(IDictionary<string, int> counts) : base(counts) { }
+    public override string ToString() => string.Join(", ", this.Select(kv => $"{kv.Key}={kv.Value}"));
 }
 
 /// <summary>One TCP connection (one tcp.stream), like a row of Wireshark's Conversations and Zeek's conn.log.</summary>
 public sealed class TcpConnection
 {
     public int Stream { get; init; }
-    public IPEndPoint Client { get; init; } = null!;
-    public IPEndPoint Server { get; init; } = null!;
-    public RoleSource RoleSource { get; init; }
+    /// <summary>The client's address and port, e.g. 127.0.0.1:48496.</summary>
+    public string Client => Units.Text(ClientEndPoint);
+    public string Server => Units.Text(ServerEndPoint);
+    internal IPEndPoint ClientEndPoint { get; init; } = null!;
+    internal IPEndPoint ServerEndPoint { get; init; } = null!;
+    /// <summary>How the client was decided: Syn, SynAck or PortNumbers.</summary>
+    public string RoleSource => RoleSourceValue.ToString();
+    internal RoleSource RoleSourceValue { get; init; }
     public DateTime StartTime { get; init; }
     /// <summary>Time of the first frame relative to the start of the capture.</summary>
-    public TimeSpan RelativeStart { get; init; }
-    public TimeSpan Duration { get; init; }
+    public double RelativeStartSeconds => Units.Seconds(RelativeStart);
+    internal TimeSpan RelativeStart { get; init; }
+    /// <summary>From the first to the last frame, in seconds.</summary>
+    public double DurationSeconds => Units.Seconds(Duration);
+    internal TimeSpan Duration { get; init; }
     public long FirstFrame { get; init; }
     public long LastFrame { get; init; }
     public long Frames => ClientToServer.Frames + ServerToClient.Frames;
+    /// <summary>Payload bytes the client sent (retransmissions included).</summary>
+    public long ClientPayloadBytes => ClientToServer.PayloadBytes;
+    public long ServerPayloadBytes => ServerToClient.PayloadBytes;
+    /// <summary>The MSS each side announced in its SYN.</summary>
+    public int? ClientMss => ClientToServer.Mss;
+    public int? ServerMss => ServerToClient.Mss;
+    public int? ClientWindowScaleShift => ClientToServer.WindowScaleShift;
+    public int? ServerWindowScaleShift => ServerToClient.WindowScaleShift;
     public TcpDirectionStatistics ClientToServer { get; init; } = null!;
     public TcpDirectionStatistics ServerToClient { get; init; } = null!;
     /// <summary>
@@ -82,21 +109,25 @@ public sealed class TcpConnection
     /// on a closed connection, tcp_attempt_delay, tcp_close_delay, tcp_connection_linger after a close or reset,
     /// or tcp_inactivity_timeout), each with its start frame, originator, conn_state and history.
     /// </summary>
-    public IReadOnlyList<Zeek.ZeekConnection> ZeekConnections { get; init; } = Array.Empty<Zeek.ZeekConnection>();
+    public TextList<Zeek.ZeekConnection> ZeekConnections { get; init; } = new(Array.Empty<Zeek.ZeekConnection>());
     /// <summary>True when Zeek logs more than one connection for this stream.</summary>
     public bool ZeekSplit => ZeekConnections.Count > 1;
-    /// <summary>Wireshark's tcp.completeness bits.</summary>
-    public TcpCompleteness Completeness { get; init; }
+    /// <summary>Wireshark's tcp.completeness value (the sum of its bits: 1 SYN, 2 SYN-ACK, 4 ACK, 8 data, 16 FIN, 32 RST).</summary>
+    public int Completeness => (int)CompletenessFlags;
+    internal TcpCompleteness CompletenessFlags { get; init; }
     /// <summary>Wireshark's completeness label, e.g. "Complete, WITH_DATA".</summary>
     public string CompletenessText => CompletenessLabel((int)Completeness);
-    public TimeSpan? InitialRtt { get; init; }
+    /// <summary>Wireshark's iRTT in milliseconds.</summary>
+    public double? InitialRttMs => Units.Milliseconds(InitialRtt);
+    internal TimeSpan? InitialRtt { get; init; }
     /// <summary>Which side sent the first FIN, if any.</summary>
-    public ConnectionRole? ClosedFirstBy { get; init; }
+    public string? ClosedFirstBy => ClosedFirstByValue?.ToString();
+    internal ConnectionRole? ClosedFirstByValue { get; init; }
     /// <summary>Which side sent the first RST, if any.</summary>
-    public ConnectionRole? ResetBy { get; init; }
+    public string? ResetBy => ResetByValue?.ToString();
+    internal ConnectionRole? ResetByValue { get; init; }
     /// <summary>Count of each tcp.analysis flag in the connection.</summary>
-    public IReadOnlyDictionary<string, int> ExpertCounts { get; init; } =
-        System.Collections.ObjectModel.ReadOnlyDictionary<string, int>.Empty;
+    public CountTable ExpertCounts { get; init; } = CountTable.Empty;
     public int Retransmissions { get; init; }
     public int DuplicateAcks { get; init; }
     public int ZeroWindows { get; init; }

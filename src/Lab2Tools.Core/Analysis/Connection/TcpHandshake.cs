@@ -10,15 +10,18 @@ public sealed class TcpHandshakeStep
     public string Name { get; init; } = "";
     public long Frame { get; init; }
     public DateTime Time { get; init; }
-    public IPEndPoint From { get; init; } = null!;
-    public IPEndPoint To { get; init; } = null!;
+    public string From => Units.Text(FromEndPoint);
+    public string To => Units.Text(ToEndPoint);
+    internal IPEndPoint FromEndPoint { get; init; } = null!;
+    internal IPEndPoint ToEndPoint { get; init; } = null!;
     public string Flags { get; init; } = "";
     public uint Seq { get; init; }
     public uint Ack { get; init; }
     public uint SeqRaw { get; init; }
     public uint AckRaw { get; init; }
     public string Explanation { get; init; } = "";
-    public override string ToString() => $"{Step}. {Name} frame {Frame}: Seq={Seq} Ack={Ack}";
+    /// <summary>One line: "1. SYN     frame 1      127.0.0.1:48496 → 127.0.0.1:5000  Seq=0 Ack=0".</summary>
+    public override string ToString() => $"{Step}. {Name,-7} frame {Frame,-6} {From} → {To}  Seq={Seq} Ack={Ack}";
 }
 
 /// <summary>The options one side offered in its SYN or SYN-ACK.</summary>
@@ -65,14 +68,16 @@ public enum HandshakeVerdict
 public sealed class TcpHandshake
 {
     public int Stream { get; init; }
-    public IPEndPoint Client { get; init; } = null!;
-    public IPEndPoint Server { get; init; } = null!;
+    public string Client => Units.Text(ClientEndPoint);
+    public string Server => Units.Text(ServerEndPoint);
+    internal IPEndPoint ClientEndPoint { get; init; } = null!;
+    internal IPEndPoint ServerEndPoint { get; init; } = null!;
     public TcpHandshakeStep Syn { get; init; } = null!;
     public TcpHandshakeStep? SynAck { get; init; }
     public TcpHandshakeStep? Ack { get; init; }
     /// <summary>Frames of SYNs sent again (same ISN).</summary>
-    public IReadOnlyList<long> SynRetransmissions { get; init; } = Array.Empty<long>();
-    public IReadOnlyList<long> SynAckRetransmissions { get; init; } = Array.Empty<long>();
+    public FrameList SynRetransmissions { get; init; } = FrameList.Empty;
+    public FrameList SynAckRetransmissions { get; init; } = FrameList.Empty;
     public uint ClientIsn { get; init; }
     public uint? ServerIsn { get; init; }
     public TcpSynOptions ClientOptions { get; init; } = null!;
@@ -89,11 +94,27 @@ public sealed class TcpHandshake
     public int? ClientMaxSegment { get; init; }
     public int? ServerMaxSegment { get; init; }
     /// <summary>Wireshark's iRTT: from the (last) SYN to the ACK that completed the handshake.</summary>
-    public TimeSpan? InitialRtt { get; init; }
-    public HandshakeVerdict Verdict { get; init; }
+    public double? InitialRttMs => Units.Milliseconds(InitialRtt);
+    internal TimeSpan? InitialRtt { get; init; }
+    /// <summary>Complete, SynRetransmitted, Rejected, NoAnswer, FinalAckMissing or AbortedByClient.</summary>
+    public string Verdict => VerdictValue.ToString();
+    internal HandshakeVerdict VerdictValue { get; init; }
     public string Explanation { get; init; } = "";
-    public IReadOnlyList<TcpHandshakeStep> Steps => new[] { Syn, SynAck, Ack }.Where(s => s != null).Select(s => s!).ToArray();
+    public LineList<TcpHandshakeStep> Steps => new[] { Syn, SynAck, Ack }.Where(s => s != null).Select(s => s!).ToArray();
     /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
     public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {Verdict} ({Client} → {Server})";
+
+    /// <summary>The frames of the SYN, SYN-ACK and ACK that were captured, e.g. "1,2,3".</summary>
+    public string Frames => string.Join(",", Steps.Select(s => s.Frame));
+    /// <summary>"client options; server options" ("-" when no SYN-ACK was captured).</summary>
+    public string SynOptions => $"{ClientOptions}; {(ServerOptions != null ? ServerOptions.ToString() : "-")}";
+    /// <summary>What the two SYNs negotiated, in one line.</summary>
+    public string Negotiated => Text.ShapeText.Table.Format("Handshake.Negotiated", OnOff(WindowScaling), ClientWindowMultiplier,
+        ServerWindowMultiplier, OnOff(SackPermitted), OnOff(Timestamps), OnOff(Ecn));
+    /// <summary>The largest segment each side may send.</summary>
+    public string MaxSegment => Text.ShapeText.Table.Format("Handshake.MaxSegment", ClientMaxSegment, ServerMaxSegment);
+    /// <summary>Why each step is there, one line per step ("1. ...").</summary>
+    public string StepExplanations => string.Join("\n", Steps.Select(s => $"{s.Step}. {s.Explanation}"));
+    private static string OnOff(bool on) => Text.ShapeText.OnOff(on);
 }

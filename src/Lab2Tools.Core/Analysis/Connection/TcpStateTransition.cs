@@ -13,10 +13,15 @@ public enum TcpState
 public sealed class TcpStateTransition
 {
     public int Stream { get; init; }
-    public IPEndPoint EndPoint { get; init; } = null!;
-    public ConnectionRole Role { get; init; }
-    public TcpState? From { get; init; }
-    public TcpState To { get; init; }
+    public string EndPoint => Units.Text(IpEndPoint);
+    internal IPEndPoint IpEndPoint { get; init; } = null!;
+    public string Role => RoleValue.ToString();
+    internal ConnectionRole RoleValue { get; init; }
+    /// <summary>The RFC 9293 state before (null for the first), e.g. SYN_SENT.</summary>
+    public string? From => FromValue?.ToString();
+    internal TcpState? FromValue { get; init; }
+    public string To => ToValue.ToString();
+    internal TcpState ToValue { get; init; }
     /// <summary>The frame that caused the change (null for changes the capture cannot show, such as TIME_WAIT expiring).</summary>
     public long? Frame { get; init; }
     public DateTime? Time { get; init; }

@@ -49,38 +49,50 @@ public sealed class TcpTeardownStep
     public string Name { get; init; } = "";
     public long Frame { get; init; }
     public DateTime Time { get; init; }
-    public IPEndPoint From { get; init; } = null!;
-    public IPEndPoint To { get; init; } = null!;
+    public string From => Units.Text(FromEndPoint);
+    public string To => Units.Text(ToEndPoint);
+    internal IPEndPoint FromEndPoint { get; init; } = null!;
+    internal IPEndPoint ToEndPoint { get; init; } = null!;
     public string Flags { get; init; } = "";
     public uint Seq { get; init; }
     public uint Ack { get; init; }
     public uint SeqRaw { get; init; }
     public uint AckRaw { get; init; }
     public string Explanation { get; init; } = "";
-    public override string ToString() => $"{Step}. {Name} frame {Frame}: Seq={Seq} Ack={Ack}";
+    /// <summary>One line: "1. FIN     frame 9      127.0.0.1:5000 → 127.0.0.1:48496  Seq=175 Ack=80".</summary>
+    public override string ToString() => $"{Step}. {Name,-7} frame {Frame,-6} {From} → {To}  Seq={Seq} Ack={Ack}";
 }
 
 /// <summary>How a connection ended.</summary>
 public sealed class TcpTeardown
 {
     public int Stream { get; init; }
-    public IPEndPoint Client { get; init; } = null!;
-    public IPEndPoint Server { get; init; } = null!;
-    public TeardownKind Kind { get; init; }
+    public string Client => Units.Text(ClientEndPoint);
+    public string Server => Units.Text(ServerEndPoint);
+    internal IPEndPoint ClientEndPoint { get; init; } = null!;
+    internal IPEndPoint ServerEndPoint { get; init; } = null!;
+    /// <summary>FourWay, ThreeWay, Simultaneous, HalfClose, Reset or Incomplete.</summary>
+    public string Kind => KindValue.ToString();
+    internal TeardownKind KindValue { get; init; }
     /// <summary>The side that sent the first FIN (or the RST).</summary>
-    public ConnectionRole? ActiveCloser { get; init; }
-    public IPEndPoint? ActiveCloserEndPoint { get; init; }
-    public ConnectionRole? PassiveCloser { get; init; }
+    public string? ActiveCloser => ActiveCloserValue?.ToString();
+    internal ConnectionRole? ActiveCloserValue { get; init; }
+    public string? ActiveCloserEndPoint => ActiveCloserIpEndPoint?.ToString();
+    internal IPEndPoint? ActiveCloserIpEndPoint { get; init; }
+    public string? PassiveCloser => PassiveCloserValue?.ToString();
+    internal ConnectionRole? PassiveCloserValue { get; init; }
     /// <summary>The segments of the close, in order, with relative numbers.</summary>
-    public IReadOnlyList<TcpTeardownStep> Steps { get; init; } = Array.Empty<TcpTeardownStep>();
+    public LineList<TcpTeardownStep> Steps { get; init; } = LineList<TcpTeardownStep>.Empty;
     /// <summary>The side that ends in TIME_WAIT (both after a simultaneous close; none after a reset).</summary>
     internal TimeWaitHolder? TimeWaitHeldBy { get; init; }
     /// <summary>The side that ends in TIME_WAIT: Client, Server or Both (none after a reset).</summary>
     public string? TimeWaitSide => TimeWaitHeldBy?.ToString();
-    public IPEndPoint? TimeWaitEndPoint { get; init; }
+    public string? TimeWaitEndPoint => TimeWaitIpEndPoint?.ToString();
+    internal IPEndPoint? TimeWaitIpEndPoint { get; init; }
     /// <summary>Payload bytes the passive side sent after receiving the first FIN.</summary>
     public long DataAfterFirstFin { get; init; }
-    public ConnectionRole? ResetBy { get; init; }
+    public string? ResetBy => ResetByValue?.ToString();
+    internal ConnectionRole? ResetByValue { get; init; }
     public long? ResetFrame { get; init; }
     /// <summary>For resets: what was happening when the RST was sent.</summary>
     internal TcpResetReason? ResetCause { get; init; }
@@ -90,4 +102,9 @@ public sealed class TcpTeardown
     /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
     public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {Kind}";
+
+    /// <summary>The close's segments as "FIN:10 ACK:11 FIN:12 ACK:13", and the reset's reason.</summary>
+    /// <summary>Why each segment of the close is there, one line per step ("1. ...").</summary>
+    public string StepExplanations => string.Join("\n", Steps.Select(s => $"{s.Step}. {s.Explanation}"));
+    public string Frames => string.Join(" ", Steps.Select(s => $"{s.Name}:{s.Frame}")) + (ResetReason != null ? $" ({ResetReason})" : "");
 }

@@ -13,10 +13,17 @@ public sealed class TcpFlowRow
     public long Frame { get; init; }
     public DateTime Time { get; init; }
     /// <summary>Time since the first frame of the stream.</summary>
-    public TimeSpan TimeInStream { get; init; }
-    public FlowDirection Direction { get; init; }
-    public IPEndPoint From { get; init; } = null!;
-    public IPEndPoint To { get; init; } = null!;
+    public double TimeInStreamSeconds => Units.Seconds(TimeInStream);
+    internal TimeSpan TimeInStream { get; init; }
+    /// <summary>ClientToServer or ServerToClient.</summary>
+    public string Direction => DirectionValue.ToString();
+    internal FlowDirection DirectionValue { get; init; }
+    /// <summary>"->" from the client, "<-" from the server.</summary>
+    public string Arrow => DirectionValue == FlowDirection.ClientToServer ? "->" : "<-";
+    public string From => Units.Text(FromEndPoint);
+    public string To => Units.Text(ToEndPoint);
+    internal IPEndPoint FromEndPoint { get; init; } = null!;
+    internal IPEndPoint ToEndPoint { get; init; } = null!;
     /// <summary>Flags as Wireshark's Info column lists them, e.g. "SYN, ACK".</summary>
     public string Flags { get; init; } = "";
     public uint Seq { get; init; }
@@ -28,30 +35,38 @@ public sealed class TcpFlowRow
     /// <summary>What the segment carries: the HTTP request or status line, "[TCP segment of a reassembled PDU]", analysis tags.</summary>
     public string Comment { get; init; } = "";
     /// <summary>The client's new state when this frame changed it, otherwise null.</summary>
-    public TcpState? ClientState { get; init; }
+    public string? ClientState => ClientStateValue?.ToString();
+    internal TcpState? ClientStateValue { get; init; }
     /// <summary>The server's new state when this frame changed it, otherwise null.</summary>
-    public TcpState? ServerState { get; init; }
+    public string? ServerState => ServerStateValue?.ToString();
+    internal TcpState? ServerStateValue { get; init; }
     public override string ToString() =>
-        $"{Frame} {(Direction == FlowDirection.ClientToServer ? "→" : "←")} {Label} {Comment}".TrimEnd();
+        $"{Frame} {(DirectionValue == FlowDirection.ClientToServer ? "→" : "←")} {Label} {Comment}".TrimEnd();
 }
 
 /// <summary>The ladder diagram of one connection (Wireshark's Flow Graph, TCP flow type, plus each side's state).</summary>
 public sealed class TcpFlow
 {
     public int Stream { get; init; }
-    public IPEndPoint Client { get; init; } = null!;
-    public IPEndPoint Server { get; init; } = null!;
+    public string Client => Units.Text(ClientEndPoint);
+    public string Server => Units.Text(ServerEndPoint);
+    internal IPEndPoint ClientEndPoint { get; init; } = null!;
+    internal IPEndPoint ServerEndPoint { get; init; } = null!;
     /// <summary>States before the first frame (e.g. CLOSED and LISTEN).</summary>
-    public TcpState? ClientInitialState { get; init; }
-    public TcpState? ServerInitialState { get; init; }
+    public string? ClientInitialState => ClientInitialStateValue?.ToString();
+    public string? ServerInitialState => ServerInitialStateValue?.ToString();
+    internal TcpState? ClientInitialStateValue { get; init; }
+    internal TcpState? ServerInitialStateValue { get; init; }
     /// <summary>States after the last frame, with what happens after the capture (TIME_WAIT ends 2×MSL later).</summary>
-    public TcpState? ClientFinalState { get; init; }
-    public TcpState? ServerFinalState { get; init; }
-    public IReadOnlyList<TcpFlowRow> Rows { get; init; } = Array.Empty<TcpFlowRow>();
+    public string? ClientFinalState => ClientFinalStateValue?.ToString();
+    public string? ServerFinalState => ServerFinalStateValue?.ToString();
+    internal TcpState? ClientFinalStateValue { get; init; }
+    internal TcpState? ServerFinalStateValue { get; init; }
+    public LineList<TcpFlowRow> Rows { get; init; } = LineList<TcpFlowRow>.Empty;
     /// <summary>Segments of the stream left out of the diagram.</summary>
     public int OmittedRows { get; init; }
     /// <summary>Notes for after the last frame, e.g. TIME_WAIT's end.</summary>
-    public IReadOnlyList<string> Notes { get; init; } = Array.Empty<string>();
+    public LineList<string> Notes { get; init; } = LineList<string>.Empty;
     /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
     public string? Path { get; init; }
     public override string ToString() => $"Stream {Stream}: {Client} ⇄ {Server}, {Rows.Count} segments";
@@ -73,28 +88,28 @@ public sealed class TcpFlow
             if (x.RequestFirstFrame != x.RequestFrame) http.TryAdd(x.RequestFirstFrame, "[TCP segment of a reassembled PDU]");
         }
 
-        var client = connection.Client;
+        var client = connection.ClientEndPoint;
         var states = timeline.ToList();
         TcpState? clientInitial = null, serverInitial = null, clientFinal = null, serverFinal = null;
         var changes = new Dictionary<long, (TcpState? c, TcpState? s)>();
         var notes = new List<string>();
         foreach (var t in states)
         {
-            bool isClient = t.Role == ConnectionRole.Client;
+            bool isClient = t.RoleValue == ConnectionRole.Client;
             if (t.Frame is long f)
             {
                 changes.TryGetValue(f, out var cur);
-                changes[f] = isClient ? (t.To, cur.s) : (cur.c, t.To);
+                changes[f] = isClient ? (t.ToValue, cur.s) : (cur.c, t.ToValue);
             }
-            else if (t.From == null)
+            else if (t.FromValue == null)
             {
-                if (isClient) clientInitial = t.To; else serverInitial = t.To;
+                if (isClient) clientInitial = t.ToValue; else serverInitial = t.ToValue;
             }
             else
             {
                 notes.Add(AnalysisText.Say(isClient ? "Flow.Note.Client" : "Flow.Note.Server", t.EndPoint, t.From, t.To, t.Cause));
             }
-            if (isClient) clientFinal = t.To; else serverFinal = t.To;
+            if (isClient) clientFinal = t.ToValue; else serverFinal = t.ToValue;
         }
 
         var rows = new List<TcpFlowRow>();
@@ -112,17 +127,17 @@ public sealed class TcpFlow
             rows.Add(new TcpFlowRow
             {
                 Stream = s.Stream, Frame = s.Frame, Time = s.Time, TimeInStream = s.TimeInStream,
-                Direction = fromClient ? FlowDirection.ClientToServer : FlowDirection.ServerToClient,
-                From = s.SourceEndPoint, To = s.DestinationEndPoint,
+                DirectionValue = fromClient ? FlowDirection.ClientToServer : FlowDirection.ServerToClient,
+                FromEndPoint = s.SourceIpEndPoint, ToEndPoint = s.DestinationIpEndPoint,
                 Flags = s.FlagsText, Seq = s.Seq, Ack = s.Ack, Len = s.Len, Window = s.WindowSize,
-                Label = Label(s), Comment = comment.ToString(), ClientState = ch.c, ServerState = ch.s,
+                Label = Label(s), Comment = comment.ToString(), ClientStateValue = ch.c, ServerStateValue = ch.s,
             });
         }
         return new TcpFlow
         {
-            Stream = connection.Stream, Client = client, Server = connection.Server,
-            ClientInitialState = clientInitial, ServerInitialState = serverInitial,
-            ClientFinalState = clientFinal, ServerFinalState = serverFinal,
+            Stream = connection.Stream, ClientEndPoint = client, ServerEndPoint = connection.ServerEndPoint,
+            ClientInitialStateValue = clientInitial, ServerInitialStateValue = serverInitial,
+            ClientFinalStateValue = clientFinal, ServerFinalStateValue = serverFinal,
             Rows = rows, OmittedRows = omitted, Notes = notes, Path = connection.Path,
         };
     }

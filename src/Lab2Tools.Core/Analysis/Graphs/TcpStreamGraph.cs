@@ -97,6 +97,8 @@ public sealed class TcpGraphPoint
     public string? Path { get; init; }
 
     public override string ToString() => $"{Graph}/{Series} frame {Frame} t={TimeSeconds:0.000000} {Value} {Unit}";
+    /// <summary>The value as the view shows it: seconds with six decimals, other units with at most one.</summary>
+    public string ValueText => Value.ToString(Unit == "s" ? "0.000000" : "0.#", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A computed graph: its points and how to label it.</summary>

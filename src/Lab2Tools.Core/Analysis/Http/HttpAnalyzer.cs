@@ -146,8 +146,8 @@ public sealed class HttpAnalyzer
                     // the client sent the SYN; without a handshake, the endpoint with the higher port
                     _clientSide = syn ? (ack ? side.Peer() : side) : (s.SourcePort > s.DestinationPort ? side : side.Peer());
                     bool fromClient = side == _clientSide;
-                    _client = fromClient ? s.SourceEndPoint : s.DestinationEndPoint;
-                    _server = fromClient ? s.DestinationEndPoint : s.SourceEndPoint;
+                    _client = fromClient ? s.SourceIpEndPoint : s.DestinationIpEndPoint;
+                    _server = fromClient ? s.DestinationIpEndPoint : s.SourceIpEndPoint;
                     if (!syn) _startMissed = _sync[0] = _sync[1] = true;
                     _follower.Add(s);
                     Control(s);
@@ -215,10 +215,10 @@ public sealed class HttpAnalyzer
             _sequence++;
             var x = new HttpExchange
             {
-                Stream = Stream, Path = _path, Client = _client, Server = _server, Sequence = _sequence,
+                Stream = Stream, Path = _path, ClientEndPoint = _client, ServerEndPoint = _server, Sequence = _sequence,
                 Method = m.Parts[0], Uri = m.Parts[1], Version = m.Parts[2], RequestHeaders = m.Headers,
                 RequestBodyLength = m.BodyLength, RequestFirstFrame = m.FirstSegment.Frame, RequestFrame = m.LastSegment.Frame,
-                RequestTime = m.FirstSegment.Time, State = HttpExchangeState.NoResponse,
+                RequestTime = m.FirstSegment.Time, StateValue = HttpExchangeState.NoResponse,
             };
             _requestMessages[x] = m;
             _waiting.Enqueue(x);
@@ -288,8 +288,8 @@ public sealed class HttpAnalyzer
                 {
                     var lone = new HttpExchange
                     {
-                        Stream = Stream, Client = _client, Server = _server, Sequence = 0,
-                        RequestTime = m.FirstSegment.Time, State = HttpExchangeState.RequestNotCaptured,
+                        Stream = Stream, ClientEndPoint = _client, ServerEndPoint = _server, Sequence = 0,
+                        RequestTime = m.FirstSegment.Time, StateValue = HttpExchangeState.RequestNotCaptured,
                     };
                     Fill(lone, m);
                     _owner._ready.Add(lone);
@@ -298,7 +298,7 @@ public sealed class HttpAnalyzer
             }
             var x = _waiting.Dequeue();
             Fill(x, m);
-            x.State = m.BodyMissing > 0 ? HttpExchangeState.BytesMissing : HttpExchangeState.Complete;
+            x.StateValue = m.BodyMissing > 0 ? HttpExchangeState.BytesMissing : HttpExchangeState.Complete;
             _requestMessages.Remove(x);
             _owner._ready.Add(x);
         }
@@ -308,8 +308,8 @@ public sealed class HttpAnalyzer
             if (_waiting.Count == 0) return;
             var x = _waiting.Dequeue();
             if (partial.Parts.Length >= 2 && partial.StartLine.Length > 0 && int.TryParse(partial.Parts[1], out _)) Fill(x, partial);
-            x.State = state;
-            x.AbortedBy = by;
+            x.StateValue = state;
+            x.AbortedByValue = by;
             _requestMessages.Remove(x);
             _owner._ready.Add(x);
         }
@@ -324,8 +324,8 @@ public sealed class HttpAnalyzer
             while (_waiting.Count > 0)
             {
                 var x = _waiting.Dequeue();
-                x.State = resetBy != null && x.StatusCode == null ? HttpExchangeState.NoResponse : x.State;
-                x.AbortedBy = resetBy;
+                x.StateValue = resetBy != null && x.StatusCode == null ? HttpExchangeState.NoResponse : x.StateValue;
+                x.AbortedByValue = resetBy;
                 _owner._ready.Add(x);
             }
         }

@@ -1,3 +1,4 @@
+using Lab2Tools.Model;
 using System.Collections.Specialized;
 using System.Net;
 
@@ -23,11 +24,29 @@ public enum HttpExchangeState
 }
 
 /// <summary>One HTTP/1.x request and its response, reassembled from a TCP stream.</summary>
+/// <summary>
+/// HTTP header fields in order, looked up without regard to case: a dictionary in ConvertTo-Json, and in Export-Csv
+/// one "Name: value" line per field.
+/// </summary>
+public sealed class HttpHeaders : OrderedDictionary
+{
+    public HttpHeaders() : base(StringComparer.OrdinalIgnoreCase) { }
+    public override string ToString()
+    {
+        var b = new System.Text.StringBuilder();
+        foreach (System.Collections.DictionaryEntry e in this)
+            b.Append(b.Length == 0 ? "" : "\n").Append(e.Key).Append(": ").Append(e.Value);
+        return b.ToString();
+    }
+}
+
 public sealed class HttpExchange
 {
     public int Stream { get; init; }
-    public IPEndPoint Client { get; init; } = null!;
-    public IPEndPoint Server { get; init; } = null!;
+    public string Client => ClientEndPoint.ToString();
+    public string Server => ServerEndPoint.ToString();
+    internal IPEndPoint ClientEndPoint { get; init; } = null!;
+    internal IPEndPoint ServerEndPoint { get; init; } = null!;
     /// <summary>1 for the first exchange on the connection, 2 for the next (keep-alive, pipelining)...</summary>
     public int Sequence { get; init; }
 
@@ -35,13 +54,13 @@ public sealed class HttpExchange
     public string Uri { get; init; } = "";
     public string Version { get; init; } = "";
     /// <summary>Request headers in order; lookup is case-insensitive ($x.RequestHeaders['etag']).</summary>
-    public OrderedDictionary RequestHeaders { get; init; } = new(StringComparer.OrdinalIgnoreCase);
+    public HttpHeaders RequestHeaders { get; init; } = new();
     public long RequestBodyLength { get; init; }
 
     public int? StatusCode { get; internal set; }
     public string? ReasonPhrase { get; internal set; }
     public string? ResponseVersion { get; internal set; }
-    public OrderedDictionary ResponseHeaders { get; internal set; } = new(StringComparer.OrdinalIgnoreCase);
+    public HttpHeaders ResponseHeaders { get; internal set; } = new();
     /// <summary>The Content-Length header of the response, when present.</summary>
     public long? ContentLength { get; internal set; }
     public string? ContentType { get; internal set; }
@@ -51,9 +70,11 @@ public sealed class HttpExchange
     public long BodyLength { get; internal set; }
     /// <summary>Body bytes the capture does not hold (gaps).</summary>
     public long BodyMissingBytes { get; internal set; }
-    public HttpExchangeState State { get; internal set; }
+    public string State => StateValue.ToString();
+    internal HttpExchangeState StateValue { get; set; }
     /// <summary>For aborted exchanges: who sent the RST.</summary>
-    public ConnectionRole? AbortedBy { get; internal set; }
+    public string? AbortedBy => AbortedByValue?.ToString();
+    internal ConnectionRole? AbortedByValue { get; set; }
 
     // conditional and range requests at a glance
     public string? IfNoneMatch => Header(RequestHeaders, "If-None-Match");
@@ -69,20 +90,46 @@ public sealed class HttpExchange
     /// <summary>The frame the response is reassembled in (its last byte): where Wireshark shows the response line.</summary>
     public long? ResponseFrame { get; internal set; }
     /// <summary>Frames carrying the response that Wireshark marks "[TCP segment of a reassembled PDU]".</summary>
-    public IReadOnlyList<long> ResponseSegmentFrames { get; internal set; } = Array.Empty<long>();
+    public FrameList ResponseSegmentFrames { get; internal set; } = FrameList.Empty;
     public DateTime RequestTime { get; init; }
     /// <summary>From the last byte of the request to the first byte of the response.</summary>
-    public TimeSpan? TimeToFirstByte { get; internal set; }
+    public double? TimeToFirstByteMs => Units.Milliseconds(TimeToFirstByte);
+    internal TimeSpan? TimeToFirstByte { get; set; }
     /// <summary>From the first byte of the request to the last byte of the response.</summary>
-    public TimeSpan? TotalTime { get; internal set; }
+    public double? TotalTimeMs => Units.Milliseconds(TotalTime);
+    internal TimeSpan? TotalTime { get; set; }
     /// <summary>Wireshark's http.time: from the request's frame to the response's frame.</summary>
-    public TimeSpan? HttpTime { get; internal set; }
+    public double? HttpTimeMs => Units.Milliseconds(HttpTime);
+    internal TimeSpan? HttpTime { get; set; }
     /// <summary>The response body (de-chunked) when it was kept (Export-HttpObject, -IncludeBody).</summary>
-    public byte[]? Body { get; internal set; }
+    internal byte[]? Body { get; set; }
+    /// <summary>The response body (with -IncludeBody; a method, so that Export-Csv and ConvertTo-Json leave it out).</summary>
+    public byte[]? GetBody() => Body;
 
     private static string? Header(OrderedDictionary h, string name) => h.Contains(name) ? (string?)h[name] : null;
 
     /// <summary>The capture file it was read from (null for segments that came from no file).</summary>
     public string? Path { get; init; }
     public override string ToString() => $"{Method} {Uri} → {StatusCode} {ReasonPhrase}";
+
+    /// <summary>"200 OK", or empty without a response.</summary>
+    public string Status => StatusCode is int c ? $"{c} {ReasonPhrase}" : "";
+    /// <summary>The request's last frame and the response's (reassembled-in) frame, "4->6".</summary>
+    public string Frames => $"{RequestFrame}->{ResponseFrame}";
+    /// <summary>"Complete", or "Aborted by Client".</summary>
+    public string StateText => StateValue == HttpExchangeState.Aborted
+        ? Text.ShapeText.Table.Format("Http.AbortedBy", Text.CommonText.Role(AbortedByValue == ConnectionRole.Client)) : State;
+    /// <summary>The request line, its frames and its place on the connection.</summary>
+    public string RequestText =>
+        Text.ShapeText.Table.Format("Http.Request", Method, Uri, Version, RequestFirstFrame, RequestFrame, Sequence);
+    /// <summary>The status line and the response's frames, or "(none)".</summary>
+    public string ResponseText => StatusCode == null ? Text.ShapeText.Table["Http.NoResponse"]
+        : Text.ShapeText.Table.Format("Http.Response", ResponseVersion, StatusCode, ReasonPhrase, ResponseFirstFrame, ResponseFrame);
+    /// <summary>The validators: the request's If-None-Match / If-Modified-Since and the response's ETag / Last-Modified.</summary>
+    public string ConditionalHeaders => Lines(("If-None-Match", IfNoneMatch), ("If-Modified-Since", IfModifiedSince),
+        ("ETag", ETag), ("Last-Modified", LastModified));
+    /// <summary>The request's Range and the response's Content-Range.</summary>
+    public string RangeHeaders => Lines(("Range", Range), ("Content-Range", ContentRange));
+    private static string Lines(params (string Name, string? Value)[] fields) =>
+        string.Join("\n", fields.Where(f => !string.IsNullOrEmpty(f.Value)).Select(f => $"{f.Name}: {f.Value}"));
 }

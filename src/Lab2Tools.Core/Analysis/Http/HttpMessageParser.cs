@@ -12,7 +12,7 @@ internal sealed class HttpMessage
 {
     public string StartLine = "";
     public string[] Parts = Array.Empty<string>();
-    public OrderedDictionary Headers = new(StringComparer.OrdinalIgnoreCase);
+    public HttpHeaders Headers = new();
     public TcpSegment FirstSegment = null!;
     public TcpSegment HeadSegment = null!;
     public TcpSegment LastSegment = null!;

@@ -166,9 +166,11 @@ public sealed class ZeekConnection
     /// <summary>conn.log ts: the time of the first packet.</summary>
     public DateTime StartTime { get; init; }
     /// <summary>Zeek's originator (id.orig_h/id.orig_p) after any flip.</summary>
-    public IPEndPoint Originator { get; init; } = null!;
+    public string Originator => OriginatorEndPoint.ToString();
+    internal IPEndPoint OriginatorEndPoint { get; init; } = null!;
     /// <summary>Zeek's responder (id.resp_h/id.resp_p).</summary>
-    public IPEndPoint Responder { get; init; } = null!;
+    public string Responder => ResponderEndPoint.ToString();
+    internal IPEndPoint ResponderEndPoint { get; init; } = null!;
     /// <summary>conn_state.</summary>
     public string ConnState { get; init; } = "";
     /// <summary>history.</summary>
@@ -182,7 +184,9 @@ public sealed class ZeekConnection
     /// </summary>
     public string? EndedBy { get; init; }
 
-    public override string ToString() => $"{StartFrame} {ConnState} {History}";
+    public override string ToString() =>
+        EndedBy == null ? Text.ShapeText.Table.Format("Zeek.Connection", StartFrame, Originator, Responder, ConnState, History)
+            : Text.ShapeText.Table.Format("Zeek.ConnectionEnded", StartFrame, Originator, Responder, ConnState, History, EndedBy);
 
     /// <summary>What a conn_state code means (conn.log's documentation).</summary>
     public static string Describe(string state) => state switch

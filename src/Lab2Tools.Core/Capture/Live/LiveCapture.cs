@@ -26,7 +26,7 @@ public sealed class CaptureInterface
     public string Description { get; init; } = "";
     public string? FriendlyName { get; init; }
     public bool IsLoopback { get; init; }
-    public IReadOnlyList<string> Addresses { get; init; } = Array.Empty<string>();
+    public Model.WordList<string> Addresses { get; init; } = Model.WordList<string>.Empty;
     /// <summary>
     /// The link type libpcap reports when the interface is opened (null when it cannot be opened, e.g. without privileges).
     /// </summary>

@@ -1,0 +1,73 @@
+using System.Collections;
+using System.Globalization;
+
+namespace Lab2Tools.Model;
+
+/// <summary>
+/// A read-only list whose text is its items' text, joined: Export-Csv (which writes ToString()) shows
+/// "12 13 15" instead of a .NET type name, and ConvertTo-Json, which enumerates it, writes an array.
+/// </summary>
+public class TextList<T> : IReadOnlyList<T>
+{
+    private readonly IReadOnlyList<T> _items;
+    private readonly string _separator;
+
+    /// <summary>Items written on one line, separated by "; ".</summary>
+    public TextList(IReadOnlyList<T>? items) : this(items, "; ") { }
+
+    public TextList(IReadOnlyList<T>? items, string separator)
+    {
+        _items = items ?? Array.Empty<T>();
+        _separator = separator;
+    }
+
+    public T this[int index] => _items[index];
+    public int Count => _items.Count;
+    public IEnumerator<T> GetEnumerator() => _items.GetEnumerator();
+    IEnumerator IEnumerable.GetEnumerator() => _items.GetEnumerator();
+
+    public override string ToString() =>
+        string.Join(_separator, _items.Select(i => i is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : i?.ToString()));
+}
+
+/// <summary>Frame numbers, written "12, 13, 15".</summary>
+public sealed class FrameList : TextList<long>
+{
+    public static readonly FrameList Empty = new(Array.Empty<long>());
+    public FrameList(IReadOnlyList<long>? frames) : base(frames, ", ") { }
+    public FrameList(IEnumerable<long> frames) : base(frames as IReadOnlyList<long> ?? frames.ToArray(), ", ") { }
+    public static implicit operator FrameList(long[] frames) => new(frames);
+    public static implicit operator FrameList(List<long> frames) => new(frames);
+}
+
+/// <summary>Items written one per line (steps, notes, headers): "1. SYN ...\n2. SYN, ACK ...".</summary>
+public sealed class LineList<T> : TextList<T>
+{
+    public static readonly LineList<T> Empty = new(Array.Empty<T>());
+    public LineList(IReadOnlyList<T>? items) : base(items, "\n") { }
+    public static implicit operator LineList<T>(T[] items) => new(items);
+    public static implicit operator LineList<T>(List<T> items) => new(items);
+}
+
+/// <summary>Items written on one line, separated by a space (SACK blocks, addresses).</summary>
+public sealed class WordList<T> : TextList<T>
+{
+    public static readonly WordList<T> Empty = new(Array.Empty<T>());
+    public WordList(IReadOnlyList<T>? items) : base(items, " ") { }
+    public static implicit operator WordList<T>(T[] items) => new(items);
+    public static implicit operator WordList<T>(List<T> items) => new(items);
+}
+
+/// <summary>Shared conversions of the public surface: durations as numbers with their unit, endpoints as text.</summary>
+public static class Units
+{
+    /// <summary>Milliseconds, rounded to the nanosecond.</summary>
+    public static double Milliseconds(TimeSpan t) => Math.Round(t.Ticks / 10_000.0, 6);
+    public static double? Milliseconds(TimeSpan? t) => t is TimeSpan v ? Milliseconds(v) : null;
+    /// <summary>Seconds, rounded to the nanosecond.</summary>
+    public static double Seconds(TimeSpan t) => Math.Round(t.Ticks / 10_000_000.0, 9);
+    public static double? Seconds(TimeSpan? t) => t is TimeSpan v ? Seconds(v) : null;
+    /// <summary>"127.0.0.1:5000" or "[::1]:5000".</summary>
+    public static string Text(System.Net.IPEndPoint? e) => e?.ToString() ?? "";
+    public static string? Name<TEnum>(TEnum? v) where TEnum : struct, Enum => v?.ToString();
+}
