@@ -156,8 +156,8 @@ Describe 'Invoke-LabSession -Culture zh-CN' -Tag Capture, Lab {
         $s.Culture.Name | Should -Be 'zh-CN'
         $text = $s | Out-String -Width 200
         $text | Should -Match '实验 2 会话：\d+ 条 TCP 连接'
-        foreach ($c in $s.Checks) { $text | Should -Match "\[$($c.ResultText)\] $($c.Name)" }
-        $s.Checks.Evidence | ForEach-Object { $_ | Should -Match '\p{IsCJKUnifiedIdeographs}' }
+        foreach ($c in $s.GetChecks()) { $text | Should -Match "\[$($c.ResultText)\] $($c.Name)" }
+        $s.GetChecks().Evidence | ForEach-Object { $_ | Should -Match '\p{IsCJKUnifiedIdeographs}' }
     }
 
     It 'exports its report in Chinese by default, and in English when asked' {

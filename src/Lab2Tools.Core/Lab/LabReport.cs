@@ -174,7 +174,8 @@ public static class LabReport
         doc.H(3, F("Page.Request.Heading", page.RequestFrame));
         string line = $"{page.Method} {page.Uri} {page.Version}";
         doc.P(req == null ? F("Page.Request.NoSegment", line, page.ClientEndPoint.Port)
-            : F((req.Flags & TcpFlags.PSH) != 0 ? "Page.Request.Push" : "Page.Request", line, page.ClientEndPoint.Port, N(req.Seq), N(req.Ack),
+            : F((req.Flags & TcpFlags.PSH) != 0 ? "Page.Request.Push" : "Page.Request", line, page.ClientEndPoint.Port, N(req.Seq),
+                N(req.Ack),
                 req.Len, req.FlagsText, N(req.NextSeq)));
         doc.T(new[] { T("Page.Col.Header"), T("Page.Col.Value") },
             page.RequestHeaders.Keys.Cast<string>().Select(k => new[] { k, page.RequestHeaders[k]?.ToString() ?? "" }));
@@ -194,11 +195,13 @@ public static class LabReport
         doc.T(new[] { T("Col.Frame"), T("Page.Col.Direction"), T("Page.Col.Flags"), "Seq", "Ack", "Len", "Win", T("Page.Col.What") },
             after.Select(s => new[]
             {
-                N(s.Frame), s.SourcePort == page.ServerEndPoint.Port ? toClient : toServer, s.FlagsText, N(s.Seq), N(s.Ack), N(s.Len), Window(s),
+                N(s.Frame), s.SourcePort == page.ServerEndPoint.Port ? toClient : toServer, s.FlagsText, N(s.Seq), N(s.Ack), N(s.Len),
+                    Window(s),
                 s.Frame == page.ResponseFrame ? status
                     : page.ResponseSegmentFrames.Contains(s.Frame) ? "[TCP segment of a reassembled PDU]" : s.Len == 0 ? "ACK" : "",
             }));
-        var clientAcks = after.Where(s => s.SourcePort == page.ClientEndPoint.Port && s.Len == 0 && (s.Flags & (TcpFlags.FIN | TcpFlags.RST)) == 0)
+        var clientAcks = after.Where(s => s.SourcePort == page.ClientEndPoint.Port && s.Len == 0
+            && (s.Flags & (TcpFlags.FIN | TcpFlags.RST)) == 0)
             .ToList();
         if (clientAcks.Count > 0)
         {
@@ -245,7 +248,8 @@ public static class LabReport
             doc.List(logo.Select(x => x.StatusCode == 304
                 ? F("Resources.Logo.NotModified", x.Stream, x.ClientEndPoint.Port, $"{x.Method} {x.Uri}", x.RequestFrame, Validators(x),
                     x.ResponseFrame)
-                : F("Resources.Logo.Fetched", x.Stream, x.ClientEndPoint.Port, $"{x.Method} {x.Uri}", x.RequestFrame, x.StatusCode, x.ReasonPhrase,
+                : F("Resources.Logo.Fetched", x.Stream, x.ClientEndPoint.Port, $"{x.Method} {x.Uri}", x.RequestFrame, x.StatusCode,
+                    x.ReasonPhrase,
                     N(x.BodyLength), (x.ETag != null ? $", `ETag: {x.ETag}`" : "")
                         + (x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : ""))));
         }
@@ -254,7 +258,8 @@ public static class LabReport
         if (audio.Count > 0)
         {
             doc.H(3, T("Resources.Audio.Heading"));
-            doc.List(audio.Select(x => F(x.Range != null ? "Resources.Audio.ItemRange" : "Resources.Audio.Item", x.Stream, x.ClientEndPoint.Port,
+            doc.List(audio.Select(x => F(x.Range != null ? "Resources.Audio.ItemRange" : "Resources.Audio.Item", x.Stream,
+                x.ClientEndPoint.Port,
                 $"{x.Method} {x.Uri}", x.Range, x.RequestFrame, $"{x.StatusCode} {x.ReasonPhrase}",
                 x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
                 x.State)));
@@ -264,7 +269,8 @@ public static class LabReport
         if (resets.Count > 0)
         {
             doc.H(3, T("Resources.Resets.Heading"));
-            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetByValue), r.ResetFrame, r.ResetReason, r.Explanation)));
+            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetByValue), r.ResetFrame, r.ResetReason,
+                r.Explanation)));
         }
     }
 
@@ -342,7 +348,8 @@ public static class LabReport
             string gap = fin1 != null && fin2 != null
                 ? F("Questions.FourWay.Gap", Role(t.PassiveCloserValue), Ms(fin2.Time - fin1.Time), fin2.Frame) : "";
             doc.P(F("Questions.FourWay.Capture", t.Stream, t.Kind, Role(t.ActiveCloserValue), fin1?.Frame, own, gap,
-                focus.Teardowns.Count(x => x.KindValue == TeardownKind.FourWay), focus.Teardowns.Count(x => x.KindValue == TeardownKind.ThreeWay)));
+                focus.Teardowns.Count(x => x.KindValue == TeardownKind.FourWay),
+                    focus.Teardowns.Count(x => x.KindValue == TeardownKind.ThreeWay)));
         }
 
         doc.H(3, T("Questions.TimeWait.Heading"), "why-wait-2msl-in-time_wait");

@@ -70,9 +70,11 @@ internal static class LabPortChoice
             return (g.Key, LabPortReason.Of(g.Key == lab ? "Port.AnsweredPageLab" : "Port.AnsweredPageMost", g.Key, frame, others));
         }
         if (a.Connections.Any(c => c.ServerEndPoint.Port == lab)) return (lab, LabPortReason.Of("Port.NoPageLabPort", lab));
-        var fromSyn = a.Handshakes.GroupBy(h => h.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        var fromSyn = a.Handshakes.GroupBy(h => h.ServerEndPoint.Port)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (fromSyn != null) return (fromSyn.Key, LabPortReason.Of("Port.NoPageHandshakes", fromSyn.Key, fromSyn.Count()));
-        var fromHttp = a.HttpExchanges.GroupBy(x => x.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
+        var fromHttp = a.HttpExchanges.GroupBy(x => x.ServerEndPoint.Port)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (fromHttp != null) return (fromHttp.Key, LabPortReason.Of("Port.NoPageHttp", fromHttp.Key, fromHttp.Count()));
         var conn = a.Connections.GroupBy(c => c.ServerEndPoint.Port).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).FirstOrDefault();
         if (conn != null) return (conn.Key, LabPortReason.Of("Port.MostConnections", conn.Key));

@@ -36,7 +36,9 @@ public sealed class TcpSegment
     public string FlagsText => TcpFlagsText.ToListString(Flags);
     /// <summary>tcp.seq: sequence number relative to the flow's initial sequence number.</summary>
     public uint Seq { get; internal set; }
-    /// <summary>tcp.ack: acknowledgment number relative to the other flow's initial sequence number (the raw value when ACK is not set).</summary>
+    /// <summary>
+    /// tcp.ack: acknowledgment number relative to the other flow's initial sequence number (the raw value when ACK is not set).
+    /// </summary>
     public uint Ack { get; internal set; }
     public uint SeqRaw { get; internal set; }
     public uint AckRaw { get; internal set; }
@@ -50,7 +52,10 @@ public sealed class TcpSegment
     public int WindowSizeValue { get; internal set; }
     /// <summary>tcp.window_size: the window after scaling (SYN segments are never scaled).</summary>
     public long WindowSize { get; internal set; }
-    /// <summary>tcp.window_size_scalefactor: -1 unknown (no SYN seen), -2 scaling not used, else the multiplier. Null on SYN segments, as in Wireshark.</summary>
+    /// <summary>
+    /// tcp.window_size_scalefactor: -1 unknown (no SYN seen), -2 scaling not used, else the multiplier. Null on SYN segments, as in
+    /// Wireshark.
+    /// </summary>
     public int? WindowSizeScalingFactor { get; internal set; }
     /// <summary>tcp.options.mss_val, or null.</summary>
     public int? Mss { get; internal set; }

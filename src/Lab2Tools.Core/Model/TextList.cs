@@ -69,5 +69,8 @@ public static class Units
     public static double? Seconds(TimeSpan? t) => t is TimeSpan v ? Seconds(v) : null;
     /// <summary>"127.0.0.1:5000" or "[::1]:5000".</summary>
     public static string Text(System.Net.IPEndPoint? e) => e?.ToString() ?? "";
+    /// <summary>An address and a port as one endpoint's text, the same as <see cref="Text(System.Net.IPEndPoint?)"/>.</summary>
+    public static string Text(System.Net.IPAddress a, int port) =>
+        a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}";
     public static string? Name<TEnum>(TEnum? v) where TEnum : struct, Enum => v?.ToString();
 }

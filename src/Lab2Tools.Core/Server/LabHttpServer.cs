@@ -431,7 +431,8 @@ public sealed class LabHttpServer : IDisposable
         var now = DateTime.UtcNow;
         var e = new RequestLogEntry
         {
-            Time = now, ClientEndPoint = remote, ConnectionId = id, RequestOnConnection = n, Method = req?.Method ?? "", Path = req?.Target ?? "",
+            Time = now, ClientEndPoint = remote, ConnectionId = id, RequestOnConnection = n, Method = req?.Method ?? "",
+                Path = req?.Target ?? "",
             Version = req?.Version ?? "", Status = status, Bytes = bytes, Duration = now - started,
         };
         _log.Enqueue(e);

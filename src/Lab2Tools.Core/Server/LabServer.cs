@@ -17,7 +17,8 @@ public sealed class LabServer
     public string Name { get; }
     internal LabHttpServer Server { get; }
     public string Url => Server.EndPoint is IPEndPoint ep
-        ? $"http://{(ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{ep.Address}]" : ep.Address.ToString())}:{ep.Port}/"
+        ? $"http://{(ep.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? $"[{ep.Address}]" : ep.Address.ToString())}:{ep.Port}/"
         : "";
     public string Address => AddressValue.ToString();
     internal IPAddress AddressValue => Server.EndPoint?.Address ?? Server.Options.Address;

@@ -23,6 +23,14 @@ public sealed class RequestLogEntry
     public double DurationMs => Model.Units.Milliseconds(Duration);
     internal TimeSpan Duration { get; init; }
     /// <summary>The line Werkzeug would print, e.g. 127.0.0.1 - - [18/Aug/2026 14:03:07] "GET / HTTP/1.1" 200 -</summary>
-    public string LogLine => $"{ClientEndPoint.Address} - - [{Time.ToLocalTime().ToString("dd/MMM/yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)}] \"{(Method.Length > 0 ? $"{Method} {Path} {Version}" : "-")}\" {Status} -";
+    public string LogLine
+    {
+        get
+        {
+            string when = Time.ToLocalTime().ToString("dd/MMM/yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            string request = Method.Length > 0 ? $"{Method} {Path} {Version}" : "-";
+            return $"{ClientEndPoint.Address} - - [{when}] \"{request}\" {Status} -";
+        }
+    }
     public override string ToString() => LogLine;
 }

@@ -26,7 +26,9 @@ public sealed class TcpSocketEntry
     public override string ToString() => $"{LocalEndPoint} {RemoteEndPoint} {State}";
 }
 
-/// <summary>Reads the system's TCP socket table through .NET's <see cref="IPGlobalProperties"/> (on Linux: /proc/net/tcp and tcp6).</summary>
+/// <summary>
+/// Reads the system's TCP socket table through .NET's <see cref="IPGlobalProperties"/> (on Linux: /proc/net/tcp and tcp6).
+/// </summary>
 public static class TcpSocketTable
 {
     public static TcpState? Map(System.Net.NetworkInformation.TcpState s) => s switch
@@ -55,13 +57,15 @@ public static class TcpSocketTable
         foreach (var l in props.GetActiveTcpListeners())
             list.Add(new TcpSocketEntry
             {
-                LocalIpEndPoint = l, RemoteIpEndPoint = l.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : any,
+                LocalIpEndPoint = l, RemoteIpEndPoint = l.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+                    ? new IPEndPoint(IPAddress.IPv6Any, 0) : any,
                 SystemStateValue = System.Net.NetworkInformation.TcpState.Listen, StateValue = TcpState.LISTEN, Observed = now,
             });
         foreach (var c in props.GetActiveTcpConnections())
         {
             if (c.State == System.Net.NetworkInformation.TcpState.Listen) continue;
-            list.Add(new TcpSocketEntry { LocalIpEndPoint = c.LocalEndPoint, RemoteIpEndPoint = c.RemoteEndPoint, SystemStateValue = c.State, StateValue = Map(c.State), Observed = now });
+            list.Add(new TcpSocketEntry { LocalIpEndPoint = c.LocalEndPoint, RemoteIpEndPoint = c.RemoteEndPoint,
+                SystemStateValue = c.State, StateValue = Map(c.State), Observed = now });
         }
         return list;
     }

@@ -204,8 +204,7 @@ public sealed class TcpStreamGraphBuilder
             Title = GraphText.Format("Title", name, src, dst) };
     }
 
-    private static string Endpoint(IPAddress a, int port) =>
-        a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}";
+    private static string Endpoint(IPAddress a, int port) => Model.Units.Text(a, port);
 
     private static bool SeqBefore(uint a, uint b) => (int)(a - b) < 0;
     private static bool SeqAfter(uint a, uint b) => (int)(b - a) < 0;

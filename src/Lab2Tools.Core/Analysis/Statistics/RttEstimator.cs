@@ -65,8 +65,7 @@ public sealed class RttEstimator
         _minimumRtoMs = minimumRtoMilliseconds;
     }
 
-    private static string Endpoint(IPAddress a, int port) =>
-        a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}";
+    private static string Endpoint(IPAddress a, int port) => Model.Units.Text(a, port);
 
     /// <summary>The row this segment adds to the table, or null (no RTT sample, or Karn's rule).</summary>
     public TcpRttEstimate? Add(TcpSegment s)

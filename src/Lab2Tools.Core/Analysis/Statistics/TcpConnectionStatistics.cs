@@ -430,8 +430,7 @@ public sealed class TcpConnectionStatisticsAnalyzer
 
     private static double Stdev(double sum, double sum2, long n) => n <= 2 ? 0 : Math.Sqrt((sum2 - sum * sum / n) / (n - 1));
 
-    private static string Endpoint(IPAddress a, int port) =>
-        a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{a}]:{port}" : $"{a}:{port}";
+    private static string Endpoint(IPAddress a, int port) => Model.Units.Text(a, port);
 
     /// <summary>Both directions of every connection, in stream order (a2b, then b2a).</summary>
     public IEnumerable<TcpDirectionStatistics> Results()
