@@ -205,7 +205,7 @@ public sealed class LabVisitor
             {
                 Buffer.BlockCopy(_buf, _start, _buf, 0, _end - _start);
                 _end -= _start; _start = 0;
-                if (_end == _buf.Length) throw new InvalidDataException("The response head is too large.");
+                if (_end == _buf.Length) throw new InvalidDataException(LabText.T("Visitor.HeadTooLarge"));
             }
             int n = await _s.ReceiveAsync(_buf.AsMemory(_end), SocketFlags.None, ct).ConfigureAwait(false);
             if (n == 0) { _eof = true; return false; }
@@ -225,7 +225,7 @@ public sealed class LabVisitor
                     return line;
                 }
                 if (!await FillAsync(ct).ConfigureAwait(false))
-                    throw new InvalidDataException("The connection closed in the middle of the response head.");
+                    throw new InvalidDataException(LabText.T("Visitor.ClosedInHead"));
             }
         }
 
@@ -235,7 +235,7 @@ public sealed class LabVisitor
             var parts = statusLine.Split(' ', 3);
             if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal)
                 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int status))
-                throw new InvalidDataException($"Not an HTTP status line: '{statusLine}'.");
+                throw new InvalidDataException(LabText.F("Visitor.NotStatusLine", statusLine));
             var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             while (true)
             {
@@ -252,7 +252,7 @@ public sealed class LabVisitor
             while (n > 0)
             {
                 if (_start == _end && !await FillAsync(ct).ConfigureAwait(false))
-                    throw new InvalidDataException($"The connection closed {n} bytes before the end of the body.");
+                    throw new InvalidDataException(LabText.F("Visitor.ClosedInBody", n));
                 int take = (int)Math.Min(n, _end - _start);
                 into.Write(_buf, _start, take);
                 _start += take;
@@ -272,7 +272,7 @@ public sealed class LabVisitor
                 string line = await ReadLineAsync(ct).ConfigureAwait(false);
                 int semi = line.IndexOf(';');
                 if (!long.TryParse(semi >= 0 ? line[..semi] : line, NumberStyles.HexNumber, CultureInfo.InvariantCulture, out long size))
-                    throw new InvalidDataException($"Bad chunk size '{line}'.");
+                    throw new InvalidDataException(LabText.F("Visitor.BadChunkSize", line));
                 if (size == 0)
                 {
                     while ((await ReadLineAsync(ct).ConfigureAwait(false)).Length > 0) { }
