@@ -153,7 +153,7 @@ Describe 'Invoke-LabSession -Culture zh-CN' -Tag Capture, Lab {
     }
 
     It 'writes the summary and the checks'' evidence in Chinese, with the same check names and results' {
-        $s.Culture.Name | Should -Be 'zh-CN'
+        $s.Culture | Should -Be 'zh-CN'
         $text = $s | Out-String -Width 200
         $text | Should -Match '实验 2 会话：\d+ 条 TCP 连接'
         foreach ($c in $s.GetChecks()) { $text | Should -Match "\[$($c.ResultText)\] $($c.Name)" }

@@ -83,20 +83,21 @@ public sealed class LabSession
     public LabCaptureAnalysis GetAnalysis() => Analysis;
     /// <summary>A readable summary of the lab (the default view).</summary>
     /// <summary>The language of the summary, the checks' evidence and the report (-Culture; the UI culture by default).</summary>
-    public CultureInfo Culture { get; init; } = CultureInfo.CurrentUICulture;
+    public string Culture => CultureValue.Name;
+    internal CultureInfo CultureValue { get; init; } = CultureInfo.CurrentUICulture;
     /// <summary>What the lab looked at: the port, the page, the handshake and the teardown (the checks and the report share it).</summary>
-    public LabFocus Focus => _focus ??= LabFocus.Of(Analysis, ServerPort, LabPortReason.Session(ServerPort));
+    internal LabFocus Focus => _focus ??= LabFocus.Of(Analysis, ServerPort, LabPortReason.Session(ServerPort));
     private LabFocus? _focus;
     public string Summary
     {
         get
         {
-            using (TextCulture.Use(Culture)) return LabSummary.Build(this);
+            using (TextCulture.Use(CultureValue)) return LabSummary.Build(this);
         }
     }
     public override string ToString()
     {
-        using (TextCulture.Use(Culture)) return LabText.F("Session.ToString", Path, Connections.Count, LabChecks.Tally(Checks));
+        using (TextCulture.Use(CultureValue)) return LabText.F("Session.ToString", Path, Connections.Count, LabChecks.Tally(Checks));
     }
 }
 

@@ -212,7 +212,7 @@ public static class LabSessionRunner
             Requests = server.Log,
             SocketStates = sockets,
             Analysis = analysis,
-            Culture = TextCulture.Current,
+            CultureValue = TextCulture.Current,
             Checks = LabChecks.Run(LabFocus.Of(analysis, serverPort, LabPortReason.Session(serverPort))),
         };
     }

@@ -503,7 +503,7 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
         if (ParameterSetName == SessionSet)
         {
             var s = InputObject!;
-            var culture = Culture ?? s.Culture;
+            var culture = Culture ?? s.CultureValue;
             Write(LabReport.Build(SessionAnalysis(s, culture), s, s.ServerPort, null, culture), Destination ?? s.OutputDirectory, s.Path);
             return;
         }
@@ -528,7 +528,7 @@ public sealed class ExportLabReportCommand : LabCaptureCmdlet
     /// </summary>
     private LabCaptureAnalysis SessionAnalysis(LabSession s, System.Globalization.CultureInfo culture)
     {
-        if (culture.Name == s.Culture.Name || !File.Exists(s.Path)) return s.Analysis;
+        if (culture.Name == s.CultureValue.Name || !File.Exists(s.Path)) return s.Analysis;
         try
         {
             using (Lab2Tools.Text.TextCulture.Use(culture)) return LabCaptureAnalysis.Analyze(s.Path);
