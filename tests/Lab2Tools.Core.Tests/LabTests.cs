@@ -203,4 +203,23 @@ public class LabTests
         Assert.NotNull(f[0].Error);
         Assert.Null(f[0].StatusCode);
     }
+
+    [Fact]
+    public void APageRequestWithNoHttpAnswerSaysSoInsteadOfAnEmptyStatus()
+    {
+        // Zeek's trace of a GET sent to an SSH server: the answer is an SSH banner, not an HTTP response
+        var a = LabCaptureAnalysis.Analyze(TestData.Path("zeek/traces/http/get-to-ssh-server.pcap"));
+        var page = LabChecks.Run(a).Single(r => r.Name == "PageReassembled");
+        Assert.Equal("Failed", page.Result);
+        Assert.Contains("got no HTTP response", page.Evidence);
+        Assert.DoesNotContain("frame )", page.Evidence);
+    }
+
+    [Fact]
+    public void AFinThatCarriesDataIsAcknowledgedAtSeqPlusLenPlusOne()
+    {
+        var t = Chromium.Value.Teardowns.Single(x => x.Stream == 7);
+        var ack = t.Steps.First(s => s.Name == "ACK");
+        Assert.Contains("Seq + Len + 1", ack.Explanation);
+    }
 }

@@ -50,6 +50,8 @@ Describe 'Get-TcpHandshake' {
 
     It 'says when the server refused' {
         (Get-TcpHandshake (Join-Path $DataDir 'refused.pcap')).Verdict | Should -Be 'Rejected'
+        # no SYN-ACK, so no server MSS: a "?" rather than a blank in the sentence
+        (Get-TcpHandshake (Join-Path $DataDir 'refused.pcap')).MaxSegment | Should -Match 'at most \? bytes'
     }
 
     It 'takes filtered segments from the pipeline' {

@@ -67,6 +67,7 @@ Describe 'Get-TcpStreamGraph' -Tag Graph {
         $e[0].FullyQualifiedErrorId | Should -Match '^TcpStreamNotFound,'
         $e[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $e[0].ErrorDetails.RecommendedAction | Should -Match 'Get-TcpConnection'
+        $e[0].ErrorDetails.Message | Should -Match '\b99\b'
     }
 
     It 'reports an SVG path it cannot write as OutputNotWritable, as every file-writing cmdlet does' {

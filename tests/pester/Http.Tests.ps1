@@ -34,6 +34,12 @@ Describe 'Get-HttpExchange' {
         $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
         $err[0].TargetObject | Should -BeOfType int
         $x.Stream | Should -Not -Contain $err[0].TargetObject
+        # the message says why (the parser's reason); the advice names the file, so it runs as written
+        $err[0].ErrorDetails.Message | Should -Match 'is not HTTP: '
+        $advice = $err[0].ErrorDetails.RecommendedAction
+        $advice | Should -Match ([regex]::Escape("-LiteralPath '$(Join-Path $DataDir 'curl-http.pcap')'"))
+        $command = [regex]::Match($advice, "Get-TcpStream -LiteralPath .*? -AsText").Value
+        @(Invoke-Expression $command).Count | Should -Be 1
     }
 
     It 'has a table view with method, URI and status' {

@@ -220,6 +220,7 @@ public static class LabChecks
             {
                 var any = f.PageRequest;
                 if (any == null) return Fail(T("Check.Page.NoGet"));
+                if (any.StatusCode == null) return Fail(F("Check.Page.NoResponse", any.Method, any.RequestFrame));
                 return Fail(F(any.StatusCode == 304 ? "Check.Page.Not200Cached" : "Check.Page.Not200", any.Method, any.RequestFrame,
                     any.StatusCode, any.ReasonPhrase, any.ResponseFrame));
             }

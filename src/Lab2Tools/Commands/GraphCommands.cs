@@ -38,8 +38,7 @@ public sealed class GetTcpStreamGraphCommand : SegmentAnalysisCmdlet
         _builder = new TcpStreamGraphBuilder();
         if (graphs.Count == 0 && Stream is { Length: > 0 })
         {
-            WriteError(Errors.Raise("TcpStreamNotFound", m => new ItemNotFoundException(m), Stream, "TcpStreamNotFound",
-                new object?[] { string.Join(", ", Stream) }));
+            WriteError(Errors.Raise("TcpStreamNotFound", m => new ItemNotFoundException(m), Stream, string.Join(", ", Stream)));
             return;
         }
         if (SvgPath == null)

@@ -21,6 +21,7 @@ public abstract class HttpAnalysisCmdlet : SegmentAnalysisCmdlet
 
     protected override void AnalyzeSegment(TcpSegment segment)
     {
+        _path = segment.Path;
         foreach (var x in _analyzer.Add(segment)) OnExchange(x);
         ReportProblems();
     }
@@ -37,10 +38,12 @@ public abstract class HttpAnalysisCmdlet : SegmentAnalysisCmdlet
     /// <summary>Called for each exchange as soon as it is complete.</summary>
     protected abstract void OnExchange(HttpExchange exchange);
 
+    private string? _path;   // the capture the segments come from: the advice names it
+
     private void ReportProblems()
     {
         foreach (var p in _analyzer.TakeProblems())
-            WriteError(Errors.From(p));
+            WriteError(Errors.From(p, _path));
     }
 }
 

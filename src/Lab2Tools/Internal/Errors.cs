@@ -113,10 +113,11 @@ internal static class Errors
     /// A stream that is not HTTP, or HTTP that cannot be parsed. The analyser's sentence (with the parser's reason)
     /// stays the exception's message; which of the two it is, is read from that sentence (Analysis/Http gives no kind).
     /// </summary>
-    public static ErrorRecord From(HttpStreamProblem p)
+    public static ErrorRecord From(HttpStreamProblem p, string? path)
     {
         string id = p.Kind == HttpStreamProblemKind.NotHttp ? "NotHttp" : "MalformedHttp";
-        return Of(id, new InvalidDataException(p.Message), p.Stream, Message(id, p.Stream, p.Client, p.Server, p.Frame), p.Stream);
+        // the analyser's sentence (in the UI culture) names the stream, the frame and the parser's reason
+        return Of(id, new InvalidDataException(p.Message), p.Stream, p.Message, p.Stream, Quote(path ?? "capture.pcap"));
     }
 
     // ---- files the cmdlets write (Export-LabReport, Show-TcpFlow, Get-TcpStreamGraph, Export-HttpObject, Export-LabJUnit,

@@ -113,7 +113,9 @@ public sealed class TcpHandshake
     public string Negotiated => Text.ShapeText.Table.Format("Handshake.Negotiated", OnOff(WindowScaling), ClientWindowMultiplier,
         ServerWindowMultiplier, OnOff(SackPermitted), OnOff(Timestamps), OnOff(Ecn));
     /// <summary>The largest segment each side may send.</summary>
-    public string MaxSegment => Text.ShapeText.Table.Format("Handshake.MaxSegment", ClientMaxSegment, ServerMaxSegment);
+    public string MaxSegment => Text.ShapeText.Table.Format("Handshake.MaxSegment",
+        ClientMaxSegment?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?",
+        ServerMaxSegment?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?");
     /// <summary>Why each step is there, one line per step ("1. ...").</summary>
     public string StepExplanations => string.Join("\n", Steps.Select(s => $"{s.Step}. {s.Explanation}"));
     private static string OnOff(bool on) => Text.ShapeText.OnOff(on);
