@@ -15,6 +15,12 @@ internal static class AnalysisText
     /// <summary>The sentence for <paramref name="key"/> with its placeholders filled, invariantly formatted.</summary>
     public static string Say(string key, params object?[] args) => Table.Format(key, args);
 
+    /// <summary>
+    /// A teardown kind inside a sentence: its enum name in English (as the Kind property), the textbook's name in
+    /// Chinese (四次挥手, 复位 ...). The property itself stays the enum name in every language.
+    /// </summary>
+    public static string KindName(TeardownKind kind) => Table["Teardown.Kind." + kind];
+
     /// <summary>Frame numbers as a list ("5, 7, 11"; "5、7、11" in Chinese).</summary>
     public static string List(IEnumerable<long> frames) =>
         string.Join(Table["List.Separator"], frames.Select(f => Figures.N(f)));

@@ -285,14 +285,15 @@ public static class LabChecks
             {
                 var any = f.Teardowns.FirstOrDefault();
                 if (any == null) return NotApplicable(_streams.Count == 0 ? NoConnection() : T("Check.Teardown.NoClose"));
-                return Fail(F("Check.Teardown.Incomplete", any.Stream, any.Kind, any.Explanation));
+                return Fail(F("Check.Teardown.Incomplete", any.Stream, Analysis.AnalysisText.KindName(any.KindValue), any.Explanation));
             }
             string steps = LabText.Join(t.Steps.Select(s => F("Check.Teardown.Step", s.Name, s.Frame, s.FromEndPoint.Port)));
             int fourWay = f.Teardowns.Count(x => x.KindValue == TeardownKind.FourWay);
             int threeWay = f.Teardowns.Count(x => x.KindValue == TeardownKind.ThreeWay);
             string? closer = t.ActiveCloserValue is ConnectionRole r ? CommonText.Role(r == ConnectionRole.Client) : null;
             string holder = t.TimeWaitEndPoint?.ToString() ?? t.TimeWaitSide ?? CommonText.Table["None"];
-            return (R(t.TimeWaitSide != null), F("Check.Teardown.Evidence", t.Stream, t.Kind, steps, closer, holder, fourWay, threeWay),
+            return (R(t.TimeWaitSide != null), F("Check.Teardown.Evidence", t.Stream, Analysis.AnalysisText.KindName(t.KindValue), steps,
+                closer, holder, fourWay, threeWay),
                 t.Steps.Select(s => s.Frame).ToArray(), t.Stream);
         }
 

@@ -290,8 +290,9 @@ public static class LabReport
             return;
         }
         var all = focus.Teardowns;
-        var kinds = all.GroupBy(x => x.Kind).Select(g => $"{g.Count()} {g.Key}");
-        doc.P(F("Teardown.Intro", all.Count, LabText.Join(kinds), t.Stream, t.Kind, Role(t.ActiveCloserValue), t.Explanation));
+        var kinds = all.GroupBy(x => x.KindValue).Select(g => $"{g.Count()} {AnalysisText.KindName(g.Key)}");
+        doc.P(F("Teardown.Intro", all.Count, LabText.Join(kinds), t.Stream, AnalysisText.KindName(t.KindValue), Role(t.ActiveCloserValue),
+            t.Explanation));
         if (t.KindValue == TeardownKind.ThreeWay && t.Steps.Count >= 2)
         {
             var both = t.Steps[1];
@@ -347,7 +348,8 @@ public static class LabReport
             string own = t.KindValue == TeardownKind.FourWay && ack1 != null ? F("Questions.FourWay.OwnAck", ack1.Frame, N(ack1.Ack)) : "";
             string gap = fin1 != null && fin2 != null
                 ? F("Questions.FourWay.Gap", Role(t.PassiveCloserValue), Ms(fin2.Time - fin1.Time), fin2.Frame) : "";
-            doc.P(F("Questions.FourWay.Capture", t.Stream, t.Kind, Role(t.ActiveCloserValue), fin1?.Frame, own, gap,
+            doc.P(F("Questions.FourWay.Capture", t.Stream, AnalysisText.KindName(t.KindValue), Role(t.ActiveCloserValue), fin1?.Frame,
+                own, gap,
                 focus.Teardowns.Count(x => x.KindValue == TeardownKind.FourWay),
                     focus.Teardowns.Count(x => x.KindValue == TeardownKind.ThreeWay)));
         }

@@ -163,7 +163,7 @@ public static class LabSummary
                 : t.KindValue == TeardownKind.Reset ? LabText.F("Summary.Cell.Reset", Role(t.ResetByValue))
                 : t.KindValue == TeardownKind.FourWay ? LabText.F("Summary.Cell.FourWay", Role(t.ActiveCloserValue))
                 : t.KindValue == TeardownKind.ThreeWay ? LabText.F("Summary.Cell.ThreeWay", Role(t.ActiveCloserValue))
-                : LabText.F("Summary.Cell.Other", Role(t.ActiveCloserValue), t.Kind);
+                : LabText.F("Summary.Cell.Other", Role(t.ActiveCloserValue), AnalysisText.KindName(t.KindValue));
             string tw = t?.TimeWaitHeldBy switch
             {
                 TimeWaitHolder.Client => CommonText.Role(client: true),
