@@ -66,7 +66,7 @@ Describe 'Export-LabReport -Culture zh-CN: the report in Chinese' -Tag Lab {
     It 'answers the three questions with this capture''s evidence' {
         $h = Get-TcpHandshake -Path $Cap | Where-Object Stream -eq 0
         $Zh.Markdown | Should -Match "在本次抓包中（流 0）：客户端的 ISN $($h.ClientIsn) 由帧 $($h.SynAck.Frame) 中的 SYN-ACK 确认"
-        $Zh.Markdown | Should -Match '在本次抓包中（流 \d+，FourWay）：服务器在帧 \d+ 发送第一个 FIN'
+        $Zh.Markdown | Should -Match '在本次抓包中（流 \d+，四次挥手）：服务器在帧 \d+ 发送第一个 FIN'
         $Zh.Markdown | Should -Match '在本次抓包中，由主动关闭方进入 TIME_WAIT'
     }
 

@@ -79,8 +79,8 @@ Describe 'The analyses speak the UI culture' -Tag Translation -ForEach @(
 Describe 'The HTTP problems speak the UI culture' -Tag Translation {
     It 'keeps the error id NotHttp and writes the message in Chinese under zh-CN' {
         $curl = Join-Path $DataDir 'curl-http.pcap'
-        $zhErrors = @(Invoke-InCulture 'zh-CN' { Get-HttpExchange -Path $curl 2>&1 } | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
-        $enErrors = @(Invoke-InCulture 'en-US' { Get-HttpExchange -Path $curl 2>&1 } | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $zhErrors = @(Invoke-InCulture 'zh-CN' { Get-HttpExchange -Path $curl -ErrorAction Continue 2>&1 } | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $enErrors = @(Invoke-InCulture 'en-US' { Get-HttpExchange -Path $curl -ErrorAction Continue 2>&1 } | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
         $zhErrors.Count | Should -Be 1
         $zhErrors[0].FullyQualifiedErrorId | Should -Be $enErrors[0].FullyQualifiedErrorId
         $zhErrors[0].FullyQualifiedErrorId | Should -BeLike 'NotHttp*'
