@@ -290,7 +290,7 @@ public static class LabChecks
             string steps = LabText.Join(t.Steps.Select(s => F("Check.Teardown.Step", s.Name, s.Frame, s.FromEndPoint.Port)));
             int fourWay = f.Teardowns.Count(x => x.KindValue == TeardownKind.FourWay);
             int threeWay = f.Teardowns.Count(x => x.KindValue == TeardownKind.ThreeWay);
-            string? closer = t.ActiveCloserValue is ConnectionRole r ? CommonText.Role(r == ConnectionRole.Client) : null;
+            string? closer = t.ActiveCloserValue is null ? null : LabText.Role(t.ActiveCloserValue);
             string holder = t.TimeWaitEndPoint?.ToString() ?? t.TimeWaitSide ?? CommonText.Table["None"];
             return (R(t.TimeWaitSide != null), F("Check.Teardown.Evidence", t.Stream, Analysis.AnalysisText.KindName(t.KindValue), steps,
                 closer, holder, fourWay, threeWay),
@@ -347,7 +347,7 @@ public static class LabChecks
             frames.AddRange(zeroFrames);
             var resets = f.Teardowns.Where(t => t.KindValue == TeardownKind.Reset).ToList();
             string Reset(TcpTeardown r) => F("Check.Abnormal.Reset", r.Stream,
-                r.ResetByValue is ConnectionRole by ? CommonText.Role(by == ConnectionRole.Client) : "", r.ResetFrame, r.ResetReason);
+                LabText.Role(r.ResetByValue, none: ""), r.ResetFrame, r.ResetReason);
             string resetText = resets.Count == 0 ? T("Check.Abnormal.NoResets")
                 : F("Check.Abnormal.Resets", resets.Count, string.Join(T("List.Semicolon"), resets.Select(Reset)));
             frames.AddRange(resets.Select(r => r.ResetFrame ?? 0).Where(x => x > 0));

@@ -21,7 +21,7 @@ public static class LabReport
 {
     private static string T(string key) => LabText.Report[key];
     private static string F(string key, params object?[] args) => LabText.Report.Format(key, args);
-    private static string Role(ConnectionRole? role) => role is ConnectionRole r ? CommonText.Role(r == ConnectionRole.Client) : "?";
+    private static string Role(ConnectionRole? role) => LabText.Role(role);
 
     /// <param name="a">The analysed capture.</param>
     /// <param name="session">The session that made it, when there is one (server settings, request log, socket table).</param>
@@ -360,13 +360,7 @@ public static class LabReport
         {
             var tw = a.StateTimelines.Where(x => focus.Streams.Contains(x.Stream) && x.ToValue == TcpState.TIME_WAIT).ToList();
             int server = tw.Count(x => x.RoleValue == ConnectionRole.Server), client = tw.Count(x => x.RoleValue == ConnectionRole.Client);
-            string holder = t.TimeWaitHeldBy switch
-            {
-                TimeWaitHolder.Client => CommonText.Role(client: true),
-                TimeWaitHolder.Server => CommonText.Role(client: false),
-                TimeWaitHolder.Both => CommonText.Role(client: true) + "+" + CommonText.Role(client: false),
-                _ => "?",
-            };
+            string holder = LabText.Holder(t.TimeWaitHeldBy, "?");
             string where = t.TimeWaitEndPoint?.ToString() ?? T("Questions.TimeWait.BothSides");
             string lastFrame = t.Steps.LastOrDefault() is { } last ? F("Questions.TimeWait.LastFrame", last.Frame) : "";
             doc.P(F("Questions.TimeWait.Capture", t.Stream, holder, where, lastFrame, server, client));

@@ -164,13 +164,7 @@ public static class LabSummary
                 : t.KindValue == TeardownKind.FourWay ? LabText.F("Summary.Cell.FourWay", Role(t.ActiveCloserValue))
                 : t.KindValue == TeardownKind.ThreeWay ? LabText.F("Summary.Cell.ThreeWay", Role(t.ActiveCloserValue))
                 : LabText.F("Summary.Cell.Other", Role(t.ActiveCloserValue), AnalysisText.KindName(t.KindValue));
-            string tw = t?.TimeWaitHeldBy switch
-            {
-                TimeWaitHolder.Client => CommonText.Role(client: true),
-                TimeWaitHolder.Server => CommonText.Role(client: false),
-                TimeWaitHolder.Both => CommonText.Role(client: true) + "+" + CommonText.Role(client: false),
-                _ => "-",
-            };
+            string tw = LabText.Holder(t?.TimeWaitHeldBy, "-");
             rows.Add((c.Stream, c.ClientEndPoint.Port, Cut(req, 29), Cut(hs, 10), Cut(close, 16), tw));
         }
         // the "closed by" column is as wide as its widest cell (Chinese words take two columns each)
@@ -182,5 +176,5 @@ public static class LabSummary
         return b.ToString();
     }
 
-    private static string Role(ConnectionRole? role) => role is ConnectionRole r ? CommonText.Role(r == ConnectionRole.Client) : "?";
+    private static string Role(ConnectionRole? role) => LabText.Role(role);
 }

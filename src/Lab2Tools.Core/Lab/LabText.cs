@@ -20,6 +20,19 @@ internal static class LabText
     /// <summary>The list separator of the current language (", " or "、").</summary>
     public static string Comma => Table["List.Separator"];
 
+    /// <summary>"client" or "server" in the current language, or <paramref name="none"/>.</summary>
+    public static string Role(Analysis.ConnectionRole? role, string none = "?") =>
+        role is Analysis.ConnectionRole r ? CommonText.Role(r == Analysis.ConnectionRole.Client) : none;
+
+    /// <summary>The side that holds TIME_WAIT in the current language ("client+server" after a simultaneous close).</summary>
+    public static string Holder(Analysis.TimeWaitHolder? holder, string none) => holder switch
+    {
+        Analysis.TimeWaitHolder.Client => CommonText.Role(client: true),
+        Analysis.TimeWaitHolder.Server => CommonText.Role(client: false),
+        Analysis.TimeWaitHolder.Both => CommonText.Role(client: true) + "+" + CommonText.Role(client: false),
+        _ => none,
+    };
+
     /// <summary>The items joined with the current language's list separator.</summary>
     public static string Join<T>(IEnumerable<T> items) => string.Join(Comma, items);
 }

@@ -6,11 +6,8 @@ namespace Lab2Tools.Analysis;
 // The three-way handshake of a record (results in TcpHandshake.cs).
 public sealed partial class ConnectionRecord
 {
-    private TcpHandshakeStep HandshakeStep(int n, string name, SegmentNote s, string explanation) => new()
-    {
-        Step = n, Name = name, Frame = s.Frame, Time = s.Time, FromEndPoint = Ep(s.Side), ToEndPoint = Ep(s.Side.Peer()),
-        Flags = s.FlagsText, Seq = s.Seq, Ack = s.Ack, SeqRaw = s.SeqRaw, AckRaw = s.AckRaw, Explanation = explanation,
-    };
+    private TcpHandshakeStep HandshakeStep(int n, string name, SegmentNote s, string explanation) =>
+        Step<TcpHandshakeStep>(n, name, s, explanation);
 
     private static TcpSynOptions Options(SegmentNote s, bool synAck) => new()
     {

@@ -7,11 +7,8 @@ namespace Lab2Tools.Analysis;
 // How a record's connection ended (results in TcpTeardown.cs).
 public sealed partial class ConnectionRecord
 {
-    private TcpTeardownStep TeardownStep(int n, string name, SegmentNote s, string explanation) => new()
-    {
-        Step = n, Name = name, Frame = s.Frame, Time = s.Time, FromEndPoint = Ep(s.Side), ToEndPoint = Ep(s.Side.Peer()),
-        Flags = s.FlagsText, Seq = s.Seq, Ack = s.Ack, SeqRaw = s.SeqRaw, AckRaw = s.AckRaw, Explanation = explanation,
-    };
+    private TcpTeardownStep TeardownStep(int n, string name, SegmentNote s, string explanation) =>
+        Step<TcpTeardownStep>(n, name, s, explanation);
 
     /// <summary>A teardown text about endpoints: each one given as its two arguments, role and address.</summary>
     private string SayAbout(string key, CaptureSide first, params object?[] more) => SayAboutPair(key, first, null, more);

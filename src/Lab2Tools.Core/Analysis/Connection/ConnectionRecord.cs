@@ -65,6 +65,13 @@ public sealed partial class ConnectionRecord
     /// <summary>An endpoint as an IPEndPoint (a new object each time: records keep only the address and port).</summary>
     private IPEndPoint Ep(CaptureSide side) => _ends[(int)side].EndPoint;
 
+    /// <summary>A handshake or teardown step made of one noted segment, sent by its side to the other.</summary>
+    private T Step<T>(int n, string name, SegmentNote s, string explanation) where T : TcpConnectionStep, new() => new()
+    {
+        Step = n, Name = name, Frame = s.Frame, Time = s.Time, FromEndPoint = Ep(s.Side), ToEndPoint = Ep(s.Side.Peer()),
+        Flags = s.FlagsText, Seq = s.Seq, Ack = s.Ack, SeqRaw = s.SeqRaw, AckRaw = s.AckRaw, Explanation = explanation,
+    };
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Add(TcpSegment s)
     {

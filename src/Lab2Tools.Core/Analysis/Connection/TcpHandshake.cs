@@ -3,25 +3,9 @@ using Lab2Tools.Model;
 
 namespace Lab2Tools.Analysis;
 
-/// <summary>One step of the three-way handshake.</summary>
-public sealed class TcpHandshakeStep
+/// <summary>One step of the three-way handshake: SYN, SYN-ACK or ACK.</summary>
+public sealed class TcpHandshakeStep : TcpConnectionStep
 {
-    public int Step { get; init; }
-    public string Name { get; init; } = "";
-    public long Frame { get; init; }
-    public DateTime Time { get; init; }
-    public string From => Units.Text(FromEndPoint);
-    public string To => Units.Text(ToEndPoint);
-    internal IPEndPoint FromEndPoint { get; init; } = null!;
-    internal IPEndPoint ToEndPoint { get; init; } = null!;
-    public string Flags { get; init; } = "";
-    public uint Seq { get; init; }
-    public uint Ack { get; init; }
-    public uint SeqRaw { get; init; }
-    public uint AckRaw { get; init; }
-    public string Explanation { get; init; } = "";
-    /// <summary>One line: "1. SYN     frame 1      127.0.0.1:48496 → 127.0.0.1:5000  Seq=0 Ack=0".</summary>
-    public override string ToString() => $"{Step}. {Name,-7} frame {Frame,-6} {From} → {To}  Seq={Seq} Ack={Ack}";
 }
 
 /// <summary>The options one side offered in its SYN or SYN-ACK.</summary>

@@ -41,26 +41,9 @@ public enum TcpResetReason
     Abort,
 }
 
-/// <summary>One segment of a close (FIN, its ACK, RST), with relative numbers.</summary>
-public sealed class TcpTeardownStep
+/// <summary>One segment of a close: a FIN, its ACK, or a RST.</summary>
+public sealed class TcpTeardownStep : TcpConnectionStep
 {
-    public int Step { get; init; }
-    /// <summary>FIN, ACK or RST.</summary>
-    public string Name { get; init; } = "";
-    public long Frame { get; init; }
-    public DateTime Time { get; init; }
-    public string From => Units.Text(FromEndPoint);
-    public string To => Units.Text(ToEndPoint);
-    internal IPEndPoint FromEndPoint { get; init; } = null!;
-    internal IPEndPoint ToEndPoint { get; init; } = null!;
-    public string Flags { get; init; } = "";
-    public uint Seq { get; init; }
-    public uint Ack { get; init; }
-    public uint SeqRaw { get; init; }
-    public uint AckRaw { get; init; }
-    public string Explanation { get; init; } = "";
-    /// <summary>One line: "1. FIN     frame 9      127.0.0.1:5000 → 127.0.0.1:48496  Seq=175 Ack=80".</summary>
-    public override string ToString() => $"{Step}. {Name,-7} frame {Frame,-6} {From} → {To}  Seq={Seq} Ack={Ack}";
 }
 
 /// <summary>How a connection ended.</summary>
