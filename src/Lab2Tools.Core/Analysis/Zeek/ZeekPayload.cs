@@ -7,7 +7,7 @@ namespace Lab2Tools.Analysis.Zeek;
 public static class ZeekPayload
 {
     /// <summary>The ports of Zeek's default analyzers with ported limits: FTP 21, 2811; SSH 22.</summary>
-    public static IReadOnlyCollection<int> Ports => ZeekOptions.Default.AnalyzerPorts.Keys.ToArray();
+    public static IReadOnlyCollection<int> Ports { get; } = ZeekOptions.Default.AnalyzerPorts.Keys.ToArray();
 
     internal static IReadOnlyCollection<int> PortsOf(ZeekOptions options) => options.AnalyzerPorts.Keys.ToArray();
 }
