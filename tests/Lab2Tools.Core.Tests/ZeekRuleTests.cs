@@ -447,4 +447,52 @@ public class ZeekRuleTests
         // SSH_Analyzer::Undelivered sets had_gap: nothing more is parsed
         Assert.Equal("1 S1 ShADdaG", Zeek(22, null, Ssh(big, gap: true)));
     }
+
+    private static readonly Lab2Tools.Analysis.Zeek.ZeekOptions Mime100 = new()
+    {
+        Limits = Lab2Tools.Analysis.Zeek.Protocols.ZeekLimits.Default.With("MIME::max_header_bytes", 100),
+    };
+
+    /// <summary>An SMTP client that sends DATA, then these lines (server greeting first), on serverPort.</summary>
+    private static D[] Smtp(params string[] lines)
+    {
+        var text = Ascii("DATA\r\n" + string.Concat(lines.Select(l => l + "\r\n")));
+        return Open().Concat(new D[]
+        {
+            new(1.0, false, PSH | ACK, 501, 101, Ascii("220 hi\r\n")),
+            new(1.1, true, PSH | ACK, 101, 509, text),
+        }).ToArray();
+    }
+
+    [Fact]
+    public void AMimeHeaderHoldingMaxHeaderBytesWhenItContinuesIsX()
+    {
+        // MIME.cc ContHeader: X when a continuation line comes and the header already holds MIME::max_header_bytes
+        string h98 = "Subject: " + new string('s', 89), h100 = "Subject: " + new string('s', 91);
+        Assert.Equal("1 S1 ShAdD", Zeek(25, Mime100, Smtp(h98, " x", "")));
+        Assert.Equal("1 S1 ShAdDX", Zeek(25, Mime100, Smtp(h100, " x", "")));
+        Assert.Equal("1 S1 ShAdDX", Zeek(587, Mime100, Smtp(h98, " x", " y")));
+        // Zeek's default, 65536 bytes, is far
+        Assert.Equal("1 S1 ShAdD", Zeek(25, null, Smtp(h100, " x", " y")));
+        // no SMTP analyzer on another port
+        Assert.Equal("1 S1 ShAdD", Zeek(2525, Mime100, Smtp(h100, " x", "")));
+    }
+
+    [Fact]
+    public void OnlyTheMessageHeadersCountForMime()
+    {
+        string h100 = "Subject: " + new string('s', 91);
+        // after the empty line: the body; after ".": commands again
+        Assert.Equal("1 S1 ShAdD", Zeek(25, Mime100, Smtp("A: b", "", h100, " x")));
+        Assert.Equal("1 S1 ShAdD", Zeek(25, Mime100, Smtp(".", h100, " x")));
+        // a refused DATA (554) ends the message at once (EndData on a reply of 400 or more)
+        var refused = Open().Concat(new D[]
+        {
+            new(1.0, false, PSH | ACK, 501, 101, Ascii("220 hi\r\n")),
+            new(1.1, true, PSH | ACK, 101, 509, Ascii("DATA\r\n")),
+            new(1.2, false, PSH | ACK, 509, 107, Ascii("554 no\r\n")),
+            new(1.3, true, PSH | ACK, 107, 517, Ascii(h100 + "\r\n x\r\n")),
+        }).ToArray();
+        Assert.Equal("1 S1 ShAdD", Zeek(25, Mime100, refused));
+    }
 }

@@ -140,11 +140,12 @@ public sealed class ZeekConnectionTracker
 /// </summary>
 internal sealed record ZeekOptions
 {
-    /// <summary>FTP on 21 and 2811, SSH on 22 (before Default, which uses it).</summary>
+    /// <summary>FTP on 21 and 2811, SSH on 22, SMTP on 25 and 587 (before Default, which uses it).</summary>
     public static readonly IReadOnlyDictionary<int, Protocols.ZeekAnalyzer> DefaultAnalyzerPorts =
         new Dictionary<int, Protocols.ZeekAnalyzer>
         {
             [21] = Protocols.ZeekAnalyzer.Ftp, [2811] = Protocols.ZeekAnalyzer.Ftp, [22] = Protocols.ZeekAnalyzer.Ssh,
+            [25] = Protocols.ZeekAnalyzer.Smtp, [587] = Protocols.ZeekAnalyzer.Smtp,
         };
 
     public static readonly ZeekOptions Default = new();
@@ -163,8 +164,9 @@ internal sealed record ZeekOptions
     public IReadOnlySet<int> LikelyServerPorts { get; init; } = ZeekConnectionTracker.LikelyServerPorts;
 
     /// <summary>
-    /// The analyzers with ported limits that Zeek attaches by the responder's port: FTP on 21 and 2811 and SSH on 22
-    /// (Analyzer::register_for_ports in scripts/base/protocols/ftp and ssh); Gnutella on none (a script must register it).
+    /// The analyzers with ported limits that Zeek attaches by the responder's port: FTP on 21 and 2811, SSH on 22, SMTP on
+    /// 25 and 587 (Analyzer::register_for_ports in scripts/base/protocols/ftp, ssh, smtp); Gnutella on none (a script must
+    /// register it).
     /// </summary>
     public IReadOnlyDictionary<int, Protocols.ZeekAnalyzer> AnalyzerPorts { get; init; } = DefaultAnalyzerPorts;
 

@@ -6,7 +6,7 @@ namespace Lab2Tools.Analysis.Zeek;
 /// </summary>
 public static class ZeekPayload
 {
-    /// <summary>The ports of Zeek's default analyzers with ported limits: FTP 21, 2811; SSH 22.</summary>
+    /// <summary>The ports of Zeek's default analyzers with ported limits: FTP 21, 2811; SSH 22; SMTP 25, 587.</summary>
     public static IReadOnlyCollection<int> Ports { get; } = ZeekOptions.Default.AnalyzerPorts.Keys.ToArray();
 
     internal static IReadOnlyCollection<int> PortsOf(ZeekOptions options) => options.AnalyzerPorts.Keys.ToArray();

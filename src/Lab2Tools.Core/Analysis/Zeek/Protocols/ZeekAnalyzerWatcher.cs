@@ -7,6 +7,7 @@ public enum ZeekAnalyzer
     Ftp,
     Gnutella,
     Ssh,
+    Smtp,
 }
 
 /// <summary>
@@ -21,6 +22,8 @@ internal sealed record ZeekLimits
     public int GnutellaMaxLineLength { get; init; } = 8192;
     /// <summary>Gnutella::max_header_length.</summary>
     public int GnutellaMaxHeaderLength { get; init; } = 32768;
+    /// <summary>MIME::max_header_bytes.</summary>
+    public int MimeMaxHeaderBytes { get; init; } = 65536;
     /// <summary>SSH::max_packet_length.</summary>
     public long SshMaxPacketLength { get; init; } = 8 * 1024 * 1024;
     /// <summary>SSH::max_string_length.</summary>
@@ -44,6 +47,7 @@ internal sealed record ZeekLimits
         "FTP::max_command_length" => this with { FtpMaxCommandLength = checked((int)value) },
         "Gnutella::max_line_length" => this with { GnutellaMaxLineLength = checked((int)value) },
         "Gnutella::max_header_length" => this with { GnutellaMaxHeaderLength = checked((int)value) },
+        "MIME::max_header_bytes" => this with { MimeMaxHeaderBytes = checked((int)value) },
         "SSH::max_packet_length" => this with { SshMaxPacketLength = value },
         "SSH::max_string_length" => this with { SshMaxStringLength = value },
         "SSH::max_kexinit_kex_algorithms" => this with { SshMaxKexinitKexAlgorithms = checked((int)value) },
@@ -183,6 +187,7 @@ internal abstract class ZeekAnalyzerWatcher
         ZeekAnalyzer.Ftp => new FtpLimitWatcher(session, limits),
         ZeekAnalyzer.Gnutella => new GnutellaLimitWatcher(session, limits),
         ZeekAnalyzer.Ssh => new SshLimitWatcher(session, limits),
+        ZeekAnalyzer.Smtp => new SmtpLimitWatcher(session, limits),
         _ => null,
     };
 }
