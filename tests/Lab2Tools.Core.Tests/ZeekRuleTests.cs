@@ -495,4 +495,30 @@ public class ZeekRuleTests
         }).ToArray();
         Assert.Equal("1 S1 ShAdD", Zeek(25, Mime100, refused));
     }
+
+    [Fact]
+    public void AContentGapEndsTheSmtpMessage()
+    {
+        // SMTP_Analyzer::Undelivered: EndData and SMTP_AFTER_GAP; the continuation after the hole is not a header line
+        string h100 = "Subject: " + new string('s', 91);
+        var first = Ascii("DATA\r\n" + h100 + "\r\n");
+        uint after = 101 + (uint)first.Length + 10;
+        var packets = Open().Concat(new D[]
+        {
+            new(1.0, false, PSH | ACK, 501, 101, Ascii("220 hi\r\n")),
+            new(1.1, true, PSH | ACK, 101, 509, first),
+            new(1.2, true, PSH | ACK, after, 509, Ascii(" x\r\n y\r\n")),
+            new(1.3, false, ACK, 509, after + 8),
+        }).ToArray();
+        Assert.Equal("1 S1 ShAdDaG", Zeek(25, Mime100, packets));
+        // without the hole the same lines are X
+        var whole = Open().Concat(new D[]
+        {
+            new(1.0, false, PSH | ACK, 501, 101, Ascii("220 hi\r\n")),
+            new(1.1, true, PSH | ACK, 101, 509, first),
+            new(1.2, true, PSH | ACK, after - 10, 509, Ascii(" x\r\n y\r\n")),
+            new(1.3, false, ACK, 509, after - 2),
+        }).ToArray();
+        Assert.Equal("1 S1 ShAdDXa", Zeek(25, Mime100, whole));
+    }
 }

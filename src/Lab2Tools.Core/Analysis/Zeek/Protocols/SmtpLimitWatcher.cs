@@ -6,8 +6,9 @@ namespace Lab2Tools.Analysis.Zeek.Protocols;
 /// arriving when the header's lines so far (without their line ends) already hold MIME::max_header_bytes (65536).
 /// Lines are ContentLine's (CR, LF or CRLF end a line; NUL-sensitive). The DATA command starts the message at once
 /// (UpdateState calls BeginData on the command); a line "." ends it, and so does a reply of 400 or more. Only the
-/// message's own headers are followed: the headers of MIME parts inside it are not, BDAT ends the watch, and so does
-/// a 220 answer to STARTTLS (the rest is TLS). Per line, only its length and first bytes are kept.
+/// message's own headers are followed: the headers of MIME parts inside it are not, BDAT ends the watch, so does a
+/// content gap (Zeek ends the message and recovers only at a later 354), and so does a 220 answer to STARTTLS (TLS).
+/// Per line, only its length and first bytes are kept.
 /// </summary>
 internal sealed class SmtpLimitWatcher : ZeekAnalyzerWatcher
 {
@@ -38,6 +39,12 @@ internal sealed class SmtpLimitWatcher : ZeekAnalyzerWatcher
             l.Length++;
         }
     }
+
+    /// <summary>
+    /// SMTP_Analyzer::Undelivered: a gap ends the message (EndData) and puts SMTP in SMTP_AFTER_GAP, from which only a
+    /// later 354 reply recovers a message; that recovery is not followed here: the watch ends.
+    /// </summary>
+    public override void Gap(bool isOrig) => Stop();
 
     public override void EndOfData(bool isOrig)
     {
