@@ -521,4 +521,24 @@ public class ZeekRuleTests
         }).ToArray();
         Assert.Equal("1 S1 ShAdDXa", Zeek(25, Mime100, whole));
     }
+
+    [Fact]
+    public void TheReaderKeepsPayloadOnlyOnTheAnalyzersPorts()
+    {
+        // Get-TcpConnection reads without payload, except to and from the ports of the analyzers whose limits are checked
+        var b = new PcapBuilder();
+        foreach (ushort port in new ushort[] { 21, 5000, 22, 80, 25 })
+        {
+            var tcp = PcapBuilder.Tcp(40000, port, 1, 1, PSH | ACK, 1000, payload: 10);
+            b.Add(PcapBuilder.Ethernet(PcapBuilder.IPv4(tcp, 1, 2)), 1_700_000_000, 0);
+            tcp = PcapBuilder.Tcp(port, 40000, 1, 11, PSH | ACK, 1000, payload: 7);
+            b.Add(PcapBuilder.Ethernet(PcapBuilder.IPv4(tcp, 2, 1)), 1_700_000_000, 1);
+        }
+        var kept = new List<(int, int)>();
+        using var r = TcpSegmentReader.Open(new MemoryStream(b.ToArray()), "ports.pcap", Lab2Tools.Analysis.Zeek.ZeekPayload.Ports);
+        while (r.Read() is var st && st != ReadStatus.End)
+            if (st == ReadStatus.Segment)
+                kept.Add((Math.Min(r.Current!.SourcePort, r.Current.DestinationPort), r.Current.GetPayload().Length));
+        Assert.Equal(new[] { (21, 10), (21, 7), (5000, 0), (5000, 0), (22, 10), (22, 7), (80, 0), (80, 0), (25, 10), (25, 7) }, kept);
+    }
 }
