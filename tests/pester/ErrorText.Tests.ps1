@@ -98,7 +98,7 @@ Describe 'The same failure under zh-CN and en-US' -Tag Errors, Chinese {
                Run = { Get-TcpHandshake -LiteralPath (Join-Path $Bad 'notes.pcap') } }
             @{ Case = 'a capture cut short'; Id = 'CaptureFileTruncated'
                Run = { Import-TcpCapture -LiteralPath (Join-Path $Bad 'cut.pcap') } }
-            @{ Case = 'a folder'; Id = 'CaptureFileIsFolder'
+            @{ Case = 'a folder without a capture file'; Id = 'CaptureFileNotFound'
                Run = { Test-LabCapture -LiteralPath (Join-Path $Bad 'folder.pcap') } }
             @{ Case = 'a malformed frame'; Id = 'MalformedFrame'
                Run = { Import-TcpCapture -LiteralPath $Malformed } }
