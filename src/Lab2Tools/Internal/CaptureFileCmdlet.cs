@@ -90,13 +90,9 @@ public abstract class CaptureFileCmdlet : PSCmdlet
                 {
                     string full = SessionState.Path.GetUnresolvedProviderPathFromPSPath(p, out provider, out _);
                     if (provider.Name != "FileSystem") { WriteNotFileSystem(p); continue; }
-                    if (Directory.Exists(full)) { resolved.AddRange(CapturesIn(full)); continue; }
-                    if (!File.Exists(full))
-                    {
-                        WriteError(Errors.FileNotFound(p, full));
-                        continue;
-                    }
-                    resolved.Add(full);
+                    if (Directory.Exists(full)) resolved.AddRange(CapturesIn(full));
+                    else if (File.Exists(full)) resolved.Add(full);
+                    else WriteError(Errors.FileNotFound(p, full));
                 }
                 else
                 {
