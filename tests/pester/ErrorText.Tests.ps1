@@ -202,7 +202,7 @@ Describe 'Warnings and verbose text under zh-CN' -Tag Chinese {
 
     It 'English stays the words of any other culture (fr-FR)' {
         $e = Get-ErrorIn ([cultureinfo]'fr-FR') { Import-TcpCapture -Path (Join-Path $Bad 'missing.pcap') }
-        $e.ErrorDetails.Message | Should -BeLike 'Cannot find a capture file matching*'
+        $e.ErrorDetails.Message | Should -BeLike 'Cannot find the capture file*'
         $e.ErrorDetails.RecommendedAction | Should -BeLike 'Check the path*'
     }
 }

@@ -79,7 +79,9 @@ internal static class Errors
     /// <summary>A -Path that matches no file; <paramref name="full"/> is its file-system path, when it has one.</summary>
     public static ErrorRecord NoMatch(string path, string? full)
     {
-        string message = Message("CaptureFileNotFound.Pattern", path);
+        // a plain path names one file, as -LiteralPath does; a pattern matches none
+        string message = full != null && !WildcardPattern.ContainsWildcardCharacters(path)
+            ? Message("CaptureFileNotFound", full) : Message("CaptureFileNotFound.Pattern", path);
         return Of("CaptureFileNotFound", new ItemNotFoundException(message), path, message, Quote(NearestFolder(full)));
     }
 
