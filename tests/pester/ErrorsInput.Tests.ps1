@@ -296,3 +296,53 @@ Describe 'A capture cut short: the advice saves its complete frames' -Tag Errors
         $e.ErrorDetails.RecommendedAction | Should -Not -Match 'editcap'
     }
 }
+
+Describe 'A file to write named by a folder, a folder to write named by a file' -Tag Errors {
+    BeforeAll {
+        $script:Out = Join-Path $Work 'out'
+        $null = New-Item -ItemType Directory $Out
+        $script:PlainFile = Join-Path $Work 'plain-file'
+        Set-Content $PlainFile 'x'
+        function Get-AdvisedPath([string]$Advice) {
+            $m = [regex]::Match($Advice, "-Path '((?:[^']|'')+)'$")
+            $m.Success | Should -BeTrue -Because "the advice '$Advice' names a file with -Path"
+            $m.Groups[1].Value.Replace("''", "'")
+        }
+    }
+
+    It 'Export-LabJUnit -Path <folder>: OutputNotWritable, whose advice (followed) writes the file' {
+        $grades = Test-LabCapture -LiteralPath $Visit -Summary
+        foreach ($culture in 'en-US', 'zh-CN') {
+            $e = Use-Culture $culture { (Invoke-Collecting { $grades | Export-LabJUnit -Path $Out }).Errors }
+            $e.Count | Should -Be 1
+            $e[0].FullyQualifiedErrorId | Should -BeLike 'OutputNotWritable,*'
+            $e[0].CategoryInfo.Category | Should -Be 'WriteError'
+            $e[0].TargetObject | Should -Be $Out
+            if ($culture -eq 'zh-CN') { $e[0].ErrorDetails.Message | Should -Match $Cjk }
+        }
+        $file = Get-AdvisedPath $e[0].ErrorDetails.RecommendedAction
+        $written = $grades | Export-LabJUnit -Path $file
+        $written.FullName | Should -Be (Join-Path $Out 'grades.xml')
+        ([xml](Get-Content -Raw $file)).testsuites | Should -Not -BeNullOrEmpty
+    }
+
+    It 'Start-TcpCapture -Path <folder>: CaptureFileNotWritable before capturing, whose advice (followed) captures' {
+        $port = Get-FreePort
+        $e = (Invoke-Collecting { Start-TcpCapture -Path $Out -Port $port }).Errors
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotWritable,*'
+        $e[0].TargetObject | Should -Be $Out
+        $file = Get-AdvisedPath $e[0].ErrorDetails.RecommendedAction
+        $capture = Start-TcpCapture -Path $file -Port $port
+        try { Start-Sleep -Milliseconds 300 } finally { $capture | Stop-TcpCapture | Out-Null }
+        $file | Should -Exist
+        (Invoke-Collecting { Import-TcpCapture -LiteralPath $file }).Errors | Should -BeNullOrEmpty
+    }
+
+    It 'Export-HttpObject -Destination <a file>: one OutputNotWritable, not one per body' {
+        $r = Invoke-Collecting { Export-HttpObject -LiteralPath $Visit -Destination $PlainFile }
+        $r.Errors.Count | Should -Be 1
+        $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'OutputNotWritable,*'
+        $r.Errors[0].TargetObject | Should -Be $PlainFile
+    }
+}

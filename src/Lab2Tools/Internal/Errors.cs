@@ -216,6 +216,17 @@ internal static class Errors
         return Of(id, e, target, message, parameter);
     }
 
+    /// <summary>
+    /// A file to write whose path is an existing folder (Start-TcpCapture, Watch-TcpSegment: CaptureFileNotWritable;
+    /// Export-LabJUnit: OutputNotWritable); the advice names a file in that folder.
+    /// </summary>
+    public static ErrorRecord OutputIsFolder(string id, string folder, string parameter, string fileName)
+    {
+        string message = Message(id + ".Folder", folder);
+        return WithAdvice(id, new IOException(message), folder, message,
+            Text.Format($"Advice.{id}.Folder", parameter, Quote(System.IO.Path.Combine(folder, fileName))));
+    }
+
     // ---- live capture (Get-CaptureInterface, Start-TcpCapture, Watch-TcpSegment, Invoke-LabSession)
 
     /// <summary>A capture that could not start; the advice fits this system and this process (see <see cref="CaptureAdvice"/>).</summary>
