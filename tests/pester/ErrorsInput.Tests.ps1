@@ -310,7 +310,7 @@ Describe 'A file to write named by a folder, a folder to write named by a file' 
         }
     }
 
-    It 'Export-LabJUnit -Path <folder>: OutputNotWritable, whose advice (followed) writes the file' {
+    It 'Export-LabJUnit -Path a folder: OutputNotWritable, whose advice (followed) writes the file' {
         $grades = Test-LabCapture -LiteralPath $Visit -Summary
         foreach ($culture in 'en-US', 'zh-CN') {
             $e = Use-Culture $culture { (Invoke-Collecting { $grades | Export-LabJUnit -Path $Out }).Errors }
@@ -326,7 +326,7 @@ Describe 'A file to write named by a folder, a folder to write named by a file' 
         ([xml](Get-Content -Raw $file)).testsuites | Should -Not -BeNullOrEmpty
     }
 
-    It 'Start-TcpCapture -Path <folder>: CaptureFileNotWritable before capturing, whose advice (followed) captures' {
+    It 'Start-TcpCapture -Path a folder: CaptureFileNotWritable before capturing, whose advice (followed) captures' {
         $port = Get-FreePort
         $e = (Invoke-Collecting { Start-TcpCapture -Path $Out -Port $port }).Errors
         $e.Count | Should -Be 1
@@ -339,7 +339,7 @@ Describe 'A file to write named by a folder, a folder to write named by a file' 
         (Invoke-Collecting { Import-TcpCapture -LiteralPath $file }).Errors | Should -BeNullOrEmpty
     }
 
-    It 'Export-HttpObject -Destination <a file>: one OutputNotWritable, not one per body' {
+    It 'Export-HttpObject -Destination a file: one OutputNotWritable, not one per body' {
         $r = Invoke-Collecting { Export-HttpObject -LiteralPath $Visit -Destination $PlainFile }
         $r.Errors.Count | Should -Be 1
         $r.Errors[0].FullyQualifiedErrorId | Should -BeLike 'OutputNotWritable,*'
