@@ -193,13 +193,14 @@ Describe 'A folder stands for the capture files in it' -Tag Errors {
 Describe 'A file that is not a capture says what it looks like' -Tag Errors {
     BeforeDiscovery {
         $kinds = @(
-            @{ File = 'empty.pcap'; Looks = 'is empty \(0 bytes\)'; Zh = '空文件'; Make = { param($p) [IO.File]::WriteAllBytes($p, [byte[]]@()) } }
+            @{ File = 'empty.pcap'; Looks = 'is empty \(0 bytes\)'; Zh = '空文件'
+               Make = { param($p) [IO.File]::WriteAllBytes($p, [byte[]]@()) } }
             @{ File = 'page.pcap'; Looks = 'looks like an HTML page'; Zh = 'HTML 网页'
                Make = { param($p) Set-Content $p "`n<!DOCTYPE html>`n<html><head><title>Lab 2</title></head></html>" } }
             @{ File = 'packets.pcap'; Looks = 'looks like a JSON document'; Zh = 'JSON 文档'
                Make = { param($p) Set-Content $p '[ { "_index": "packets", "_source": { "layers": {} } } ]' } }
             @{ File = 'list.pcap'; Looks = 'looks like a text file'; Zh = '文本文件'
-               Make = { param($p) Set-Content $p "No.  Time  Source  Destination  Protocol`n1  0.000  127.0.0.1  127.0.0.1  TCP" -Encoding utf8BOM } }
+               Make = { param($p) Set-Content $p "No.  Time  Source  Destination`n1  0.000  127.0.0.1  127.0.0.1" -Encoding utf8BOM } }
             @{ File = 'export.pcap'; Looks = 'looks like an XML document'; Zh = 'XML 文档'
                Make = { param($p) Set-Content $p '<?xml version="1.0"?><pdml></pdml>' } }
             @{ File = 'pic.pcap'; Looks = 'looks like a PNG image'; Zh = 'PNG 图片'
@@ -266,7 +267,8 @@ Describe 'A file that is not a capture says what it looks like' -Tag Errors {
 }
 
 Describe 'A capture cut short: the advice saves its complete frames' -Tag Errors {
-    It '<_>: editcap, run as it is, writes every frame before the cut to a file read without error' -ForEach 'http-visit.pcap', 'http-visit.pcapng' {
+    It '<_>: editcap, run as it is, writes every frame before the cut to a file read without error' -ForEach @(
+        'http-visit.pcap', 'http-visit.pcapng') {
         $bytes = [IO.File]::ReadAllBytes((Join-Path $DataDir $_))
         $cut = Join-Path $Work "cut-$_"
         [IO.File]::WriteAllBytes($cut, $bytes[0..([int]($bytes.Length * 0.6))])
