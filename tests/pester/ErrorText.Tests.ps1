@@ -98,7 +98,7 @@ Describe 'The same failure under zh-CN and en-US' -Tag Errors, Chinese {
                Run = { Get-TcpHandshake -LiteralPath (Join-Path $Bad 'notes.pcap') } }
             @{ Case = 'a capture cut short'; Id = 'CaptureFileTruncated'
                Run = { Import-TcpCapture -LiteralPath (Join-Path $Bad 'cut.pcap') } }
-            @{ Case = 'a folder'; Id = 'CaptureFileIsFolder'
+            @{ Case = 'a folder without a capture file'; Id = 'CaptureFileNotFound'
                Run = { Test-LabCapture -LiteralPath (Join-Path $Bad 'folder.pcap') } }
             @{ Case = 'a malformed frame'; Id = 'MalformedFrame'
                Run = { Import-TcpCapture -LiteralPath $Malformed } }
@@ -202,7 +202,7 @@ Describe 'Warnings and verbose text under zh-CN' -Tag Chinese {
 
     It 'English stays the words of any other culture (fr-FR)' {
         $e = Get-ErrorIn ([cultureinfo]'fr-FR') { Import-TcpCapture -Path (Join-Path $Bad 'missing.pcap') }
-        $e.ErrorDetails.Message | Should -BeLike 'Cannot find a capture file matching*'
+        $e.ErrorDetails.Message | Should -BeLike 'Cannot find the capture file*'
         $e.ErrorDetails.RecommendedAction | Should -BeLike 'Check the path*'
     }
 }

@@ -40,7 +40,8 @@ BeforeAll {
 
     $script:Bad = Join-Path $TestDrive 'bad'
     $null = New-Item -ItemType Directory $Bad
-    Set-Content (Join-Path $Bad 'notes.pcap') 'not a capture'
+    # bytes that look like nothing known (a text file gets advice of its own: ErrorsInput.Tests.ps1)
+    [IO.File]::WriteAllBytes((Join-Path $Bad 'notes.pcap'), [byte[]](0..63))
     $bytes = [IO.File]::ReadAllBytes((Join-Path $DataDir 'http-visit.pcap'))
     [IO.File]::WriteAllBytes((Join-Path $Bad 'cut.pcap'), $bytes[0..2999])
     $null = New-Item -ItemType Directory (Join-Path $Bad 'folder.pcap')
@@ -92,7 +93,9 @@ Describe '<Name>: the same file failure gets the same error' -Tag Errors -ForEac
 
     It 'a missing file: CaptureFileNotFound' {
         $e = Get-FirstError { & $Name -Path (Join-Path $Bad 'missing.pcap') @extra }
-        Assert-Catalogued $e 'CaptureFileNotFound'
+        Assert-Catalogued $e 'CaptureFileNotFound' "'$Bad'"
+        $e = Get-FirstError { & $Name -LiteralPath (Join-Path $Bad 'missing.pcap') @extra }
+        Assert-Catalogued $e 'CaptureFileNotFound' "'$Bad'"
     }
 
     It 'a file that is not a capture: NotACaptureFile, target the file' {
@@ -101,14 +104,19 @@ Describe '<Name>: the same file failure gets the same error' -Tag Errors -ForEac
         $e.TargetObject | Should -Be (Join-Path $Bad 'notes.pcap')
     }
 
-    It 'a folder, by -Path or by -LiteralPath: CaptureFileIsFolder' {
-        Assert-Catalogued (Get-FirstError { & $Name -Path (Join-Path $Bad 'folder.pcap') @extra }) 'CaptureFileIsFolder'
-        Assert-Catalogued (Get-FirstError { & $Name -LiteralPath (Join-Path $Bad 'folder.pcap') @extra }) 'CaptureFileIsFolder'
+    It 'a folder without a capture file, by -Path or by -LiteralPath: CaptureFileNotFound, target the folder' {
+        $folder = Join-Path $Bad 'folder.pcap'
+        foreach ($e in (Get-FirstError { & $Name -Path $folder @extra }), (Get-FirstError { & $Name -LiteralPath $folder @extra })) {
+            $e.FullyQualifiedErrorId.Split(',')[0] | Should -Be 'CaptureFileNotFound'
+            $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $e.TargetObject | Should -Be $folder
+            $e.ErrorDetails.RecommendedAction | Should -BeLike "*Get-ChildItem -LiteralPath '$folder' -Recurse *| $Name"
+        }
     }
 
     It 'a file cut short: CaptureFileTruncated' {
         $e = Get-FirstError { & $Name -LiteralPath (Join-Path $Bad 'cut.pcap') @extra }
-        Assert-Catalogued $e 'CaptureFileTruncated'
+        Assert-Catalogued $e 'CaptureFileTruncated' "'$(Join-Path $Bad 'cut.pcap')'", "'$(Join-Path $Bad 'cut-complete.pcapng')'"
     }
 }
 

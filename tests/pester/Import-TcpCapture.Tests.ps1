@@ -127,9 +127,19 @@ Describe 'Import-TcpCapture' {
             $err[0].TargetObject | Should -Be 3
         }
 
-        It 'rejects a folder with a clear error' {
-            Import-TcpCapture -Path $DataDir -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
-            $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileIsFolder,*'
+        It 'reads the captures in a folder, and says when a folder has none' {
+            $folder = Join-Path $TestDrive 'two-captures'
+            $null = New-Item -ItemType Directory -Force $folder
+            Copy-Item $sample (Join-Path $folder 'a.pcap')
+            Copy-Item $sample (Join-Path $folder 'b.cap')
+            Set-Content (Join-Path $folder 'notes.txt') 'not read'
+            $out = @(Import-TcpCapture -Path $folder -ErrorVariable err -ErrorAction SilentlyContinue)
+            $err | Should -BeNullOrEmpty
+            $out.Count | Should -Be (2 * (Import-TcpCapture $sample | Measure-Object).Count)
+            ($out.Path | Select-Object -Unique) | Should -Be (Join-Path $folder 'a.pcap'), (Join-Path $folder 'b.cap')
+            $empty = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'no-captures')
+            Import-TcpCapture -Path $empty -ErrorVariable err -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound,*'
         }
     }
 }

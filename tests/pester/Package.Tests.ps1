@@ -123,7 +123,7 @@ try { Import-TcpCapture -Path 'nothing-here.pcap' } catch { `$e = `$_ }
 "@
         $r.Id | Should -Be 'CaptureFileNotFound'
         $r.Message | Should -Match '找不到'
-        $r.Advice | Should -Match 'Get-ChildItem \*\.pcap\*'
+        $r.Advice | Should -Match 'Get-ChildItem -LiteralPath .+ -Include \*\.pcap, \*\.pcapng, \*\.cap'
         $r.Advice | Should -Match '\p{IsCJKUnifiedIdeographs}'
         $r.Satellites | Should -Contain 'Lab2Tools.resources.dll'
     }

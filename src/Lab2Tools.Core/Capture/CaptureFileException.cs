@@ -15,13 +15,16 @@ public enum CaptureFileProblem
 /// <summary>A problem with the capture file itself (not with one frame's contents).</summary>
 public sealed class CaptureFileException : Exception
 {
-    public CaptureFileException(CaptureFileProblem problem, string path, long offset, long framesRead, string message)
+    public CaptureFileException(CaptureFileProblem problem, string path, long offset, long framesRead, string message,
+        FileContent content = FileContent.Unknown, bool compressed = false)
         : base(message)
     {
         Problem = problem;
         Path = path;
         Offset = offset;
         FramesRead = framesRead;
+        Content = content;
+        Compressed = compressed;
     }
 
     public CaptureFileProblem Problem { get; }
@@ -30,4 +33,8 @@ public sealed class CaptureFileException : Exception
     public long Offset { get; }
     /// <summary>How many frames were read successfully before the problem.</summary>
     public long FramesRead { get; }
+    /// <summary>For a file that is not a capture: what it looks like (Unknown when it is not recognised).</summary>
+    public FileContent Content { get; }
+    /// <summary>For a file that is not a capture: whether it is gzip-compressed (Content is then what it holds).</summary>
+    public bool Compressed { get; }
 }

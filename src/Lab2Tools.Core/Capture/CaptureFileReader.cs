@@ -78,9 +78,13 @@ public abstract class CaptureFileReader : IDisposable
     {
         Span<byte> magic = stackalloc byte[4];
         int n = ReadAtLeast(stream, magic);
+        if (n == 0)
+            throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
+                CaptureText.Format("File.Empty", path), FileContent.Empty);
         if (n < 4)
             throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
-                CaptureText.Format("File.TooShort", path, n));
+                CaptureText.Format("File.TooShort", path, n), FileContentSniffer.Sniff(magic[..n]));
+        bool gzip = false;
         if (magic[0] == 0x1F && magic[1] == 0x8B)
         {
             // gzip (.pcap.gz, .pcapng.gz, as Wireshark opens them): read the capture inside it
@@ -88,19 +92,41 @@ public abstract class CaptureFileReader : IDisposable
             n = ReadAtLeast(inner, magic);
             if (n < 4)
                 throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
-                    CaptureText.Format("File.GzipTooShort", path, n));
+                    CaptureText.Format("File.GzipTooShort", path, n), n == 0 ? FileContent.Empty : FileContent.Unknown, compressed: true);
             stream = inner;
+            gzip = true;
         }
         uint le = BinaryPrimitives.ReadUInt32LittleEndian(magic);
         CaptureFileReader reader = le switch
         {
             0xA1B2C3D4 or 0xD4C3B2A1 or 0xA1B23C4D or 0x4D3CB2A1 => new PcapFileReader(stream, path, magic.ToArray(), stream is FileStream),
             0x0A0D0D0A => new PcapNgFileReader(stream, path, magic.ToArray(), stream is FileStream),
-            _ => throw new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0,
-                CaptureText.Format("File.UnknownMagic", path, BinaryPrimitives.ReadUInt32BigEndian(magic).ToString("X8")))
+            _ => throw NotACapture(stream, path, magic, gzip),
         };
         reader.Initialize();
         return reader;
+    }
+
+    /// <summary>
+    /// A file whose first bytes are no capture's magic: the message says what it looks like when that is
+    /// recognisable (text, HTML, JSON, an archive...), with its first four bytes in hex as a detail.
+    /// </summary>
+    private static CaptureFileException NotACapture(Stream stream, string path, ReadOnlySpan<byte> magic, bool gzip)
+    {
+        var head = new byte[FileContentSniffer.HeadLength];
+        magic.CopyTo(head);
+        int n = magic.Length;
+        try
+        {
+            n += ReadAtLeast(stream, head.AsSpan(n));
+        }
+        catch (Exception e) when (e is IOException or CaptureFileException) { }
+        var content = FileContentSniffer.Sniff(head.AsSpan(0, n));
+        string hex = BinaryPrimitives.ReadUInt32BigEndian(magic).ToString("X8");
+        string message = content == FileContent.Unknown
+            ? CaptureText.Format(gzip ? "File.GzipUnknown" : "File.UnknownMagic", path, hex)
+            : CaptureText.Format(gzip ? "File.GzipLooksLike" : "File.LooksLike", path, CaptureText.Format("Content." + content), hex);
+        return new CaptureFileException(CaptureFileProblem.NotACaptureFile, path, 0, 0, message, content, gzip);
     }
 
     private static int ReadAtLeast(Stream s, Span<byte> dest)

@@ -250,6 +250,7 @@ public sealed class LabHttpServer : IDisposable
         // (the sweeper cancels the read when the deadline passes)
         Volatile.Write(ref conn.Deadline, Environment.TickCount64 + (long)(first ? _o.HeaderTimeout : _o.IdleTimeout).TotalMilliseconds);
         bool gotByte = filled > 0;
+        bool late = false;
         while (true)
         {
             int end = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
@@ -269,13 +270,27 @@ public sealed class LabHttpServer : IDisposable
                 buffer = bigger;
             }
             int r;
-            try
+            if (late)
             {
-                r = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, conn.Cts.Token).ConfigureAwait(false);
+                // the deadline has passed: only the bytes that had arrived by then count (no more waiting)
+                if (socket.Available == 0) return (new HeadBuffer(buffer, filled), 0, gotByte ? ReadStatus.Timeout : ReadStatus.Closed);
+                r = socket.Receive(buffer.AsSpan(filled), SocketFlags.None);
             }
-            catch (OperationCanceledException) when (!_stop.IsCancellationRequested && conn.TimedOut)
+            else
             {
-                return (new HeadBuffer(buffer, filled), 0, gotByte ? ReadStatus.Timeout : ReadStatus.Closed);
+                try
+                {
+                    r = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, conn.Cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!_stop.IsCancellationRequested && conn.TimedOut)
+                {
+                    // The sweeper cancelled the read at the deadline. On a loaded machine the request may well have
+                    // arrived in time, only the read's completion had not run yet: it is then in the socket, and
+                    // answered (a client that sent nothing is still closed silently, one that sent part of a head
+                    // gets 408). Without this, a busy server dropped requests it had in hand.
+                    late = true;
+                    continue;
+                }
             }
             if (r == 0) return (new HeadBuffer(buffer, filled), 0, ReadStatus.Closed);
             if (!gotByte && !first)   // the next request has started: it must now arrive in time

@@ -103,6 +103,7 @@ public sealed class StartTcpCaptureCommand : CaptureStartCmdlet
     protected override void EndProcessing()
     {
         string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path ?? $"lab2tools-{DateTime.Now:yyyyMMdd-HHmmss}.pcap");
+        if (Directory.Exists(path)) ThrowTerminatingError(Errors.OutputIsFolder("CaptureFileNotWritable", path, "-Path", "lab2.pcap"));
         var options = Options(path);
         if (!ShouldProcess(options.Interface ?? "loopback", Say.Format("Action.StartCapture", options.Filter, path))) return;
         try
@@ -221,6 +222,8 @@ public sealed class WatchTcpSegmentCommand : CaptureStartCmdlet
     protected override void EndProcessing()
     {
         string? path = Path == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (path != null && Directory.Exists(path))
+            ThrowTerminatingError(Errors.OutputIsFolder("CaptureFileNotWritable", path, "-Path", "lab2.pcap"));
         LiveSegmentSource source;
         var options = Options(path);
         options.Immediate = true;    // a live packet list: each segment as soon as it is captured

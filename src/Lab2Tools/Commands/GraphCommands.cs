@@ -36,11 +36,7 @@ public sealed class GetTcpStreamGraphCommand : SegmentAnalysisCmdlet
     {
         var graphs = _builder.Streams.Select(s => _builder.Build(s, Type, Direction)!).ToList();
         _builder = new TcpStreamGraphBuilder();
-        if (graphs.Count == 0 && Stream is { Length: > 0 })
-        {
-            WriteError(Errors.Raise("TcpStreamNotFound", m => new ItemNotFoundException(m), Stream, string.Join(", ", Stream)));
-            return;
-        }
+        // a -Stream the capture does not have: SegmentAnalysisCmdlet reports it, as for every cmdlet with -Stream
         if (SvgPath == null)
         {
             foreach (var g in graphs)

@@ -67,6 +67,7 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
 {
     private readonly HashSet<string> _used = new(StringComparer.OrdinalIgnoreCase);
     private string _folder = "";
+    private bool _folderFailed;
 
     /// <summary>The folder to write the files to; it is created when missing.</summary>
     [Parameter(Mandatory = true)]
@@ -97,9 +98,20 @@ public sealed class ExportHttpObjectCommand : HttpAnalysisCmdlet
         string path = System.IO.Path.Combine(_folder, name);
         if (!ShouldProcess(path, Say.Format("Action.SaveBody", body.Length, x.Method, x.Uri, x.StatusCode, x.Stream, x.ResponseFrame)))
             return;
+        if (_folderFailed) return;
         try
         {
             Directory.CreateDirectory(_folder);
+        }
+        catch (Exception e) when (Errors.IsFileFailure(e))
+        {
+            // one error for a folder that cannot be made, not one per body
+            _folderFailed = true;
+            WriteError(Errors.Output(e, _folder, "-Destination"));
+            return;
+        }
+        try
+        {
             File.WriteAllBytes(path, body);
             FileOutput.WriteFile(this, path);
         }

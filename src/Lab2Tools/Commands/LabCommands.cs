@@ -454,6 +454,7 @@ public sealed class ExportLabJUnitCommand : PSCmdlet
     protected override void EndProcessing()
     {
         string file = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+        if (Directory.Exists(file)) ThrowTerminatingError(Errors.OutputIsFolder("OutputNotWritable", file, "-Path", "grades.xml"));
         if (!ShouldProcess(file, Say.Format("Action.WriteJUnit", _grades.Count))) return;
         try
         {

@@ -76,9 +76,42 @@ internal static class Errors
         ? From(c)
         : Of("CaptureFileReadFailed", e, file, Message("CaptureFileReadFailed", file, e.Message));
 
-    /// <summary>A -Path that matches no file.</summary>
-    public static ErrorRecord NoMatch(string path) =>
-        RaiseAs("CaptureFileNotFound", "CaptureFileNotFound.Pattern", m => new ItemNotFoundException(m), path, path);
+    /// <summary>A -Path that matches no file; <paramref name="full"/> is its file-system path, when it has one.</summary>
+    public static ErrorRecord NoMatch(string path, string? full)
+    {
+        // a plain path names one file, as -LiteralPath does; a pattern matches none
+        string message = full != null && !WildcardPattern.ContainsWildcardCharacters(path)
+            ? Message("CaptureFileNotFound", full) : Message("CaptureFileNotFound.Pattern", path);
+        return Of("CaptureFileNotFound", new ItemNotFoundException(message), path, message, Quote(NearestFolder(full)));
+    }
+
+    /// <summary>A -LiteralPath that names nothing.</summary>
+    public static ErrorRecord FileNotFound(string path, string full)
+    {
+        string message = Message("CaptureFileNotFound", full);
+        return Of("CaptureFileNotFound", new FileNotFoundException(message, full), path, message, Quote(NearestFolder(full)));
+    }
+
+    /// <summary>A folder given as a capture path that holds no capture file; the advice reads its subfolders'.</summary>
+    public static ErrorRecord EmptyFolder(string folder, string cmdlet)
+    {
+        string message = Message("CaptureFileNotFound.Folder", folder);
+        return WithAdvice("CaptureFileNotFound", new FileNotFoundException(message, folder), folder, message,
+            Text.Format("Advice.CaptureFileNotFound.Folder", Quote(folder), cmdlet));
+    }
+
+    /// <summary>The closest folder that exists on the way up to <paramref name="full"/> (the current one when none).</summary>
+    private static string NearestFolder(string? full)
+    {
+        try
+        {
+            for (string? d = full == null ? null : System.IO.Path.GetDirectoryName(full); !string.IsNullOrEmpty(d);
+                 d = System.IO.Path.GetDirectoryName(d))
+                if (Directory.Exists(d)) return d;
+        }
+        catch (Exception e) when (e is ArgumentException or PathTooLongException) { }
+        return ".";
+    }
 
     /// <summary>A -Path whose brackets, being wildcard characters, keep it from naming the file of that very name.</summary>
     public static ErrorRecord WildcardNamesFile(string path)
@@ -98,8 +131,42 @@ internal static class Errors
             CaptureFileProblem.Unsupported => "CaptureFileUnsupported",
             _ => "CaptureFileCorrupt",
         };
-        // the reader's own sentence (Capture/CaptureText.resx, in the UI culture) says where and how many frames were read
-        return Of(id, e, e.Path, e.Message);
+        // the reader's own sentence (Capture/CaptureText.resx, in the UI culture) says where and how many frames were read,
+        // or what a file that is not a capture looks like; the advice fits what can be done with it
+        string? variant = e.Problem switch
+        {
+            CaptureFileProblem.NotACaptureFile => e.Content switch
+            {
+                FileContent.Empty => "Empty",
+                FileContent.Zip when !e.Compressed => "Zip",
+                FileContent.Snoop or FileContent.NetMon => "Convert",
+                FileContent.Text or FileContent.Html or FileContent.Xml or FileContent.Json => "Text",
+                _ => null,
+            },
+            CaptureFileProblem.Truncated => e.Offset == 0 ? "Header" : "Frames",
+            _ => null,
+        };
+        if (variant == null) return Of(id, e, e.Path, e.Message);
+        string advice = Text.Format(variant == "Frames" ? $"Advice.{id}" : $"Advice.{id}.{variant}", Quote(e.Path),
+            Quote(Sibling(e.Path, variant)));
+        return WithAdvice(id, e, e.Path, e.Message, advice);
+    }
+
+    /// <summary>
+    /// Where an advised command writes what it makes of <paramref name="path"/>: beside it, "-complete.pcapng" (the
+    /// frames before a cut), ".pcapng" (a converted capture) or the folder an archive is unpacked to.
+    /// </summary>
+    private static string Sibling(string path, string variant)
+    {
+        string dir = System.IO.Path.GetDirectoryName(path) ?? ".";
+        string stem = System.IO.Path.GetFileNameWithoutExtension(path);
+        return variant switch
+        {
+            "Frames" => System.IO.Path.Combine(dir, stem + "-complete.pcapng"),
+            "Convert" => System.IO.Path.Combine(dir, stem + "-converted.pcapng"),
+            "Zip" => System.IO.Path.Combine(dir, stem),
+            _ => path,
+        };
     }
 
     /// <summary>A frame that could not be decoded and was skipped, from a file or a live capture alike.</summary>
@@ -120,6 +187,22 @@ internal static class Errors
         return Of(id, new InvalidDataException(p.Message), p.Stream, p.Message, p.Stream, Quote(path ?? "capture.pcap"));
     }
 
+    /// <summary>
+    /// -Stream streams that one capture file (or the segments piped in from it) does not have: one error per file,
+    /// naming the streams, the file and how its streams are numbered, advising the command that lists them.
+    /// </summary>
+    public static ErrorRecord StreamNotFound(int[] streams, string? path, int streamCount, bool piped)
+    {
+        string list = string.Join(", ", streams);
+        string file = path ?? "";
+        string message = piped
+            ? (path == null ? Message("TcpStreamNotFound.Piped", list) : Message("TcpStreamNotFound.PipedFrom", list, file))
+            : streamCount == 0 ? Message("TcpStreamNotFound.NoStream", list, file)
+            : Message("TcpStreamNotFound", list, file, streamCount - 1);
+        string advice = path == null ? Text["Advice.TcpStreamNotFound.Piped"] : ErrorCatalog.Get("TcpStreamNotFound").Advice(Quote(path));
+        return WithAdvice("TcpStreamNotFound", new ItemNotFoundException(message), streams, message, advice);
+    }
+
     // ---- files the cmdlets write (Export-LabReport, Show-TcpFlow, Get-TcpStreamGraph, Export-HttpObject, Export-LabJUnit,
     //      Invoke-LabSession)
 
@@ -131,6 +214,17 @@ internal static class Errors
         string message = denied ? Message(id, target) : Message(id, target, e.Message);
         if (capture != null) message = Message("ReportNotWritten", capture, message);
         return Of(id, e, target, message, parameter);
+    }
+
+    /// <summary>
+    /// A file to write whose path is an existing folder (Start-TcpCapture, Watch-TcpSegment: CaptureFileNotWritable;
+    /// Export-LabJUnit: OutputNotWritable); the advice names a file in that folder.
+    /// </summary>
+    public static ErrorRecord OutputIsFolder(string id, string folder, string parameter, string fileName)
+    {
+        string message = Message(id + ".Folder", folder);
+        return WithAdvice(id, new IOException(message), folder, message,
+            Text.Format($"Advice.{id}.Folder", parameter, Quote(System.IO.Path.Combine(folder, fileName))));
     }
 
     // ---- live capture (Get-CaptureInterface, Start-TcpCapture, Watch-TcpSegment, Invoke-LabSession)
@@ -262,7 +356,6 @@ public static class ErrorCatalog
     {
         // capture files (every cmdlet with -Path / -LiteralPath)
         new("CaptureFileNotFound", ErrorCategory.ObjectNotFound),
-        new("CaptureFileIsFolder", ErrorCategory.InvalidArgument),
         new("CaptureFileNotOnFileSystem", ErrorCategory.InvalidArgument),
         new("CaptureFileAccessDenied", ErrorCategory.PermissionDenied),
         new("CaptureFileUnreadable", ErrorCategory.ReadError),

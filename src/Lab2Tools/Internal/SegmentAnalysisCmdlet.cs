@@ -16,6 +16,8 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     private bool _pipelineStarted;
     private string? _pipelinePath;
     private HashSet<int>? _streams;
+    private HashSet<int>? _found;        // the -Stream streams met in the current file
+    private int _streamCount;            // the current file's streams: 0 to _streamCount - 1
 
     /// <summary>TcpSegment objects, e.g. from Import-TcpCapture.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = InputObjectSet)]
@@ -29,7 +31,11 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
 
     protected override void BeginProcessing()
     {
-        if (Stream is { Length: > 0 }) _streams = new HashSet<int>(Stream);
+        if (Stream is { Length: > 0 })
+        {
+            _streams = new HashSet<int>(Stream);
+            _found = new HashSet<int>();
+        }
     }
 
     protected override void ProcessRecord()
@@ -39,13 +45,13 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
             foreach (var s in InputObject)
             {
                 if (s == null) continue;
-                if (!_pipelineStarted) { BeginAnalysis(); _pipelineStarted = true; _pipelinePath = s.Path; }
+                if (!_pipelineStarted) { Begin(); _pipelineStarted = true; _pipelinePath = s.Path; }
                 else if (s.Path != _pipelinePath)
                 {
                     // segments of another capture file: stream numbers start again there, so it is analysed on its own
-                    EndAnalysis();
+                    End(_pipelinePath, piped: true);
                     SeveralFiles = true;
-                    BeginAnalysis();
+                    Begin();
                     _pipelinePath = s.Path;
                 }
                 Feed(s);
@@ -54,14 +60,34 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
         }
         foreach (var file in ResolveCaptureFiles())
         {
-            BeginAnalysis();
-            if (ReadCaptureFile(file, Feed, NeedsPayload, reuseSegment: !KeepsSegments, payloadPorts: PayloadPorts)) EndAnalysis();
+            Begin();
+            if (ReadCaptureFile(file, Feed, NeedsPayload, reuseSegment: !KeepsSegments, payloadPorts: PayloadPorts))
+                End(file, piped: false);
         }
     }
 
     protected override void EndProcessing()
     {
-        if (_pipelineStarted) EndAnalysis();
+        if (_pipelineStarted) End(_pipelinePath, piped: true);
+    }
+
+    private void Begin()
+    {
+        _found?.Clear();
+        _streamCount = 0;
+        BeginAnalysis();
+    }
+
+    /// <summary>
+    /// Ends the analysis of one file, then reports the -Stream streams it does not have: one TcpStreamNotFound per
+    /// file, from what this one reading saw (the file is not read again).
+    /// </summary>
+    private void End(string? path, bool piped)
+    {
+        EndAnalysis();
+        if (_streams == null) return;
+        var missing = Stream!.Distinct().Where(n => !_found!.Contains(n)).OrderBy(n => n).ToArray();
+        if (missing.Length > 0) WriteError(Errors.StreamNotFound(missing, path, _streamCount, piped));
     }
 
     /// <summary>Whether the analysis needs the payload bytes.</summary>
@@ -84,7 +110,12 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Feed(TcpSegment s)
     {
-        if (_streams != null && !_streams.Contains(s.Stream)) return;
+        if (_streams != null)
+        {
+            if (s.Stream >= _streamCount) _streamCount = s.Stream + 1;
+            if (!_streams.Contains(s.Stream)) return;
+            _found!.Add(s.Stream);
+        }
         AnalyzeSegment(s);
     }
 }

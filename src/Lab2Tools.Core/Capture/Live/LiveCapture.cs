@@ -118,7 +118,7 @@ public sealed class LiveCapture : IDisposable
                 Description = d.Description ?? "",
                 FriendlyName = d.Interface?.FriendlyName,
                 IsLoopback = d.Loopback,
-                Addresses = d.Addresses.Where(a => a.Addr?.ipAddress != null).Select(a => a.Addr.ipAddress.ToString()).ToArray(),
+                Addresses = d.Addresses.Select(a => a.Addr?.ipAddress).OfType<System.Net.IPAddress>().Select(a => a.ToString()).ToArray(),
                 LinkType = link,
             });
         }
