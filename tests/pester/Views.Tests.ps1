@@ -33,6 +33,11 @@ BeforeDiscovery {
         @{ Name = 'Test-LabCapture'; Run = { Test-LabCapture (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'refused.pcap'), (Join-Path $DataDir 'loss.pcap') } }
         @{ Name = 'Test-LabCapture -Summary'; Run = { Test-LabCapture (Join-Path $DataDir '*.pcap*') -Summary -ErrorAction SilentlyContinue } }
         @{ Name = 'Show-TcpFlow -AsObject'; Run = { (Show-TcpFlow (Join-Path $DataDir 'client-abort.pcap') -Stream 0 -AsObject).Rows } }
+        @{ Name = 'Get-TcpStreamGraph'; Run = { Get-TcpStreamGraph (Join-Path $DataDir 'loss.pcap') -Type RoundTripTime | Select-Object -First 100 } }
+        @{ Name = 'Get-TcpRttEstimate'; Run = { Get-TcpRttEstimate (Join-Path $DataDir 'loss.pcap') | Select-Object -First 100 } }
+        @{ Name = 'Measure-TcpConnection'; Run = { Measure-TcpConnection (Join-Path $DataDir 'chromium-lab.pcap') } }
+        @{ Name = 'Get-TcpSocketState'; Run = { Get-TcpSocketState } }
+        @{ Name = 'Start-LabServer'; Run = { $s = Start-LabServer -Port 0; $s; $s | Stop-LabServer } }
     )
     $script:wideCases = foreach ($w in $wide) { foreach ($c in '', 'en-US', 'zh-CN') { @{ Name = $w.Name; Run = $w.Run; Culture = $c } } }
 }
