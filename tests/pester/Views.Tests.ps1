@@ -217,6 +217,16 @@ Describe 'Chinese sentences say enum values in Chinese and list with 、' -Tag V
         $zh | Should -Not -Match 'Rejected'
     }
 
+    It 'the Chinese report: a reset''s reason and a download''s state in Chinese, status codes listed with 、' {
+        $d = Join-Path $TestDrive 'zh-report'
+        $null = Export-LabReport -Path $chromium -Culture zh-CN -Destination $d
+        $md = Get-ChildItem $d -Filter *.md -Recurse | Select-Object -First 1 | Get-Content -Raw
+        $md | Should -Match 'RST（关闭后仍收到数据）'
+        $md | Should -Match '共 6 个报文段，被客户端中止。'
+        $md | Should -Match '\| 200、304 \|'
+        $md | Should -Not -Match 'DataAfterClose|ClosedWithDataInFlight|，(Complete|Aborted)。'
+    }
+
     It 'an HTTP exchange''s state: StateText in Chinese, State stays the enum name' {
         $x = Get-HttpExchange $chromium -Stream 0 | Select-Object -First 1
         $x.State | Should -Be 'Complete'

@@ -88,7 +88,7 @@ public static class LabReport
         {
             var files = http.GroupBy(x => x.Uri).Select(g => new[]
             {
-                g.Key, string.Join(", ", g.Select(x => x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-").Distinct()),
+                g.Key, AnalysisText.Words(g.Select(x => x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-").Distinct()),
                 g.Select(x => x.ContentType).FirstOrDefault(t => t != null) ?? "", N(g.Max(x => x.BodyLength)),
             });
             doc.T(new[] { T("Server.Col.Resource"), T("Server.Col.Status"), "Content-Type", T("Server.Col.Largest") }, files);
