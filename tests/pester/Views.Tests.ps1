@@ -236,3 +236,15 @@ Describe 'Chinese sentences say enum values in Chinese and list with 、' -Tag V
         Use-Culture 'zh-CN' { $a.StateText | Should -Be '被客户端中止' }
     }
 }
+
+Describe 'AvgSegmentSize: tcptrace''s quirk, said in the help' -Tag Views {
+    It 'is one byte short when the bytes divide evenly, and both help pages say why' {
+        $d = Measure-TcpConnection (Join-Path $DataDir 'chromium-lab.pcap') | Where-Object { $_.Stream -eq 0 -and $_.Direction -eq 'a2b' }
+        $d.ActualDataBytes % $d.ActualDataPackets | Should -Be 0
+        $d.AvgSegmentSize | Should -Be ($d.ActualDataBytes / $d.ActualDataPackets - 1)
+        (Get-Help Measure-TcpConnection -Full | Out-String) -replace '\s+', ' ' | Should -Match 'AvgSegmentSize copies tcptrace''s arithmetic.*plus 0\.001'
+        $zh = Get-Content -Raw -Encoding utf8 (Join-Path $PSScriptRoot '../../docs/zh-CN/Measure-TcpConnection.md')
+        $zh | Should -Match 'AvgSegmentSize 照搬了 tcptrace 的算法'
+        $zh | Should -Match '0\.001'
+    }
+}
