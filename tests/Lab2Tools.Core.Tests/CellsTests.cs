@@ -23,8 +23,10 @@ public class CellsTests
     }
 
     [Theory]
-    [InlineData("流 0：客户端的初始序列号 (ISN) 为 1187919074（帧 1）；SYN-ACK（帧 2）确认 1187919075 = ISN+1，相对确认号 Ack=1；服务器进入 TIME_WAIT（127.0.0.1:5000）。", 40)]
-    [InlineData("Seq 150593+1448 is below the next expected 154937: 127.0.0.1:5000 sent these bytes before (frame 133, 0.099 ms earlier).", 30)]
+    [InlineData("流 0：客户端的初始序列号 (ISN) 为 1187919074（帧 1）；SYN-ACK（帧 2）确认 1187919075 = ISN+1，"
+        + "相对确认号 Ack=1；服务器进入 TIME_WAIT（127.0.0.1:5000）。", 40)]
+    [InlineData("Seq 150593+1448 is below the next expected 154937: 127.0.0.1:5000 sent these bytes before "
+        + "(frame 133, 0.099 ms earlier).", 30)]
     public void Every_line_fits_and_no_ascii_run_is_cut(string text, int width)
     {
         var fitted = Cells.Fit(text, width)!;

@@ -189,7 +189,11 @@ Describe 'CSV cells are the same in every culture and read like the figures they
     It 'every DateTime has an ISO 8601 round-trip twin (<Name>Iso) that gives the same instant back' {
         $checked = 0
         foreach ($o in $Objects) {
-            foreach ($p in $o.PSObject.Properties | Where-Object { $_.TypeNameOfValue -in 'System.DateTime', 'System.Nullable`1[[System.DateTime, System.Private.CoreLib, Version=8.0.0.0, Culture=neutral, PublicKeyToken=7cec85d7bea7798e]]' -or $_.Value -is [datetime] }) {
+            $times = $o.PSObject.Properties | Where-Object {
+                $_.Value -is [datetime] -or $_.TypeNameOfValue -eq 'System.DateTime' -or
+                    $_.TypeNameOfValue -like 'System.Nullable*System.DateTime,*'
+            }
+            foreach ($p in $times) {
                 if ($p.Name -like '*Iso') { continue }
                 $iso = $o.PSObject.Properties[$p.Name + 'Iso']
                 $iso | Should -Not -BeNullOrEmpty -Because "$($o.GetType().Name).$($p.Name) needs a culture-invariant twin"
@@ -238,8 +242,10 @@ Describe 'CSV cells are the same in every culture and read like the figures they
         $x.RequestFirstFrame | Should -Be $x.RequestFrame
         $x.RequestText | Should -Match "\(frame $($x.RequestFrame), exchange 1 on the connection\)$"
         $x.RequestText | Should -Not -Match 'frames \d+-\d+'
-        $multi = Get-HttpExchange (Join-Path $DataDir 'chromium-lab.pcap') | Where-Object { $_.ResponseFirstFrame -ne $_.ResponseFrame } | Select-Object -First 1
-        $multi.ResponseText | Should -Match "frames $($multi.ResponseFirstFrame)-$($multi.ResponseFrame); reassembled in $($multi.ResponseFrame)"
+        $multi = Get-HttpExchange (Join-Path $DataDir 'chromium-lab.pcap') |
+            Where-Object { $_.ResponseFirstFrame -ne $_.ResponseFrame } | Select-Object -First 1
+        $range = "$($multi.ResponseFirstFrame)-$($multi.ResponseFrame)"
+        $multi.ResponseText | Should -Match "frames $range; reassembled in $($multi.ResponseFrame)"
         $saved = [cultureinfo]::CurrentUICulture
         try {
             [cultureinfo]::CurrentUICulture = 'zh-CN'

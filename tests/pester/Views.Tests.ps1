@@ -18,24 +18,30 @@ BeforeDiscovery {
 }
 
 BeforeDiscovery {
-    # every default table view (widths for a 120-column console, which leaves 119 to a table), on real captures that hold the long values: IPv6 endpoints, five-digit frame numbers,
-    # long evidence and reasons; in English (word wrap), the invariant culture and zh-CN (PowerShell cuts at the edge)
+    # every default table view (widths for a 120-column console, which leaves 119 to a table), on real captures that
+    # hold the long values: IPv6 endpoints, five-digit frame numbers, long evidence and reasons; in English (word
+    # wrap), the invariant culture and zh-CN (PowerShell cuts at the edge)
+    $ipv6 = Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap'
+    $chromium = Join-Path $DataDir 'chromium-lab.pcap'
+    $abort = Join-Path $DataDir 'client-abort.pcap'
+    $loss = Join-Path $DataDir 'loss.pcap'
     $script:wide = @(
-        @{ Name = 'Import-TcpCapture (IPv6)'; Run = { Import-TcpCapture (Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap') | Select-Object -First 40 } }
-        @{ Name = 'Import-TcpCapture'; Run = { Import-TcpCapture (Join-Path $DataDir 'loss.pcap') | Select-Object -First 300 } }
-        @{ Name = 'Get-TcpConnection (IPv6)'; Run = { Get-TcpConnection (Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap'), (Join-Path $DataDir 'http-visit-ipv6.pcap') } }
-        @{ Name = 'Get-TcpHandshake'; Run = { Get-TcpHandshake (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap'), (Join-Path $DataDir 'refused.pcap') } }
-        @{ Name = 'Get-TcpTeardown'; Run = { Get-TcpTeardown (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'client-abort.pcap'), (Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap') } }
-        @{ Name = 'Get-TcpStateTimeline'; Run = { Get-TcpStateTimeline (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap') } }
-        @{ Name = 'Get-TcpExpertInfo'; Run = { Get-TcpExpertInfo (Join-Path $DataDir 'loss.pcap') | Select-Object -First 200 } }
-        @{ Name = 'Get-TcpStream'; Run = { Get-TcpStream (Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap') } }
-        @{ Name = 'Get-HttpExchange'; Run = { Get-HttpExchange (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'client-abort.pcap') } }
-        @{ Name = 'Test-LabCapture'; Run = { Test-LabCapture (Join-Path $DataDir 'chromium-lab.pcap'), (Join-Path $DataDir 'refused.pcap'), (Join-Path $DataDir 'loss.pcap') } }
-        @{ Name = 'Test-LabCapture -Summary'; Run = { Test-LabCapture (Join-Path $DataDir '*.pcap*') -Summary -ErrorAction SilentlyContinue } }
-        @{ Name = 'Show-TcpFlow -AsObject'; Run = { (Show-TcpFlow (Join-Path $DataDir 'client-abort.pcap') -Stream 0 -AsObject).Rows } }
-        @{ Name = 'Get-TcpStreamGraph'; Run = { Get-TcpStreamGraph (Join-Path $DataDir 'loss.pcap') -Type RoundTripTime | Select-Object -First 100 } }
-        @{ Name = 'Get-TcpRttEstimate'; Run = { Get-TcpRttEstimate (Join-Path $DataDir 'loss.pcap') | Select-Object -First 100 } }
-        @{ Name = 'Measure-TcpConnection'; Run = { Measure-TcpConnection (Join-Path $DataDir 'chromium-lab.pcap') } }
+        @{ Name = 'Import-TcpCapture (IPv6)'; Run = { Import-TcpCapture $ipv6 | Select-Object -First 40 } }
+        @{ Name = 'Import-TcpCapture'; Run = { Import-TcpCapture $loss | Select-Object -First 300 } }
+        @{ Name = 'Get-TcpConnection (IPv6)'; Run = { Get-TcpConnection $ipv6, (Join-Path $DataDir 'http-visit-ipv6.pcap') } }
+        @{ Name = 'Get-TcpHandshake'; Run = { Get-TcpHandshake $chromium, $ipv6, (Join-Path $DataDir 'refused.pcap') } }
+        @{ Name = 'Get-TcpTeardown'; Run = { Get-TcpTeardown $chromium, $abort, $ipv6 } }
+        @{ Name = 'Get-TcpStateTimeline'; Run = { Get-TcpStateTimeline $chromium, $ipv6 } }
+        @{ Name = 'Get-TcpExpertInfo'; Run = { Get-TcpExpertInfo $loss | Select-Object -First 200 } }
+        @{ Name = 'Get-TcpStream'; Run = { Get-TcpStream $ipv6 } }
+        @{ Name = 'Get-HttpExchange'; Run = { Get-HttpExchange $chromium, $abort } }
+        @{ Name = 'Test-LabCapture'; Run = { Test-LabCapture $chromium, (Join-Path $DataDir 'refused.pcap'), $loss } }
+        @{ Name = 'Test-LabCapture -Summary'; Run = {
+            Test-LabCapture (Join-Path $DataDir '*.pcap*') -Summary -ErrorAction SilentlyContinue } }
+        @{ Name = 'Show-TcpFlow -AsObject'; Run = { (Show-TcpFlow $abort -Stream 0 -AsObject).Rows } }
+        @{ Name = 'Get-TcpStreamGraph'; Run = { Get-TcpStreamGraph $loss -Type RoundTripTime | Select-Object -First 100 } }
+        @{ Name = 'Get-TcpRttEstimate'; Run = { Get-TcpRttEstimate $loss | Select-Object -First 100 } }
+        @{ Name = 'Measure-TcpConnection'; Run = { Measure-TcpConnection $chromium } }
         @{ Name = 'Get-TcpSocketState'; Run = { Get-TcpSocketState } }
         @{ Name = 'Start-LabServer'; Run = { $s = Start-LabServer -Port 0; $s; $s | Stop-LabServer } }
     )
@@ -44,6 +50,11 @@ BeforeDiscovery {
 
 BeforeAll {
     . $PSScriptRoot/common.ps1
+    # the captures the 'cut inside' cases run on (their Run blocks run here, not at discovery)
+    $script:ipv6 = Join-Path $DataDir 'zeek/traces/ftp/ipv6.pcap'
+    $script:chromium = Join-Path $DataDir 'chromium-lab.pcap'
+    $script:abort = Join-Path $DataDir 'client-abort.pcap'
+    $script:loss = Join-Path $DataDir 'loss.pcap'
     $script:FormatXml = [xml](Get-Content -Raw (Join-Path (Split-Path $modulePath) 'Lab2Tools.Format.ps1xml'))
     function Get-ViewLabels([string]$TypeName) {
         $view = @($FormatXml.Configuration.ViewDefinitions.View | Where-Object { $_.ViewSelectedBy.TypeName -eq $TypeName -and $_.SelectSingleNode('TableControl') })[0]
@@ -111,15 +122,18 @@ Describe 'No table cell is cut inside a number, an endpoint or a word at 120 col
     BeforeAll {
         # cells as PowerShell counts them: East Asian wide characters take two
         function Get-CellWidth([string]$s) {
-            $s.Length + [regex]::Matches($s, '[\u1100-\u115F\u2E80-\u303E\u3040-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE6F\uFF00-\uFF60\uFFE0-\uFFE6]').Count
+            $wide = '[\u1100-\u115F\u2E80-\u303E\u3040-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE6F\uFF00-\uFF60\uFFE0-\uFFE6]'
+            $s.Length + [regex]::Matches($s, $wide).Count
         }
         function Get-TableColumns([string]$TypeName) {
-            $view = @($FormatXml.Configuration.ViewDefinitions.View | Where-Object { $_.ViewSelectedBy.TypeName -eq $TypeName -and $_.SelectSingleNode('TableControl') })[0]
+            $view = @($FormatXml.Configuration.ViewDefinitions.View |
+                Where-Object { $_.ViewSelectedBy.TypeName -eq $TypeName -and $_.SelectSingleNode('TableControl') })[0]
             $heads = @($view.TableControl.TableHeaders.TableColumnHeader)
             $items = @($view.TableControl.TableRowEntries.TableRowEntry.TableColumnItems.TableColumnItem)
             $fixed = ($heads | Where-Object { $_.Width } | ForEach-Object { [int]$_.Width } | Measure-Object -Sum).Sum
             for ($i = 0; $i -lt $heads.Count; $i++) {
-                $prop = if ($items[$i].PropertyName) { $items[$i].PropertyName } else { ([regex]::Match($items[$i].ScriptBlock, '\$_\.(\w+)')).Groups[1].Value }
+                $prop = if ($items[$i].PropertyName) { $items[$i].PropertyName }
+                else { ([regex]::Match($items[$i].ScriptBlock, '\$_\.(\w+)')).Groups[1].Value }
                 $width = if ($heads[$i].Width) { [int]$heads[$i].Width } else { 120 - $fixed - $heads.Count }
                 [pscustomobject]@{ Property = $prop; Format = $items[$i].FormatString; Width = $width }
             }
@@ -153,13 +167,16 @@ Describe 'No table cell is cut inside a number, an endpoint or a word at 120 col
                                 while ($k -gt 0 -and -not $lines.Where({ $_.Contains($rest.Substring(0, $k)) }, 'First').Count) { $k-- }
                                 $k | Should -BeGreaterThan 0 -Because "'$token' of $($c.Property) is shown"
                                 if ($k -lt $rest.Length) {
-                                    ':/,.;-&?=_'.Contains($rest[$k - 1]) | Should -BeTrue -Because "'$token' of $($c.Property) breaks after '$($rest.Substring(0, $k))' ($Name, '$Culture')"
+                                    $piece = $rest.Substring(0, $k)
+                                    ':/,.;-&?=_'.Contains($rest[$k - 1]) | Should -BeTrue -Because (
+                                        "'$token' of $($c.Property) breaks after '$piece' ($Name, '$Culture')")
                                 }
                                 $rest = $rest.Substring($k)
                             }
                             continue
                         }
-                        $lines.Where({ $_.Contains($token) }, 'First').Count | Should -Be 1 -Because "'$token' of $($c.Property) must not be cut ($Name, '$Culture')"
+                        $lines.Where({ $_.Contains($token) }, 'First').Count | Should -Be 1 -Because (
+                            "'$token' of $($c.Property) must not be cut ($Name, '$Culture')")
                     }
                 }
             }
@@ -242,7 +259,8 @@ Describe 'AvgSegmentSize: tcptrace''s quirk, said in the help' -Tag Views {
         $d = Measure-TcpConnection (Join-Path $DataDir 'chromium-lab.pcap') | Where-Object { $_.Stream -eq 0 -and $_.Direction -eq 'a2b' }
         $d.ActualDataBytes % $d.ActualDataPackets | Should -Be 0
         $d.AvgSegmentSize | Should -Be ($d.ActualDataBytes / $d.ActualDataPackets - 1)
-        (Get-Help Measure-TcpConnection -Full | Out-String) -replace '\s+', ' ' | Should -Match 'AvgSegmentSize copies tcptrace''s arithmetic.*plus 0\.001'
+        $help = (Get-Help Measure-TcpConnection -Full | Out-String) -replace '\s+', ' '
+        $help | Should -Match 'AvgSegmentSize copies tcptrace''s arithmetic.*plus 0\.001'
         $zh = Get-Content -Raw -Encoding utf8 (Join-Path $PSScriptRoot '../../docs/zh-CN/Measure-TcpConnection.md')
         $zh | Should -Match 'AvgSegmentSize 照搬了 tcptrace 的算法'
         $zh | Should -Match '0\.001'

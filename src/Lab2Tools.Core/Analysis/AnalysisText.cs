@@ -32,7 +32,8 @@ internal static class AnalysisText
 
     /// <summary>Names or numbers enumerated inside a sentence ("MSS, WS"; "MSS、WS" in Chinese).</summary>
     public static string Words<T>(IEnumerable<T> items) =>
-        string.Join(Table["List.Separator"], items.Select(i => i is IFormattable f ? f.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : i?.ToString()));
+        string.Join(Table["List.Separator"],
+            items.Select(i => i is IFormattable f ? f.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : i?.ToString()));
 
     /// <summary>Frame numbers as a list ("5, 7, 11"; "5、7、11" in Chinese).</summary>
     public static string List(IEnumerable<long> frames) =>

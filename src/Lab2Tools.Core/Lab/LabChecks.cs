@@ -186,7 +186,8 @@ public static class LabChecks
             {
                 var first = _hs.FirstOrDefault();
                 if (first == null) return NotApplicable(F("Check.Handshake.NoSyn", _port));
-                return Fail(F("Check.Handshake.Incomplete", first.Stream, Analysis.AnalysisText.VerdictName(first.VerdictValue), first.Explanation));
+                return Fail(F("Check.Handshake.Incomplete", first.Stream, Analysis.AnalysisText.VerdictName(first.VerdictValue),
+                    first.Explanation));
             }
             var o = h.ClientOptions;
             var missing = new List<string>();

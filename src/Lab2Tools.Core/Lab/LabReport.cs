@@ -269,7 +269,8 @@ public static class LabReport
         if (resets.Count > 0)
         {
             doc.H(3, T("Resources.Resets.Heading"));
-            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetByValue), r.ResetFrame, AnalysisText.ResetReasonName(r.ResetCause),
+            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetByValue), r.ResetFrame,
+                AnalysisText.ResetReasonName(r.ResetCause),
                 r.Explanation)));
         }
     }

@@ -25,7 +25,8 @@ public sealed class LabSession
     public string Path { get; init; } = "";
     public string OutputDirectory { get; init; } = "";
     public DateTime StartTime { get; init; }
-    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (Export-Csv writes the DateTime in the current culture).</summary>
+    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
     public string StartTimeIso => Lab2Tools.Model.Units.Iso(StartTime);
     public decimal DurationSeconds => Units.Seconds(Duration);
     internal TimeSpan Duration { get; init; }

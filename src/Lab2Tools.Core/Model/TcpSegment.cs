@@ -13,7 +13,8 @@ public sealed class TcpSegment
     public long Frame { get; internal set; }
     /// <summary>frame.time, in UTC.</summary>
     public DateTime Time { get; internal set; }
-    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (Export-Csv writes the DateTime in the current culture).</summary>
+    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
     public string TimeIso => Lab2Tools.Model.Units.Iso(Time);
     /// <summary>Nanoseconds since the Unix epoch (keeps the full precision of nanosecond captures).</summary>
     public long TimestampNanoseconds { get; internal set; }

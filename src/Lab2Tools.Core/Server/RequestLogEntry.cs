@@ -6,7 +6,8 @@ namespace Lab2Tools.Server;
 public sealed class RequestLogEntry
 {
     public DateTime Time { get; init; }
-    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (Export-Csv writes the DateTime in the current culture).</summary>
+    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
     public string TimeIso => Lab2Tools.Model.Units.Iso(Time);
     public string Client => ClientEndPoint.ToString();
     internal IPEndPoint ClientEndPoint { get; init; } = null!;

@@ -76,7 +76,8 @@ public sealed class TcpConnection
     public string RoleSource => RoleSourceValue.ToString();
     internal RoleSource RoleSourceValue { get; init; }
     public DateTime StartTime { get; init; }
-    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (Export-Csv writes the DateTime in the current culture).</summary>
+    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
     public string StartTimeIso => Lab2Tools.Model.Units.Iso(StartTime);
     /// <summary>Time of the first frame relative to the start of the capture.</summary>
     public decimal RelativeStartSeconds => Units.Seconds(RelativeStart);

@@ -12,7 +12,8 @@ public sealed class TcpFlowRow
     public int Stream { get; init; }
     public long Frame { get; init; }
     public DateTime Time { get; init; }
-    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (Export-Csv writes the DateTime in the current culture).</summary>
+    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
     public string TimeIso => Lab2Tools.Model.Units.Iso(Time);
     /// <summary>Time since the first frame of the stream.</summary>
     public decimal TimeInStreamSeconds => Units.Seconds(TimeInStream);

@@ -92,7 +92,8 @@ public sealed class HttpExchange
     /// <summary>Frames carrying the response that Wireshark marks "[TCP segment of a reassembled PDU]".</summary>
     public FrameList ResponseSegmentFrames { get; internal set; } = FrameList.Empty;
     public DateTime RequestTime { get; init; }
-    /// <summary>RequestTime as ISO 8601 round-trip text, the same in every culture (Export-Csv writes the DateTime in the current culture).</summary>
+    /// <summary>RequestTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
     public string RequestTimeIso => Lab2Tools.Model.Units.Iso(RequestTime);
     /// <summary>From the last byte of the request to the first byte of the response.</summary>
     public decimal? TimeToFirstByteMs => Units.Milliseconds(TimeToFirstByte);
