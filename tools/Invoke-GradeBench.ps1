@@ -32,7 +32,7 @@ $bytes = (Get-ChildItem $class -File | Measure-Object Length -Sum).Sum
 Write-Host ("Grading bench: {0} lab captures ({1:N1} MB, {2} different recordings), {3} processor(s)" -f $Files, ($bytes / 1MB), $sources.Count, [Environment]::ProcessorCount) -ForegroundColor Cyan
 
 $glob = Join-Path $class 'student-*'
-$props = 'Path', 'Result', 'Passed', 'Failed', 'NotApplicable', 'FailedChecks', 'Frames', 'ErrorId'
+$props = 'Path', 'Result', 'Passed', 'Failed', 'NotApplicable', 'FailedChecks', 'FrameCount', 'ErrorId'
 $null = Test-LabCapture -Path $glob -Summary                                        # warm-up
 $best = @{ 1 = [double]::MaxValue; 0 = [double]::MaxValue }
 $cpu = @{ 1 = 0.0; 0 = 0.0 }

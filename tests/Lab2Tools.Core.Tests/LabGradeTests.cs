@@ -19,7 +19,7 @@ public class LabGradeTests
         Assert.Equal("Failed", g.Result);
         Assert.Equal(string.Join(", ", checks.Where(c => !c.Passed && c.ResultValue == LabCheckOutcome.Failed).Select(c => c.Name)), g.FailedChecks);
         Assert.Same(checks, g.GetChecks());
-        Assert.Equal(0.003, g.DurationSeconds, 6);
+        Assert.Equal(0.003m, g.DurationSeconds);
     }
 
     [Fact]

@@ -72,8 +72,8 @@ public class ShapeTests
         Assert.Matches(@"^127\.0\.0\.1:\d+$", c.Client);
         Assert.Equal("127.0.0.1:5000", c.Server);
         Assert.Equal("Syn", c.RoleSource);
-        Assert.Equal(Math.Round(c.Duration.TotalSeconds, 9), c.DurationSeconds);
-        Assert.Equal(c.InitialRtt!.Value.TotalMilliseconds, c.InitialRttMs!.Value, 6);
+        Assert.Equal(c.Duration.Ticks / 10_000_000m, c.DurationSeconds);
+        Assert.Equal((decimal)c.InitialRtt!.Value.TotalMilliseconds, c.InitialRttMs!.Value);
         var h = a.Handshakes[0];
         Assert.Equal("Complete", h.Verdict);
         Assert.Equal($"{h.Syn.Frame},{h.SynAck!.Frame},{h.Ack!.Frame}", h.Frames);

@@ -66,7 +66,7 @@ Describe 'Test-LabCapture -Summary: one row per file' -Tag Grading {
     It 'checks a file cut short on the frames before the cut, and says so' {
         $erin = $rows | Where-Object { $_.Path -like '*erin.pcap' }
         $erin.ErrorId | Should -Be 'CaptureFileTruncated'
-        $erin.Frames | Should -Be 7
+        $erin.FrameCount | Should -Be 7
         $erin.Passed | Should -BeGreaterThan 0          # the handshake is in the first 7 frames
         $erin.Result | Should -Be 'Failed'
     }
@@ -74,7 +74,7 @@ Describe 'Test-LabCapture -Summary: one row per file' -Tag Grading {
     It 'gives the same rows, in the same order, one file at a time and four at a time' {
         $one = Test-LabCapture -Path (Join-Path $Class '*.pcap*') -Summary -ThrottleLimit 1 -ErrorAction SilentlyContinue
         $four = Test-LabCapture -Path (Join-Path $Class '*.pcap*') -Summary -ThrottleLimit 4 -ErrorAction SilentlyContinue
-        $props = 'Path', 'Result', 'Passed', 'Failed', 'NotApplicable', 'FailedChecks', 'Frames', 'ErrorId', 'Error'
+        $props = 'Path', 'Result', 'Passed', 'Failed', 'NotApplicable', 'FailedChecks', 'FrameCount', 'ErrorId', 'Error'
         ($one | Select-Object $props | ConvertTo-Json) | Should -Be ($four | Select-Object $props | ConvertTo-Json)
     }
 

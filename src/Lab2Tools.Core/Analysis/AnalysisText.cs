@@ -21,6 +21,20 @@ internal static class AnalysisText
     /// </summary>
     public static string KindName(TeardownKind kind) => Table["Teardown.Kind." + kind];
 
+    /// <summary>A handshake verdict inside a sentence: the enum name in English, Chinese words in Chinese.</summary>
+    public static string VerdictName(HandshakeVerdict verdict) => Table["Handshake.Verdict." + verdict];
+
+    /// <summary>A reset's reason inside a sentence: the enum name in English, Chinese words in Chinese (null: empty).</summary>
+    public static string ResetReasonName(TcpResetReason? reason) => reason is TcpResetReason r ? Table["Teardown.ResetReason." + r] : "";
+
+    /// <summary>An HTTP exchange's state inside a sentence or a cell: the enum name in English, Chinese words in Chinese.</summary>
+    public static string HttpStateName(Http.HttpExchangeState state) => Table["Http.State." + state];
+
+    /// <summary>Names or numbers enumerated inside a sentence ("MSS, WS"; "MSS、WS" in Chinese).</summary>
+    public static string Words<T>(IEnumerable<T> items) =>
+        string.Join(Table["List.Separator"],
+            items.Select(i => i is IFormattable f ? f.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : i?.ToString()));
+
     /// <summary>Frame numbers as a list ("5, 7, 11"; "5、7、11" in Chinese).</summary>
     public static string List(IEnumerable<long> frames) =>
         string.Join(Table["List.Separator"], frames.Select(f => Figures.N(f)));

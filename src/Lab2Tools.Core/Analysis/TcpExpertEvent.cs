@@ -10,6 +10,9 @@ public sealed class TcpExpertEvent
 {
     public long Frame { get; init; }
     public DateTime Time { get; init; }
+    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string TimeIso => Lab2Tools.Model.Units.Iso(Time);
     public int Stream { get; init; }
     /// <summary>Chat, Note, Warning or Error.</summary>
     public string Severity => SeverityValue.ToString();

@@ -186,7 +186,8 @@ public static class LabChecks
             {
                 var first = _hs.FirstOrDefault();
                 if (first == null) return NotApplicable(F("Check.Handshake.NoSyn", _port));
-                return Fail(F("Check.Handshake.Incomplete", first.Stream, first.Verdict, first.Explanation));
+                return Fail(F("Check.Handshake.Incomplete", first.Stream, Analysis.AnalysisText.VerdictName(first.VerdictValue),
+                    first.Explanation));
             }
             var o = h.ClientOptions;
             var missing = new List<string>();
@@ -197,7 +198,7 @@ public static class LabChecks
             int complete = _hs.Count(x => x.VerdictValue == HandshakeVerdict.Complete);
             string ev = F(missing.Count > 0 ? "Check.Handshake.Missing" : "Check.Handshake.Evidence", h.Stream, h.Client, h.Server,
                 frames[0], frames[1], frames[2], Opt(o.Mss), Opt(o.WindowScaleMultiplier), YesNo(o.SackPermitted),
-                string.Join(", ", missing), complete, _hs.Count);
+                Analysis.AnalysisText.Words(missing), complete, _hs.Count);
             return (R(missing.Count == 0), ev, frames, h.Stream);
         }
 
@@ -232,7 +233,7 @@ public static class LabChecks
                 return (LabCheckOutcome.NotApplicable, F("Check.Page.Whole", x.Stream, x.Uri, x.RequestFrame, x.StatusCode, x.ReasonPhrase,
                     x.BodyLength, x.ResponseFrame), frames.ToArray(), x.Stream);
             string ev = F(segs == 2 ? "Check.Page.Evidence2" : "Check.Page.Evidence", x.Stream, x.Uri, x.RequestFrame, x.StatusCode,
-                x.ReasonPhrase, x.ContentType, x.BodyLength, segs, string.Join(", ", x.ResponseSegmentFrames), x.ResponseFrame);
+                x.ReasonPhrase, x.ContentType, x.BodyLength, segs, Analysis.AnalysisText.List(x.ResponseSegmentFrames), x.ResponseFrame);
             return (LabCheckOutcome.Passed, ev, frames.ToArray(), x.Stream);
         }
 
@@ -243,7 +244,7 @@ public static class LabChecks
             var others = _http.Where(x => x.Stream != page.Stream && x.Uri != "/" && x.Uri != "/favicon.ico").ToList();
             if (others.Count == 0) return Fail(F("Check.Extra.None", page.Stream));
             var byStream = others.GroupBy(x => x.Stream).Select(g => F("Check.Extra.Stream", g.Key, g.First().ClientEndPoint.Port,
-                string.Join(", ", g.Select(x => $"{x.Method} {x.Uri} → {x.StatusCode}"))));
+                LabText.Join(g.Select(x => $"{x.Method} {x.Uri} → {x.StatusCode}"))));
             return (LabCheckOutcome.Passed, F("Check.Extra.Evidence", page.Stream, page.ClientEndPoint.Port,
                     others.Select(x => x.Stream).Distinct().Count(), string.Join(T("List.Semicolon"), byStream)),
                 others.Select(x => x.RequestFrame).ToArray(), others[0].Stream);
@@ -347,13 +348,13 @@ public static class LabChecks
             frames.AddRange(zeroFrames);
             var resets = f.Teardowns.Where(t => t.KindValue == TeardownKind.Reset).ToList();
             string Reset(TcpTeardown r) => F("Check.Abnormal.Reset", r.Stream,
-                LabText.Role(r.ResetByValue, none: ""), r.ResetFrame, r.ResetReason);
+                LabText.Role(r.ResetByValue, none: ""), r.ResetFrame, Analysis.AnalysisText.ResetReasonName(r.ResetCause));
             string resetText = resets.Count == 0 ? T("Check.Abnormal.NoResets")
                 : F("Check.Abnormal.Resets", resets.Count, string.Join(T("List.Semicolon"), resets.Select(Reset)));
             frames.AddRange(resets.Select(r => r.ResetFrame ?? 0).Where(x => x > 0));
             string head = problems.Count == 0 ? F("Check.Abnormal.Nothing", conns.Count, _port)
                 : F("Check.Abnormal.Found", LabText.Join(problems));
-            string zeroText = zero == 0 ? "" : F("Check.Abnormal.ZeroWindows", zero, string.Join(", ", zeroFrames));
+            string zeroText = zero == 0 ? "" : F("Check.Abnormal.ZeroWindows", zero, Analysis.AnalysisText.List(zeroFrames));
             return (R(problems.Count == 0), F("Check.Abnormal.Evidence", head, zeroText, resetText),
                 frames.Distinct().OrderBy(x => x).ToArray(), null);
         }

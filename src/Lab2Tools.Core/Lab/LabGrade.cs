@@ -30,14 +30,17 @@ public sealed class LabCaptureGrade
     public int NotApplicable { get; init; }
     /// <summary>The names of the failed checks, separated by ", " (empty when none failed).</summary>
     public string FailedChecks { get; init; } = "";
-    /// <summary>Frames read from the file.</summary>
-    public long Frames { get; init; }
+    /// <summary>How many frames were read from the file (a count; elsewhere Frames is a list of frame numbers).</summary>
+    public long FrameCount { get; init; }
     /// <summary>The stable id of the error that stopped the file from being read (or read to its end), else empty.</summary>
     public string ErrorId { get; init; } = "";
     /// <summary>That error's message, else empty. A file cut short still gets its checks, on the frames before the cut.</summary>
     public string Error { get; init; } = "";
     /// <summary>Time spent reading and checking the file, in seconds.</summary>
-    public double DurationSeconds { get; init; }
+    public decimal DurationSeconds { get; init; }
+
+    /// <summary>Seconds rounded to the microsecond.</summary>
+    private static decimal Seconds6(TimeSpan t) => Math.Round(t.Ticks / 10_000_000m, 6);
 
     /// <summary>The check results the counts come from (a method, so that Export-Csv and ConvertTo-Json leave it out).</summary>
     public IReadOnlyList<LabCheckResult> GetChecks() => _checks;
@@ -63,10 +66,10 @@ public sealed class LabCaptureGrade
             Failed = failed,
             NotApplicable = notApplicable,
             FailedChecks = string.Join(", ", checks.Where(c => c.ResultValue == LabCheckOutcome.Failed).Select(c => c.Name)),
-            Frames = frames,
+            FrameCount = frames,
             ErrorId = errorId ?? "",
             Error = error ?? "",
-            DurationSeconds = Math.Round(duration.TotalSeconds, 6),
+            DurationSeconds = Seconds6(duration),
             _checks = checks,
         };
     }
@@ -83,7 +86,7 @@ public sealed class LabCaptureGrade
     /// <summary>The grade of a file that could not be read at all.</summary>
     public static LabCaptureGrade Unreadable(string path, string errorId, string error, TimeSpan duration) => new()
     {
-        Path = path, Result = "Unreadable", ErrorId = errorId, Error = error, DurationSeconds = Math.Round(duration.TotalSeconds, 6),
+        Path = path, Result = "Unreadable", ErrorId = errorId, Error = error, DurationSeconds = Seconds6(duration),
     };
 }
 
@@ -95,8 +98,7 @@ public sealed class LabCaptureGrade
 /// </summary>
 public static class LabJUnitWriter
 {
-    private static string F(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
-
+    private static string F(decimal seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
     public static void Write(IReadOnlyList<LabCaptureGrade> grades, string file, string suiteName, DateTime timestamp)
     {
         var settings = new XmlWriterSettings { Indent = true, Encoding = new UTF8Encoding(false) };
@@ -129,7 +131,7 @@ public static class LabJUnitWriter
             w.WriteStartElement("properties");
             Property(w, "path", g.Path);
             Property(w, "result", g.Result);
-            Property(w, "frames", N(g.Frames));
+            Property(w, "frames", N(g.FrameCount));
             w.WriteEndElement();
             if (g.ErrorId.Length > 0)
             {
@@ -141,7 +143,7 @@ public static class LabJUnitWriter
                 w.WriteAttributeString("type", g.ErrorId);
                 w.WriteAttributeString("message", X(g.Error));
                 w.WriteString(X(g.Result == "Unreadable" ? $"{g.ErrorId}: {g.Error}"
-                    : LabText.F("Grade.ReadBeforeDamage", g.ErrorId, g.Error, N(g.Frames))));
+                    : LabText.F("Grade.ReadBeforeDamage", g.ErrorId, g.Error, N(g.FrameCount))));
                 w.WriteEndElement();
                 w.WriteEndElement();
             }

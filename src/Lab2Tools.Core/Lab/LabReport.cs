@@ -88,7 +88,7 @@ public static class LabReport
         {
             var files = http.GroupBy(x => x.Uri).Select(g => new[]
             {
-                g.Key, string.Join(", ", g.Select(x => x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-").Distinct()),
+                g.Key, AnalysisText.Words(g.Select(x => x.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "-").Distinct()),
                 g.Select(x => x.ContentType).FirstOrDefault(t => t != null) ?? "", N(g.Max(x => x.BodyLength)),
             });
             doc.T(new[] { T("Server.Col.Resource"), T("Server.Col.Status"), "Content-Type", T("Server.Col.Largest") }, files);
@@ -190,7 +190,7 @@ public static class LabReport
         int count = page.ResponseSegmentFrames.Count + 1;
         string status = $"{page.ResponseVersion} {page.StatusCode} {page.ReasonPhrase}";
         doc.P(F(count == 1 ? "Page.Response.One" : count == 2 ? "Page.Response.Two" : "Page.Response.Many", status, page.ContentType,
-            N(page.BodyLength), count, string.Join(", ", page.ResponseSegmentFrames), page.ResponseFrame));
+            N(page.BodyLength), count, AnalysisText.List(page.ResponseSegmentFrames), page.ResponseFrame));
         string toClient = T("Page.Direction.ToClient"), toServer = T("Page.Direction.ToServer");
         doc.T(new[] { T("Col.Frame"), T("Page.Col.Direction"), T("Page.Col.Flags"), "Seq", "Ack", "Len", "Win", T("Page.Col.What") },
             after.Select(s => new[]
@@ -237,7 +237,7 @@ public static class LabReport
                     x.Range != null ? "Range: " + x.Range : null, x.IfNoneMatch != null ? "If-None-Match: " + x.IfNoneMatch : null,
                     x.IfModifiedSince != null ? "If-Modified-Since: " + x.IfModifiedSince : null,
                 }.Where(v => v != null)),
-                x.ContentRange ?? "", N(x.BodyLength), x.State.ToString(),
+                x.ContentRange ?? "", N(x.BodyLength), AnalysisText.HttpStateName(x.StateValue),
             }));
         doc.P(F("Resources.Connections", http.Select(x => x.Stream).Distinct().Count(), http.Count));
 
@@ -262,14 +262,15 @@ public static class LabReport
                 x.ClientEndPoint.Port,
                 $"{x.Method} {x.Uri}", x.Range, x.RequestFrame, $"{x.StatusCode} {x.ReasonPhrase}",
                 x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
-                x.State)));
+                x.StateText)));
             doc.P(T("Resources.Audio.Why"));
         }
         var resets = a.Teardowns.Where(t => http.Any(x => x.Stream == t.Stream) && t.KindValue == TeardownKind.Reset).ToList();
         if (resets.Count > 0)
         {
             doc.H(3, T("Resources.Resets.Heading"));
-            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetByValue), r.ResetFrame, r.ResetReason,
+            doc.List(resets.Select(r => F("Resources.Resets.Item", r.Stream, Role(r.ResetByValue), r.ResetFrame,
+                AnalysisText.ResetReasonName(r.ResetCause),
                 r.Explanation)));
         }
     }

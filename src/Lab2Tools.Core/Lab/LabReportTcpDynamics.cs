@@ -62,7 +62,7 @@ internal static class LabReportTcpDynamics
                     : F("Dynamics.Shrinks", Grouped(first.Value), first.Frame, Grouped(min.Value), min.Frame, Ms3(min.TimeSeconds * 1000)));
             else
                 notes.Add(F("Dynamics.Steady", Grouped(first.Value), first.Frame));
-            notes.Add(zeros.Count > 0 ? F("Dynamics.ZeroWindow", string.Join(", ", zeros.Take(10))) : T("Dynamics.NoZeroWindow"));
+            notes.Add(zeros.Count > 0 ? F("Dynamics.ZeroWindow", Analysis.AnalysisText.Words(zeros.Take(10))) : T("Dynamics.NoZeroWindow"));
         }
         var flights = Flights(segs, audio.ServerEndPoint.Port, outst);
         if (flights.Count > 0)
@@ -70,7 +70,7 @@ internal static class LabReportTcpDynamics
             var peak = flights.OrderByDescending(f => f.Bytes).ThenBy(f => f.Frame).First();
             var run = LongestGrowth(flights);
             string Flight(Flight f) => F("Dynamics.Flight", Grouped(f.Bytes), f.Frame);
-            string list = string.Join(", ", flights.Take(8).Select(Flight)) + (flights.Count > 8 ? ", ..." : "");
+            string list = LabText.Join(flights.Take(8).Select(Flight)) + (flights.Count > 8 ? LabText.Comma + "..." : "");
             notes.Add(run.Count >= 3
                 ? F("Dynamics.SlowStart", string.Join(" → ", run.Select(Flight)))
                 : F("Dynamics.NoSlowStart", list, Grouped(peak.Bytes), peak.Frame));

@@ -25,7 +25,10 @@ public sealed class LabSession
     public string Path { get; init; } = "";
     public string OutputDirectory { get; init; } = "";
     public DateTime StartTime { get; init; }
-    public double DurationSeconds => Units.Seconds(Duration);
+    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string StartTimeIso => Lab2Tools.Model.Units.Iso(StartTime);
+    public decimal DurationSeconds => Units.Seconds(Duration);
     internal TimeSpan Duration { get; init; }
     /// <summary>BuiltIn or Chromium.</summary>
     public string Browser => BrowserValue.ToString();
@@ -110,8 +113,7 @@ public static class LabSummary
     private static string Cut(string s, int n) => s.Length <= n ? s : s.Substring(0, n - 1) + "…";
 
     /// <summary>Columns of the console: a CJK character takes two.</summary>
-    private static int Width(string s) => s.Sum(c => c >= '\u1100' && (c <= '\u115f' || (c >= '\u2e80' && c <= '\ua4cf')
-        || (c >= '\uac00' && c <= '\ud7a3') || (c >= '\uf900' && c <= '\ufaff') || (c >= '\uff00' && c <= '\uff60')) ? 2 : 1);
+    private static int Width(string s) => Cells.Width(s);
     private static string Left(string s, int n) => s + new string(' ', Math.Max(0, n - Width(s)));
     private static string Right(string s, int n) => new string(' ', Math.Max(0, n - Width(s))) + s;
 

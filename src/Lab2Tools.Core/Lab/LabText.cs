@@ -79,7 +79,7 @@ internal static class LabPortChoice
             var g = pages[0];
             long frame = g.First().RequestFrame;
             if (pages.Count == 1) return (g.Key, LabPortReason.Of("Port.AnsweredPage", g.Key, frame));
-            string others = string.Join(", ", pages.Skip(1).Select(o => o.Key));
+            string others = Analysis.AnalysisText.Words(pages.Skip(1).Select(o => o.Key));
             return (g.Key, LabPortReason.Of(g.Key == lab ? "Port.AnsweredPageLab" : "Port.AnsweredPageMost", g.Key, frame, others));
         }
         if (a.Connections.Any(c => c.ServerEndPoint.Port == lab)) return (lab, LabPortReason.Of("Port.NoPageLabPort", lab));

@@ -13,12 +13,15 @@ public sealed class TcpSegment
     public long Frame { get; internal set; }
     /// <summary>frame.time, in UTC.</summary>
     public DateTime Time { get; internal set; }
+    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string TimeIso => Lab2Tools.Model.Units.Iso(Time);
     /// <summary>Nanoseconds since the Unix epoch (keeps the full precision of nanosecond captures).</summary>
     public long TimestampNanoseconds { get; internal set; }
     /// <summary>frame.time_relative: time since the first frame of the capture.</summary>
     internal TimeSpan TimeRelative { get; set; }
     /// <summary>frame.time_relative in seconds.</summary>
-    public double TimeRelativeSeconds => Units.Seconds(TimeRelative);
+    public decimal TimeRelativeSeconds => Units.Seconds(TimeRelative);
     /// <summary>tcp.stream: 0-based conversation index.</summary>
     public int Stream { get; internal set; }
     internal IPAddress Source { get; set; } = IPAddress.None;
@@ -94,7 +97,7 @@ public sealed class TcpSegment
     /// <summary>tcp.analysis.ack_rtt: time from that segment to this ACK.</summary>
     internal TimeSpan? AckRtt { get; set; }
     /// <summary>tcp.analysis.ack_rtt in milliseconds.</summary>
-    public double? AckRttMs => Units.Milliseconds(AckRtt);
+    public decimal? AckRttMs => Units.Milliseconds(AckRtt);
     public long? AckRttNanoseconds { get; internal set; }
     /// <summary>tcp.analysis.bytes_in_flight: unacknowledged bytes in this direction after this segment.</summary>
     public long? BytesInFlight { get; internal set; }
@@ -105,22 +108,22 @@ public sealed class TcpSegment
     /// <summary>tcp.analysis.rto: time since the segment that set the next expected sequence number (retransmissions).</summary>
     internal TimeSpan? Rto { get; set; }
     /// <summary>tcp.analysis.rto in milliseconds.</summary>
-    public double? RtoMs => Units.Milliseconds(Rto);
+    public decimal? RtoMs => Units.Milliseconds(Rto);
     /// <summary>tcp.analysis.rto_frame</summary>
     public long? RtoFrame { get; internal set; }
     /// <summary>tcp.analysis.initial_rtt: SYN to the ACK that completed the handshake, once known.</summary>
     internal TimeSpan? InitialRtt { get; set; }
     /// <summary>tcp.analysis.initial_rtt in milliseconds.</summary>
-    public double? InitialRttMs => Units.Milliseconds(InitialRtt);
+    public decimal? InitialRttMs => Units.Milliseconds(InitialRtt);
     public long? InitialRttNanoseconds { get; internal set; }
     /// <summary>tcp.time_delta: time since the previous frame of this stream.</summary>
     internal TimeSpan TimeDelta { get; set; }
     /// <summary>tcp.time_delta in seconds.</summary>
-    public double TimeDeltaSeconds => Units.Seconds(TimeDelta);
+    public decimal TimeDeltaSeconds => Units.Seconds(TimeDelta);
     /// <summary>tcp.time_relative: time since the first frame of this stream.</summary>
     internal TimeSpan TimeInStream { get; set; }
     /// <summary>tcp.time_relative in seconds.</summary>
-    public double TimeInStreamSeconds => Units.Seconds(TimeInStream);
+    public decimal TimeInStreamSeconds => Units.Seconds(TimeInStream);
     /// <summary>The captured payload bytes (shorter than Len when the frame was truncated).</summary>
     internal byte[] Payload { get => _payload; set => _payload = value; }
     /// <summary>The captured payload bytes (a method, so that Export-Csv and ConvertTo-Json leave them out).</summary>

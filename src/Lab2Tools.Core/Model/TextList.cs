@@ -61,12 +61,18 @@ public sealed class WordList<T> : TextList<T>
 /// <summary>Shared conversions of the public surface: durations as numbers with their unit, endpoints as text.</summary>
 public static class Units
 {
-    /// <summary>Milliseconds, rounded to the nanosecond.</summary>
-    public static double Milliseconds(TimeSpan t) => Math.Round(t.Ticks / 10_000.0, 6);
-    public static double? Milliseconds(TimeSpan? t) => t is TimeSpan v ? Milliseconds(v) : null;
-    /// <summary>Seconds, rounded to the nanosecond.</summary>
-    public static double Seconds(TimeSpan t) => Math.Round(t.Ticks / 10_000_000.0, 9);
-    public static double? Seconds(TimeSpan? t) => t is TimeSpan v ? Seconds(v) : null;
+    /// <summary>
+    /// Milliseconds, exact to the tick (100 ns, at most 4 decimals). A decimal, not a double: its text (Export-Csv
+    /// writes ToString()) is never "4.8E-05" nor 17 digits, and it keeps exactly the capture's precision.
+    /// </summary>
+    public static decimal Milliseconds(TimeSpan t) => t.Ticks / 10_000m;
+    public static decimal? Milliseconds(TimeSpan? t) => t is TimeSpan v ? Milliseconds(v) : null;
+    /// <summary>Seconds, exact to the tick (100 ns, at most 7 decimals), as a decimal for the same reason.</summary>
+    public static decimal Seconds(TimeSpan t) => t.Ticks / 10_000_000m;
+    public static decimal? Seconds(TimeSpan? t) => t is TimeSpan v ? Seconds(v) : null;
+    /// <summary>A time as ISO 8601 round-trip text, the same in every culture ("2026-11-25T02:46:32.0000150Z").</summary>
+    public static string Iso(DateTime t) => t.ToString("o", System.Globalization.CultureInfo.InvariantCulture);
+    public static string? Iso(DateTime? t) => t is DateTime v ? Iso(v) : null;
     /// <summary>"127.0.0.1:5000" or "[::1]:5000".</summary>
     public static string Text(System.Net.IPEndPoint? e) => e?.ToString() ?? "";
     /// <summary>An address and a port as one endpoint's text, the same as <see cref="Text(System.Net.IPEndPoint?)"/>.</summary>

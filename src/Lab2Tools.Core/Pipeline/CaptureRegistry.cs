@@ -23,6 +23,10 @@ public sealed class TcpCaptureSession
     internal CaptureState StateValue => Capture.State;
     public DateTime StartTime => Capture.StartTime;
     public DateTime? StopTime => Capture.StopTime;
+    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv).</summary>
+    public string StartTimeIso => Lab2Tools.Model.Units.Iso(StartTime);
+    /// <summary>StopTime as ISO 8601 round-trip text (empty while capturing).</summary>
+    public string? StopTimeIso => Lab2Tools.Model.Units.Iso(StopTime);
     public long Packets => Capture.Packets;
     public long Bytes => Capture.Bytes;
     public long TcpSegments => Source.TcpSegments;

@@ -31,6 +31,9 @@ public sealed class LabServer
     public string State => StateValue.ToString();
     internal LabServerState StateValue => Server.State;
     public DateTime StartTime => Server.StartTime;
+    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string StartTimeIso => Lab2Tools.Model.Units.Iso(StartTime);
     public long RequestCount => Server.RequestCount;
     public long ConnectionCount => Server.ConnectionCount;
     public int ActiveConnections => Server.ActiveConnections;

@@ -23,6 +23,9 @@ public sealed class TcpSocketEntry
     public int LocalPort => LocalIpEndPoint.Port;
     public int RemotePort => RemoteIpEndPoint.Port;
     public DateTime Observed { get; init; }
+    /// <summary>Observed as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string ObservedIso => Lab2Tools.Model.Units.Iso(Observed);
     public override string ToString() => $"{LocalEndPoint} {RemoteEndPoint} {State}";
 }
 

@@ -76,11 +76,14 @@ public sealed class TcpConnection
     public string RoleSource => RoleSourceValue.ToString();
     internal RoleSource RoleSourceValue { get; init; }
     public DateTime StartTime { get; init; }
+    /// <summary>StartTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string StartTimeIso => Lab2Tools.Model.Units.Iso(StartTime);
     /// <summary>Time of the first frame relative to the start of the capture.</summary>
-    public double RelativeStartSeconds => Units.Seconds(RelativeStart);
+    public decimal RelativeStartSeconds => Units.Seconds(RelativeStart);
     internal TimeSpan RelativeStart { get; init; }
     /// <summary>From the first to the last frame, in seconds.</summary>
-    public double DurationSeconds => Units.Seconds(Duration);
+    public decimal DurationSeconds => Units.Seconds(Duration);
     internal TimeSpan Duration { get; init; }
     public long FirstFrame { get; init; }
     public long LastFrame { get; init; }
@@ -118,7 +121,7 @@ public sealed class TcpConnection
     /// <summary>Wireshark's completeness label, e.g. "Complete, WITH_DATA".</summary>
     public string CompletenessText => CompletenessLabel((int)Completeness);
     /// <summary>Wireshark's iRTT in milliseconds.</summary>
-    public double? InitialRttMs => Units.Milliseconds(InitialRtt);
+    public decimal? InitialRttMs => Units.Milliseconds(InitialRtt);
     internal TimeSpan? InitialRtt { get; init; }
     /// <summary>Which side sent the first FIN, if any.</summary>
     public string? ClosedFirstBy => ClosedFirstByValue?.ToString();

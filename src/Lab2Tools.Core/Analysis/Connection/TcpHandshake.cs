@@ -78,7 +78,7 @@ public sealed class TcpHandshake
     public int? ClientMaxSegment { get; init; }
     public int? ServerMaxSegment { get; init; }
     /// <summary>Wireshark's iRTT: from the (last) SYN to the ACK that completed the handshake.</summary>
-    public double? InitialRttMs => Units.Milliseconds(InitialRtt);
+    public decimal? InitialRttMs => Units.Milliseconds(InitialRtt);
     internal TimeSpan? InitialRtt { get; init; }
     /// <summary>Complete, SynRetransmitted, Rejected, NoAnswer, FinalAckMissing or AbortedByClient.</summary>
     public string Verdict => VerdictValue.ToString();

@@ -25,6 +25,9 @@ public sealed class TcpStateTransition
     /// <summary>The frame that caused the change (null for changes the capture cannot show, such as TIME_WAIT expiring).</summary>
     public long? Frame { get; init; }
     public DateTime? Time { get; init; }
+    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string? TimeIso => Lab2Tools.Model.Units.Iso(Time);
     public string Cause { get; init; } = "";
     public string Explanation { get; init; } = "";
     /// <summary>The capture file it was read from (null for segments that came from no file).</summary>

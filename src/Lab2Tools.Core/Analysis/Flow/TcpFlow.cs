@@ -12,8 +12,11 @@ public sealed class TcpFlowRow
     public int Stream { get; init; }
     public long Frame { get; init; }
     public DateTime Time { get; init; }
+    /// <summary>Time as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string TimeIso => Lab2Tools.Model.Units.Iso(Time);
     /// <summary>Time since the first frame of the stream.</summary>
-    public double TimeInStreamSeconds => Units.Seconds(TimeInStream);
+    public decimal TimeInStreamSeconds => Units.Seconds(TimeInStream);
     internal TimeSpan TimeInStream { get; init; }
     /// <summary>ClientToServer or ServerToClient.</summary>
     public string Direction => DirectionValue.ToString();

@@ -92,14 +92,17 @@ public sealed class HttpExchange
     /// <summary>Frames carrying the response that Wireshark marks "[TCP segment of a reassembled PDU]".</summary>
     public FrameList ResponseSegmentFrames { get; internal set; } = FrameList.Empty;
     public DateTime RequestTime { get; init; }
+    /// <summary>RequestTime as ISO 8601 round-trip text, the same in every culture (for Export-Csv, which writes a DateTime
+    /// in the current culture).</summary>
+    public string RequestTimeIso => Lab2Tools.Model.Units.Iso(RequestTime);
     /// <summary>From the last byte of the request to the first byte of the response.</summary>
-    public double? TimeToFirstByteMs => Units.Milliseconds(TimeToFirstByte);
+    public decimal? TimeToFirstByteMs => Units.Milliseconds(TimeToFirstByte);
     internal TimeSpan? TimeToFirstByte { get; set; }
     /// <summary>From the first byte of the request to the last byte of the response.</summary>
-    public double? TotalTimeMs => Units.Milliseconds(TotalTime);
+    public decimal? TotalTimeMs => Units.Milliseconds(TotalTime);
     internal TimeSpan? TotalTime { get; set; }
     /// <summary>Wireshark's http.time: from the request's frame to the response's frame.</summary>
-    public double? HttpTimeMs => Units.Milliseconds(HttpTime);
+    public decimal? HttpTimeMs => Units.Milliseconds(HttpTime);
     internal TimeSpan? HttpTime { get; set; }
     /// <summary>The response body (de-chunked) when it was kept (Export-HttpObject, -IncludeBody).</summary>
     internal byte[]? Body { get; set; }
@@ -116,14 +119,18 @@ public sealed class HttpExchange
     public string Status => StatusCode is int c ? $"{c} {ReasonPhrase}" : "";
     /// <summary>The request's last frame and the response's (reassembled-in) frame, "4->6".</summary>
     public string Frames => $"{RequestFrame}->{ResponseFrame}";
-    /// <summary>"Complete", or "Aborted by Client".</summary>
-    public string StateText => StateValue == HttpExchangeState.Aborted
-        ? Text.ShapeText.Table.Format("Http.AbortedBy", Text.CommonText.Role(AbortedByValue == ConnectionRole.Client)) : State;
+    /// <summary>"Complete", or "Aborted by client" (in Chinese, Chinese words: 完整, 被客户端中止).</summary>
+    public string StateText => StateValue == HttpExchangeState.Aborted && AbortedByValue != null
+        ? Text.ShapeText.Table.Format("Http.AbortedBy", Text.CommonText.Role(AbortedByValue == ConnectionRole.Client))
+        : AnalysisText.HttpStateName(StateValue);
     /// <summary>The request line, its frames and its place on the connection.</summary>
-    public string RequestText =>
-        Text.ShapeText.Table.Format("Http.Request", Method, Uri, Version, RequestFirstFrame, RequestFrame, Sequence);
+    public string RequestText => RequestFirstFrame == RequestFrame
+        ? Text.ShapeText.Table.Format("Http.RequestOneFrame", Method, Uri, Version, RequestFrame, Sequence)
+        : Text.ShapeText.Table.Format("Http.Request", Method, Uri, Version, RequestFirstFrame, RequestFrame, Sequence);
     /// <summary>The status line and the response's frames, or "(none)".</summary>
     public string ResponseText => StatusCode == null ? Text.ShapeText.Table["Http.NoResponse"]
+        : ResponseFirstFrame == ResponseFrame
+        ? Text.ShapeText.Table.Format("Http.ResponseOneFrame", ResponseVersion, StatusCode, ReasonPhrase, ResponseFrame)
         : Text.ShapeText.Table.Format("Http.Response", ResponseVersion, StatusCode, ReasonPhrase, ResponseFirstFrame, ResponseFrame);
     /// <summary>The validators: the request's If-None-Match / If-Modified-Since and the response's ETag / Last-Modified.</summary>
     public string ConditionalHeaders => Lines(("If-None-Match", IfNoneMatch), ("If-Modified-Since", IfModifiedSince),

@@ -50,7 +50,9 @@ public sealed class TcpDirectionStatistics
     public int MssRequested { get; init; }
     public int MaxSegmentSize { get; init; }
     public int MinSegmentSize { get; init; }
-    /// <summary>Data bytes / data packets, truncated as tcptrace prints it.</summary>
+    /// <summary>
+    /// Data bytes / (data packets + 0.001), truncated: tcptrace's arithmetic, one byte short when the bytes divide evenly.
+    /// </summary>
     public long AvgSegmentSize { get; init; }
     public long MaxWindowAdvertised { get; init; }
     public long MinWindowAdvertised { get; init; }
