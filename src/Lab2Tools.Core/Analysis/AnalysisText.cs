@@ -31,11 +31,9 @@ internal static class AnalysisText
     public static string HttpStateName(Http.HttpExchangeState state) => Table["Http.State." + state];
 
     /// <summary>Names or numbers enumerated inside a sentence ("MSS, WS"; "MSS、WS" in Chinese).</summary>
-    public static string Words<T>(IEnumerable<T> items) =>
-        string.Join(Table["List.Separator"],
-            items.Select(i => i is IFormattable f ? f.ToString(null, System.Globalization.CultureInfo.InvariantCulture) : i?.ToString()));
+    public static string Words<T>(IEnumerable<T> items) => CommonText.Join(items);
 
     /// <summary>Frame numbers as a list ("5, 7, 11"; "5、7、11" in Chinese).</summary>
     public static string List(IEnumerable<long> frames) =>
-        string.Join(Table["List.Separator"], frames.Select(f => Figures.N(f)));
+        string.Join(CommonText.ListSeparator, frames.Select(f => Figures.N(f)));
 }

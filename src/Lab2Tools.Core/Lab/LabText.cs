@@ -18,7 +18,7 @@ internal static class LabText
     public static string F(string key, params object?[] args) => Table.Format(key, args);
 
     /// <summary>The list separator of the current language (", " or "、").</summary>
-    public static string Comma => Table["List.Separator"];
+    public static string Comma => CommonText.ListSeparator;
 
     /// <summary>"client" or "server" in the current language, or <paramref name="none"/>.</summary>
     public static string Role(Analysis.ConnectionRole? role, string none = "?") =>

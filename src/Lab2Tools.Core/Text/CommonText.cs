@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Lab2Tools.Text;
 
 /// <summary>Words every area shares: the two roles, "none", "unknown".</summary>
@@ -8,4 +10,11 @@ public static class CommonText
 
     /// <summary>"client" or "server" in the current language (lower case, for use inside a sentence).</summary>
     public static string Role(bool client) => Table[client ? "Role.Client" : "Role.Server"];
+
+    /// <summary>The separator of items enumerated inside a sentence: ", " in English, "、" in Chinese.</summary>
+    public static string ListSeparator => Table["List.Separator"];
+
+    /// <summary>Names or numbers enumerated inside a sentence ("98, 99"; "98、99" in Chinese), figures formatted invariantly.</summary>
+    public static string Join<T>(IEnumerable<T> items) =>
+        string.Join(ListSeparator, items.Select(i => i is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : i?.ToString()));
 }

@@ -22,7 +22,7 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
         _missing.Clear();
         foreach (var r in _analyzer.TakeRecords())
             foreach (var o in Results(r)) WriteResult(o);
-        if (_missing.Count > 0 && MissingWarning(string.Join(", ", _missing)) is string warning) WriteWarning(warning);
+        if (_missing.Count > 0 && MissingWarning(Text.CommonText.Join(_missing)) is string warning) WriteWarning(warning);
     }
 
     /// <summary>The results of one connection.</summary>

@@ -404,7 +404,7 @@ public sealed class TestLabCaptureCommand : LabCaptureCmdlet, IDisposable
         if (Summary) WriteObject(grade);
         else if (Quiet)
         {
-            if (na.Count > 0) WriteWarning(Say.Format("Warning.NotApplicable", w.Path, string.Join(", ", na)));
+            if (na.Count > 0) WriteWarning(Say.Format("Warning.NotApplicable", w.Path, Text.CommonText.Join(na)));
             WriteObject(grade.Result == "Passed");
         }
         else foreach (var r in grade.GetChecks()) WriteResult(r);

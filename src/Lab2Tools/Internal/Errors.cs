@@ -193,7 +193,7 @@ internal static class Errors
     /// </summary>
     public static ErrorRecord StreamNotFound(int[] streams, string? path, int streamCount, bool piped)
     {
-        string list = string.Join(", ", streams);
+        string list = Lab2Tools.Text.CommonText.Join(streams);
         string file = path ?? "";
         string message = piped
             ? (path == null ? Message("TcpStreamNotFound.Piped", list) : Message("TcpStreamNotFound.PipedFrom", list, file))
