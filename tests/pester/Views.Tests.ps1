@@ -266,3 +266,18 @@ Describe 'AvgSegmentSize: tcptrace''s quirk, said in the help' -Tag Views {
         $zh | Should -Match '0\.001'
     }
 }
+
+Describe 'A list view labels each value with the property that holds it' -Tag Views {
+    # a student who reads "Why : ..." in Format-List and types $h.Why must get the value, not silence
+    It '<Name>: every label of Format-List is a property of the object' -ForEach $producers {
+        $objects = @(& $Run | Select-Object -First 3)
+        $objects.Count | Should -BeGreaterThan 0
+        foreach ($o in $objects) {
+            $names = @($o.PSObject.Properties.Name)
+            $labels = ($o | Format-List | Out-String -Width 200) -split "`n" |
+                Where-Object { $_ -match '^(\S+)\s*: ' } | ForEach-Object { $Matches[1] }
+            @($labels).Count | Should -BeGreaterThan 0
+            foreach ($l in $labels) { $names | Should -Contain $l -Because "Format-List of $($o.GetType().Name) shows '$l'" }
+        }
+    }
+}
