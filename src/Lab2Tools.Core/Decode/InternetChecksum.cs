@@ -57,6 +57,7 @@ internal static class InternetChecksum
     }
 
     /// <summary>The one's complement sum folded to 16 bits (0xFFFF for data whose checksum is right).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ushort Fold(ulong sum)
     {
         while ((sum >> 16) != 0) sum = (sum & 0xFFFF) + (sum >> 16);
