@@ -61,7 +61,10 @@ foreach (var (name, payload, _) in stages)
         long live = GC.GetTotalMemory(true);
         GC.KeepAlive(conns); GC.KeepAlive(http);
         if (r == 0) continue;
-        if (sw.Elapsed.TotalSeconds < best) { best = sw.Elapsed.TotalSeconds; allocated = alloc; liveMb = live / 1048576.0; pauseMs = pause; }
+        if (sw.Elapsed.TotalSeconds < best)
+        {
+            best = sw.Elapsed.TotalSeconds; allocated = alloc; liveMb = live / 1048576.0; pauseMs = pause;
+        }
         frames = reader.FramesRead;
         GC.KeepAlive(sink);
     }
