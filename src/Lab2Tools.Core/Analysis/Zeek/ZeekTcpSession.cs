@@ -635,6 +635,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void UpdateSynSentState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags,
         ref bool doClose, ref bool genEvent)
     {
@@ -650,6 +651,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void UpdateEstablishedState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags,
         ref bool doClose, ref bool genEvent)
     {
@@ -672,6 +674,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void UpdateClosedState(double t, ZeekTcpEndpoint endpoint, TcpFlags flags, ref bool doClose)
     {
         // A RST after this side's FIN changes nothing when the peer has closed too (a FIN exchange was seen).
