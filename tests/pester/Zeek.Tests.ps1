@@ -37,4 +37,25 @@ Describe 'Get-TcpConnection and Zeek' {
         $all.History | Where-Object { $_ -cmatch '[Cc]' } | Should -BeNullOrEmpty
         $all | Where-Object { $_.Server -like '*:5000' } | ForEach-Object { $_.ConnState } | Sort-Object -Unique | Should -Be 'SF'
     }
+
+    It 'shows Zeek''s X when a protocol analyzer reaches a limit (FTP, SSH and SMTP traces from Zeek''s test suite)' {
+        # scripts.base.protocols.ftp.ftp-max-command-length: a command of 101+ bytes once FTP is confirmed, on port 21
+        $ftp = Get-TcpConnection (Join-Path $zeekTraces 'ftp/fake-long-commands.pcap')
+        $ftp.History | Should -BeExactly 'ShAdDaXFf'
+        # KEXINIT name-lists of 500 and more algorithms, over Zeek's default of 100, on port 22
+        $ssh = Get-TcpConnection (Join-Path $zeekTraces 'ssh/kex-quadratic-1000.pcap')
+        $ssh.History | Should -BeExactly 'ShADadX'
+        # a Subject header of 65,000 bytes of continuation lines in an SMTP message, on port 25 (MIME::max_header_bytes)
+        $smtp = Get-TcpConnection (Join-Path $zeekTraces 'smtp/mime-header-size-limit.pcap')
+        $smtp.History | Should -BeExactly 'ShAdDaXFf'
+        # the same from segments that carry their payload (Import-TcpCapture keeps it)
+        (Import-TcpCapture (Join-Path $zeekTraces 'ftp/fake-long-commands.pcap') | Get-TcpConnection).History |
+            Should -BeExactly 'ShAdDaXFf'
+    }
+
+    It 'attaches no Gnutella analyzer by default, as Zeek registers it for no port' {
+        # the btest registers Gnutella for 6346/tcp and lowers its limits; with Zeek's defaults there is no X
+        $c = Get-TcpConnection (Join-Path $zeekTraces 'gnutella/max-line.pcapng')
+        $c.History | Should -BeExactly 'ShADFf'
+    }
 }

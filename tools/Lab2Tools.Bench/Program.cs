@@ -37,7 +37,10 @@ foreach (var (name, payload, _) in stages)
         var pause0 = GC.GetTotalPauseDuration();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw = Stopwatch.StartNew();
-        using var reader = TcpSegmentReader.Open(path, payload, reuseSegment: name is "read+decode+track" or "connections");
+        // the connections stage reads as Get-TcpConnection does: payload only to and from the ports of Zeek's analyzers
+        using var reader = name == "connections"
+            ? TcpSegmentReader.Open(path, Lab2Tools.Analysis.Zeek.ZeekPayload.Ports, reuseSegment: true)
+            : TcpSegmentReader.Open(path, payload, reuseSegment: name is "read+decode+track");
         var conns = new ConnectionAnalyzer();
         var expert = new ExpertAnalyzer();
         var http = new HttpAnalyzer();

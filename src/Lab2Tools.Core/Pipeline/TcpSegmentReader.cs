@@ -20,10 +20,10 @@ public sealed class TcpSegmentReader : IDisposable
     private readonly CaptureFileReader _reader;
     private readonly FrameToSegment _frames;
 
-    private TcpSegmentReader(CaptureFileReader reader, bool includePayload, bool reuseSegment)
+    private TcpSegmentReader(CaptureFileReader reader, bool includePayload, bool reuseSegment, IEnumerable<int>? payloadPorts = null)
     {
         _reader = reader;
-        _frames = new FrameToSegment(reader.Path, reader.Path, includePayload, reuseSegment);
+        _frames = new FrameToSegment(reader.Path, reader.Path, includePayload, reuseSegment, payloadPorts);
     }
 
     /// <summary>
@@ -36,6 +36,17 @@ public sealed class TcpSegmentReader : IDisposable
 
     public static TcpSegmentReader Open(Stream stream, string name, bool includePayload = true, bool reuseSegment = false) =>
         new(CaptureFileReader.Open(stream, name), includePayload, reuseSegment);
+
+    /// <summary>
+    /// Opens a capture file keeping the payload only of segments to or from <paramref name="payloadPorts"/> (the ports of
+    /// the analyzers Zeek attaches, whose limits the Zeek port checks: <see cref="Analysis.Zeek.ZeekPayload.Ports"/>).
+    /// </summary>
+    public static TcpSegmentReader Open(string path, IEnumerable<int> payloadPorts, bool reuseSegment = false) =>
+        new(CaptureFileReader.Open(path), false, reuseSegment, payloadPorts);
+
+    /// <inheritdoc cref="Open(string, IEnumerable{int}, bool)"/>
+    public static TcpSegmentReader Open(Stream stream, string name, IEnumerable<int> payloadPorts, bool reuseSegment = false) =>
+        new(CaptureFileReader.Open(stream, name), false, reuseSegment, payloadPorts);
 
     public string Path => _reader.Path;
     public string Format => _reader.Format;

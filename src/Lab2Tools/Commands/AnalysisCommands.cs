@@ -12,6 +12,8 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
     private ConnectionAnalyzer _analyzer = new();
 
     protected override bool KeepsSegments => false;      // a ConnectionRecord copies what it needs
+    // Zeek's analyzer limits ('X' in History) read the payload of the ports Zeek attaches those analyzers to
+    protected override IEnumerable<int>? PayloadPorts => Analysis.Zeek.ZeekPayload.Ports;
     protected override void BeginAnalysis() => _analyzer = new ConnectionAnalyzer();
     protected override void AnalyzeSegment(TcpSegment segment) => _analyzer.Add(segment);
 

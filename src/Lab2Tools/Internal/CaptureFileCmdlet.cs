@@ -144,14 +144,16 @@ public abstract class CaptureFileCmdlet : PSCmdlet
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected bool ReadCaptureFile(string file, Action<TcpSegment> onSegment, bool includePayload = true,
-        Action<MalformedFrame>? onMalformed = null, bool reuseSegment = false)
+        Action<MalformedFrame>? onMalformed = null, bool reuseSegment = false, IEnumerable<int>? payloadPorts = null)
     {
         TcpSegmentReader reader;
         LastFileFrames = 0;
         LastFileProblem = null;
         try
         {
-            reader = TcpSegmentReader.Open(file, includePayload, reuseSegment);
+            // payloadPorts: without includePayload, segments to or from these ports keep their payload all the same
+            reader = payloadPorts != null && !includePayload ? TcpSegmentReader.Open(file, payloadPorts, reuseSegment)
+                : TcpSegmentReader.Open(file, includePayload, reuseSegment);
         }
         catch (Exception e) when (Errors.IsCaptureFileFailure(e))
         {

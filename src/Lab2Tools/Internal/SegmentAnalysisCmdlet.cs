@@ -55,7 +55,7 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
         foreach (var file in ResolveCaptureFiles())
         {
             BeginAnalysis();
-            if (ReadCaptureFile(file, Feed, NeedsPayload, reuseSegment: !KeepsSegments)) EndAnalysis();
+            if (ReadCaptureFile(file, Feed, NeedsPayload, reuseSegment: !KeepsSegments, payloadPorts: PayloadPorts)) EndAnalysis();
         }
     }
 
@@ -66,6 +66,9 @@ public abstract class SegmentAnalysisCmdlet : CaptureFileCmdlet
 
     /// <summary>Whether the analysis needs the payload bytes.</summary>
     protected virtual bool NeedsPayload => false;
+
+    /// <summary>Without NeedsPayload: the ports whose segments the analysis needs the payload of all the same.</summary>
+    protected virtual IEnumerable<int>? PayloadPorts => null;
 
     /// <summary>
     /// False when the analysis keeps no segment object after <see cref="AnalyzeSegment"/> returns: file reading then

@@ -133,7 +133,7 @@ public sealed class ZeekConnectionTracker
         if (conn == null)
         {
             conn = new ZeekTcpSession(s.Source, s.SourcePort, s.Destination, s.DestinationPort, s.TimestampNanoseconds, s.Frame,
-                WantConnectionFlip(s));
+                WantConnectionFlip(s), _options);
             _live[Key(s)] = conn;
         }
         bool isOrig = conn.IsOrigEndpoint(s.Source, s.SourcePort);
@@ -154,6 +154,14 @@ public sealed class ZeekConnectionTracker
 /// </summary>
 internal sealed record ZeekOptions
 {
+    /// <summary>FTP on 21 and 2811, SSH on 22, SMTP on 25 and 587 (before Default, which uses it).</summary>
+    public static readonly IReadOnlyDictionary<int, Protocols.ZeekAnalyzer> DefaultAnalyzerPorts =
+        new Dictionary<int, Protocols.ZeekAnalyzer>
+        {
+            [21] = Protocols.ZeekAnalyzer.Ftp, [2811] = Protocols.ZeekAnalyzer.Ftp, [22] = Protocols.ZeekAnalyzer.Ssh,
+            [25] = Protocols.ZeekAnalyzer.Smtp, [587] = Protocols.ZeekAnalyzer.Smtp,
+        };
+
     public static readonly ZeekOptions Default = new();
     /// <summary>ignore_checksums (zeek -C).</summary>
     public bool IgnoreChecksums { get; init; }
@@ -168,6 +176,17 @@ internal sealed record ZeekOptions
     public bool TrustOffloadedChecksums { get; init; } = true;
     /// <summary>likely_server_ports (a zeek -b run registers only the ports of the analyzers its scripts load).</summary>
     public IReadOnlySet<int> LikelyServerPorts { get; init; } = ZeekConnectionTracker.LikelyServerPorts;
+
+    /// <summary>
+    /// The analyzers with ported limits that Zeek attaches by the responder's port: FTP on 21 and 2811, SSH on 22, SMTP on
+    /// 25 and 587 (Analyzer::register_for_ports in scripts/base/protocols/ftp, ssh, smtp); Gnutella on none (a script must
+    /// register it).
+    /// </summary>
+    public IReadOnlyDictionary<int, Protocols.ZeekAnalyzer> AnalyzerPorts { get; init; } = DefaultAnalyzerPorts;
+
+
+    /// <summary>The analyzers' limits (Zeek's defaults unless a btest redefines them).</summary>
+    public Protocols.ZeekLimits Limits { get; init; } = Protocols.ZeekLimits.Default;
 }
 
 /// <summary>One connection as Zeek's conn.log would log it.</summary>

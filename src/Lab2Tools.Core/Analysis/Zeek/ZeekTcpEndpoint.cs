@@ -175,10 +175,26 @@ internal sealed class ZeekTcpEndpoint
         }
     }
 
-    /// <summary>TCP_Reassembler::DataSent: payload [seq, seq+len) (relative) was seen.</summary>
-    public void DataSent(ulong seq, int len)
+    /// <summary>
+    /// TCP_Reassembler::DataSent: payload [seq, seq+len) (relative) was seen. payload: its bytes, for a protocol
+    /// analyzer's watcher if the connection has one (empty when the reader left them out).
+    /// </summary>
+    public void DataSent(ulong seq, int len, byte[] payload)
     {
         if (_skipDeliveries) return;
+        var w = _session.Watcher;
+        if (w == null)
+        {
+            DataSent(seq, len);
+            return;
+        }
+        w.BeginSegment(IsOrig, seq, payload);
+        DataSent(seq, len);
+        w.EndSegment();
+    }
+
+    private void DataSent(ulong seq, int len)
+    {
         ulong ack = ToRelativeSeqSpace(AckSeq, AckWraps);
         ulong upper = seq + (ulong)len;
         if (seq < ack)
@@ -193,6 +209,7 @@ internal sealed class ZeekTcpEndpoint
         {
             _blocks = null;
             _skipDeliveries = true;
+            _session.Watcher?.GiveUp();        // the analyzers get nothing more
         }
     }
 
@@ -204,10 +221,13 @@ internal sealed class ZeekTcpEndpoint
         if (upper <= _lastReassemSeq) return;                 // delivered already
         if (seq <= _lastReassemSeq)
         {
+            ulong from = _lastReassemSeq;
             _lastReassemSeq = upper;                           // in order: delivered at once
+            _session.Watcher?.Delivered(IsOrig, from, upper);
             DeliverBuffered();
             return;
         }
+        _session.Watcher?.Hold(IsOrig, seq, upper);
         // above a hole: keep it, merged with the blocks it touches
         var blocks = _blocks ??= new List<(ulong, ulong)>(2);
         int i = 0;
@@ -231,7 +251,12 @@ internal sealed class ZeekTcpEndpoint
         if (_blocks == null) return;
         while (_blocks.Count > 0 && _blocks[0].Seq <= _lastReassemSeq)
         {
-            if (_blocks[0].Upper > _lastReassemSeq) _lastReassemSeq = _blocks[0].Upper;
+            if (_blocks[0].Upper > _lastReassemSeq)
+            {
+                ulong from = _lastReassemSeq;
+                _lastReassemSeq = _blocks[0].Upper;
+                _session.Watcher?.Delivered(IsOrig, from, _lastReassemSeq);
+            }
             _blocks.RemoveAt(0);
         }
         if (_blocks.Count == 0) _blocks = null;
@@ -267,10 +292,15 @@ internal sealed class ZeekTcpEndpoint
             while (_blocks is { Count: > 0 } && _blocks[0].Seq < upTo)
             {
                 ReportGap();
+                _session.Watcher?.Gap(IsOrig);        // the analyzers' Undelivered
                 _lastReassemSeq = _blocks[0].Seq;
                 DeliverBuffered();
             }
-            if (upTo > _lastReassemSeq) ReportGap();
+            if (upTo > _lastReassemSeq)
+            {
+                ReportGap();
+                _session.Watcher?.Gap(IsOrig);
+            }
         }
         if (upTo > _lastReassemSeq) _lastReassemSeq = upTo;
     }
@@ -310,6 +340,7 @@ internal sealed class ZeekTcpEndpoint
         if (!_didEof && (FinCount > 0 || State == ZeekEndpointState.Closed || State == ZeekEndpointState.Reset) && !DataPending)
         {
             _didEof = true;
+            _session.Watcher?.EndOfData(IsOrig);       // the analyzers' EndpointEOF
             _session.EndpointEof(this);
         }
     }

@@ -42,7 +42,8 @@ internal sealed class ZeekTcpSession
 
     private readonly long _startNs;
 
-    public ZeekTcpSession(IPAddress origAddress, int origPort, IPAddress respAddress, int respPort, long ns, long frame, bool flip)
+    public ZeekTcpSession(IPAddress origAddress, int origPort, IPAddress respAddress, int respPort, long ns, long frame, bool flip,
+        ZeekOptions? options = null)
     {
         double t = ns / 1e9;
         _startNs = ns;
@@ -55,7 +56,22 @@ internal sealed class ZeekTcpSession
         FirstFrame = LastFrame = frame;
         _timers.Add((t + TcpSynTimeout, Timer.Expire));
         if (flip) FlipRoles();
+        // Zeek attaches the analyzers registered for the responder's port when it makes the connection
+        // (analyzer::Manager::BuildInitialAnalyzerTree); a later flip does not move them
+        options ??= ZeekOptions.Default;
+        if (options.AnalyzerPorts.TryGetValue(RespPort, out var analyzer))
+            _watcher = Protocols.ZeekAnalyzerWatcher.Create(analyzer, this, options.Limits);
     }
+
+    private Protocols.ZeekAnalyzerWatcher? _watcher;
+
+    /// <summary>The limit watcher of the protocol analyzer Zeek attached by port, while it has something to decide.</summary>
+    public Protocols.ZeekAnalyzerWatcher? Watcher => _watcher is { Done: false } w ? w : null;
+
+    /// <summary>Connection::LimitReachedWeird: 'X' (HIST_ANALYZER_LIMIT_REACHED), once per connection.</summary>
+    public void AnalyzerLimitReached() => CheckHistory(HistAnalyzerLimitReached, 'X');
+
+    private const uint HistAnalyzerLimitReached = 0x400;
 
     public IPAddress OrigAddress { get; private set; }
     public int OrigPort { get; private set; }
@@ -386,11 +402,13 @@ internal sealed class ZeekTcpSession
         UpdateStateMachine(t, endpoint, peer, baseSeq, ackSeq, len, deltaLast, isOrig, flags, out bool doClose, out bool genEvent);
 
         if (ack) peer.AckReceived(relAck);
+        // CheckPIA_FirstPacket: this side's first packet has been seen (SetPartialStatus looks no more at this side)
+        SetFirstPacketSeen(isOrig);
 
         ulong relDataSeq = syn ? relSeq + 1 : relSeq;
         // Zeek hands payload to the reassembler only when all of it was captured (TCP_Endpoint::DataSent).
         if (len > 0 && !rst && !seqUnderflow && !s.IsTruncated)
-            endpoint.DataSent(relDataSeq, len);
+            endpoint.DataSent(relDataSeq, len, s.Payload);
 
         endpoint.CheckEof();
         if (doClose) ConnectionClosed(endpoint, peer, genEvent, t);
