@@ -179,6 +179,7 @@ internal sealed class ZeekTcpEndpoint
     /// TCP_Reassembler::DataSent: payload [seq, seq+len) (relative) was seen. payload: its bytes, for a protocol
     /// analyzer's watcher if the connection has one (empty when the reader left them out).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void DataSent(ulong seq, int len, byte[] payload)
     {
         if (_skipDeliveries) return;
@@ -193,6 +194,7 @@ internal sealed class ZeekTcpEndpoint
         w.EndSegment();
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DataSent(ulong seq, int len)
     {
         ulong ack = ToRelativeSeqSpace(AckSeq, AckWraps);
