@@ -124,3 +124,18 @@ public sealed class TrackerMemoryTests
         Assert.Equal(Lab2Tools.Tracking.SequenceAnalysis.MaxUnackedSegments, (conv!.FlowA.Unacked?.Count ?? 0) + (conv.FlowB.Unacked?.Count ?? 0));
     }
 }
+
+/// <summary>Timestamps keeps DateTime's epoch and upper bound as constants: they must be DateTime's own.</summary>
+public sealed class TimestampTests
+{
+    [Fact]
+    public void UtcTimesMatchDateTime()
+    {
+        Assert.Equal(DateTime.UnixEpoch, Lab2Tools.Tracking.Timestamps.ToUtc(0));
+        Assert.Equal(new DateTime(2026, 11, 30, 10, 0, 0, 123, DateTimeKind.Utc).AddTicks(4567),
+            Lab2Tools.Tracking.Timestamps.ToUtc(1_796_032_800_123_456_700));
+        Assert.Equal(DateTime.UnixEpoch.Ticks + long.MaxValue / 100, Lab2Tools.Tracking.Timestamps.ToUtc(long.MaxValue).Ticks);
+        Assert.Equal(DateTimeKind.Utc, Lab2Tools.Tracking.Timestamps.ToUtc(long.MaxValue).Kind);
+        Assert.Equal(DateTime.UnixEpoch.Ticks + long.MinValue / 100, Lab2Tools.Tracking.Timestamps.ToUtc(long.MinValue).Ticks);
+    }
+}

@@ -33,7 +33,10 @@ public sealed class TcpConversationTracker
         var key = fromA
             ? new ConversationKey(d.Source, d.SourcePort, d.Destination, d.DestinationPort)
             : new ConversationKey(d.Destination, d.DestinationPort, d.Source, d.SourcePort);
-        if (!_conversations.TryGetValue(key, out var conv))
+        // the previous segment's conversation first: consecutive segments often share one, and the table's generic code
+        // runs unoptimised under pwsh for much of a run (tiered compilation)
+        var conv = _last != null && key.Equals(_lastKey) ? _last : null;
+        if (conv == null && !_conversations.TryGetValue(key, out conv))
         {
             conv = Create(key, frame);
         }
@@ -47,8 +50,13 @@ public sealed class TcpConversationTracker
                 conv.ReusedPortsFrame = frame.Number;
             }
         }
+        _last = conv;
+        _lastKey = key;
         return conv;
     }
+
+    private TcpConversation? _last;
+    private ConversationKey _lastKey;
 
     private TcpConversation Create(ConversationKey key, in CaptureFrame frame)
     {

@@ -128,7 +128,9 @@ public sealed partial class ConnectionRecord
         if (fin) _completeness |= 16;
         if (rst) _completeness |= 32;
 
-        _zeek.Add(_zeekTracker.Add(s, _zeek.Last));
+        var zeekLast = _zeek.Last;
+        var zeek = _zeekTracker.Add(s, zeekLast);
+        if (!ReferenceEquals(zeek, zeekLast)) _zeek.Add(zeek);      // a segment of the same Zeek connection adds nothing
         if (s.Analysis != TcpAnalysisFlags.None)
         {
             _expert ??= new int[15];             // one per flag bit (0x0001 .. 0x4000)
@@ -188,6 +190,7 @@ public sealed partial class ConnectionRecord
 
     // ---- the connection -------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public TcpConnection ToConnection()
     {
         var (c, source) = Roles();

@@ -21,7 +21,7 @@ public sealed class ZeekConnectionTracker
         5269, 5432, 6379, 6666, 6667, 6668, 6669, 8000, 8080, 8888, 20000,
     };
 
-    private readonly Dictionary<(IPAddress, int, IPAddress, int), ZeekTcpSession> _live = new();
+    private readonly Dictionary<SessionKey, ZeekTcpSession> _live = new();
     private double _networkTime = double.MinValue;
     private readonly ZeekOptions _options;
 
@@ -29,22 +29,34 @@ public sealed class ZeekConnectionTracker
 
     internal ZeekConnectionTracker(ZeekOptions? options) => _options = options ?? ZeekOptions.Default;
 
-    private static (IPAddress, int, IPAddress, int) Key(TcpSegment s)
+    /// <summary>
+    /// One key for both directions of a 5-tuple: the endpoint with the lower port first (the lower address when the ports
+    /// are equal). Any order that both directions agree on will do, and comparing ports first spares reading the addresses.
+    /// </summary>
+    private static SessionKey Key(TcpSegment s)
     {
-        // one key for both directions: the lower endpoint first
-        int c = CompareEndpoints(s.Source, s.SourcePort, s.Destination, s.DestinationPort);
-        return c <= 0
-            ? (s.Source, s.SourcePort, s.Destination, s.DestinationPort)
-            : (s.Destination, s.DestinationPort, s.Source, s.SourcePort);
+        int sp = s.SourcePort, dp = s.DestinationPort;
+        bool sourceFirst = sp != dp ? sp < dp : CompareAddresses(s.Source, s.Destination) <= 0;
+        return sourceFirst ? new(s.Source, sp, s.Destination, dp) : new(s.Destination, dp, s.Source, sp);
     }
 
-    private static int CompareEndpoints(IPAddress a, int ap, IPAddress b, int bp)
+    private static int CompareAddresses(IPAddress a, IPAddress b)
     {
         Span<byte> x = stackalloc byte[16], y = stackalloc byte[16];
         a.TryWriteBytes(x, out int xn);
         b.TryWriteBytes(y, out int yn);
-        int c = x[..xn].SequenceCompareTo(y[..yn]);
-        return c != 0 ? c : ap.CompareTo(bp);
+        return x[..xn].SequenceCompareTo(y[..yn]);
+    }
+
+    /// <summary>The session table's key: a struct of its own, so that the table's code is specialised for it.</summary>
+    private readonly struct SessionKey(IPAddress a, int portA, IPAddress b, int portB) : IEquatable<SessionKey>
+    {
+        private readonly IPAddress _a = a, _b = b;
+        private readonly int _ports = (portA << 16) | portB;
+
+        public bool Equals(SessionKey o) => _ports == o._ports && _a.Equals(o._a) && _b.Equals(o._b);
+        public override bool Equals(object? obj) => obj is SessionKey o && Equals(o);
+        public override int GetHashCode() => _ports ^ (_a.GetHashCode() * 31 + _b.GetHashCode());
     }
 
     private bool WantConnectionFlip(TcpSegment s)
@@ -90,6 +102,7 @@ public sealed class ZeekConnectionTracker
     /// stream was last in, if any (a tcp.stream has one 5-tuple, and no other stream of that 5-tuple gets packets
     /// while it does, so that connection is the live one for the 5-tuple and the table need not be searched).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     internal ZeekTcpSession? Add(TcpSegment s, ZeekTcpSession? current = null)
     {
         double t = s.TimestampNanoseconds / 1e9;
@@ -99,7 +112,8 @@ public sealed class ZeekConnectionTracker
         var integrity = s.Integrity;
         if ((integrity & SegmentIntegrity.TcpChecksumPartial) != 0 && !_options.TrustOffloadedChecksums)
             integrity |= SegmentIntegrity.TcpChecksumBad;
-        bool checksums = integrity != SegmentIntegrity.None && ChecksChecksums(s);
+        // whether Zeek checks this packet's checksums matters only when one is bad (ignore_checksums_nets costs a search)
+        bool checksums = (integrity & (DroppedByIp | SegmentIntegrity.TcpChecksumBad)) != 0 && ChecksChecksums(s);
         // ip_hdr_len_zero drops the packet unless ignore_checksums (not ignore_checksums_nets: IP.cc checks it first)
         if ((integrity & SegmentIntegrity.IpLengthZero) != 0 && !_options.IgnoreChecksums) return null;
         if ((integrity & SegmentIntegrity.IpLengthBeyondFrame) != 0) return null;      // truncated_IP_len

@@ -85,6 +85,7 @@ internal sealed class ZeekTcpEndpoint
     private static bool IsHandshake(ZeekEndpointState s) =>
         s is ZeekEndpointState.Inactive or ZeekEndpointState.SynSent or ZeekEndpointState.SynAckSent;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void SetState(ZeekEndpointState newState)
     {
         if (newState == State) return;
@@ -130,6 +131,7 @@ internal sealed class ZeekTcpEndpoint
     public void ChecksumError() => Scaled('C', ref _chkCount, ref _chkThresh);
 
     /// <summary>TCP_Endpoint::CheckHistory: records the letter once per direction; true when it was seen before.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool CheckHistory(uint mask, char code)
     {
         if ((code == 'A' || code == 'D') && _session.HistoryIs("H"))
@@ -177,6 +179,7 @@ internal sealed class ZeekTcpEndpoint
     /// TCP_Reassembler::DataSent: payload [seq, seq+len) (relative) was seen. payload: its bytes, for a protocol
     /// analyzer's watcher if the connection has one (empty when the reader left them out).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void DataSent(ulong seq, int len, byte[] payload)
     {
         if (_skipDeliveries) return;
@@ -191,6 +194,7 @@ internal sealed class ZeekTcpEndpoint
         w.EndSegment();
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DataSent(ulong seq, int len)
     {
         ulong ack = ToRelativeSeqSpace(AckSeq, AckWraps);
@@ -211,6 +215,7 @@ internal sealed class ZeekTcpEndpoint
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void NewBlock(ulong seq, ulong upper)
     {
         if (upper <= _trimSeq) return;
@@ -242,6 +247,7 @@ internal sealed class ZeekTcpEndpoint
     }
 
     /// <summary>Delivers the kept blocks that are now contiguous with the delivered data (BlockInserted).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DeliverBuffered()
     {
         if (_blocks == null) return;
@@ -259,6 +265,7 @@ internal sealed class ZeekTcpEndpoint
     }
 
     /// <summary>TCP_Reassembler::AckReceived: the peer acknowledged up to seq (relative).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void AckReceived(ulong seq)
     {
         if (FinCount > 0 && seq >= FinSeq) seq = FinSeq - 1;
@@ -329,6 +336,7 @@ internal sealed class ZeekTcpEndpoint
     private bool _didEof;
 
     /// <summary>TCP_Reassembler::CheckEOF: all data delivered after a FIN or RST.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void CheckEof()
     {
         if (!_didEof && (FinCount > 0 || State == ZeekEndpointState.Closed || State == ZeekEndpointState.Reset) && !DataPending)

@@ -152,6 +152,7 @@ internal sealed class ZeekTcpSession
     /// Runs the timers due by time t (before a packet at t is processed, as Zeek advances its clock first).
     /// Returns true when the connection was removed: a packet at t then starts a new connection.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool RunTimers(double t)
     {
         if (EndedBy != null) return true;
@@ -177,6 +178,7 @@ internal sealed class ZeekTcpSession
         return false;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Fire(Timer kind, double t)
     {
         switch (kind)
@@ -301,6 +303,7 @@ internal sealed class ZeekTcpSession
 
     // ---- reuse (TCPSessionAdapter::IsReuse) ----
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool IsReuse(TcpSegment s)
     {
         if (s.HeaderLength < 20) return false;
@@ -342,6 +345,7 @@ internal sealed class ZeekTcpSession
     public void ChecksumError(bool isOrig) => (isOrig ? _orig : _resp).ChecksumError();
 
     /// <summary>Processes one segment at time t; isOrig: it comes from the originator.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Process(TcpSegment s, bool isOrig, double t)
     {
         Packets++;
@@ -410,6 +414,7 @@ internal sealed class ZeekTcpSession
         if (doClose) ConnectionClosed(endpoint, peer, genEvent, t);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void SetPartialStatus(TcpFlags flags, bool isOrig)
     {
         bool syn = (flags & TcpFlags.SYN) != 0, ack = (flags & TcpFlags.ACK) != 0;
@@ -421,6 +426,7 @@ internal sealed class ZeekTcpSession
             _isPartial = !syn;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void InitEndpoint(ZeekTcpEndpoint e, TcpFlags flags, uint firstSeq, uint lastSeq)
     {
         bool syn = (flags & TcpFlags.SYN) != 0;
@@ -469,6 +475,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static ulong RelativeSeq(ZeekTcpEndpoint e, uint curBase, uint last, uint wraps, ref bool underflow)
     {
         int delta = SeqDelta(curBase, last);
@@ -489,6 +496,7 @@ internal sealed class ZeekTcpSession
         return e.ToRelativeSeqSpace(curBase, wraps);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void UpdateHistory(TcpFlags flags, ZeekTcpEndpoint e, ulong relSeq, int len)
     {
         bool syn = (flags & TcpFlags.SYN) != 0, fin = (flags & TcpFlags.FIN) != 0, rst = (flags & TcpFlags.RST) != 0;
@@ -539,6 +547,7 @@ internal sealed class ZeekTcpSession
         else if (delta > 0) e.UpdateAckSeq(ackSeq);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static int UpdateLastSeq(ZeekTcpEndpoint e, uint lastSeq, TcpFlags flags, int len)
     {
         int delta = SeqDelta(lastSeq, e.LastSeq);
@@ -553,6 +562,7 @@ internal sealed class ZeekTcpSession
 
     // ---- the state machine ----
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void UpdateStateMachine(double t, ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, uint baseSeq, uint ackSeq, int len,
         int deltaLast, bool isOrig, TcpFlags flags, out bool doClose, out bool genEvent)
     {
@@ -579,6 +589,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void UpdateInactiveState(double t, ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, uint baseSeq, uint ackSeq, int len,
         bool isOrig, TcpFlags flags, ref bool doClose, ref bool genEvent)
     {
@@ -642,6 +653,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void UpdateSynSentState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags,
         ref bool doClose, ref bool genEvent)
     {
@@ -657,6 +669,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void UpdateEstablishedState(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, TcpFlags flags,
         ref bool doClose, ref bool genEvent)
     {
@@ -679,6 +692,7 @@ internal sealed class ZeekTcpSession
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void UpdateClosedState(double t, ZeekTcpEndpoint endpoint, TcpFlags flags, ref bool doClose)
     {
         // A RST after this side's FIN changes nothing when the peer has closed too (a FIN exchange was seen).
@@ -695,6 +709,7 @@ internal sealed class ZeekTcpSession
 
     private double _now;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ConnectionClosed(ZeekTcpEndpoint endpoint, ZeekTcpEndpoint peer, bool genEvent, double t)
     {
         _now = t;
