@@ -177,8 +177,8 @@ Describe 'A folder stands for the capture files in it' -Tag Errors {
             $rows = Invoke-Expression ((Get-AdvisedCommand $e[0].ErrorDetails.RecommendedAction 'Get-ChildItem') + ' -Summary')
             $rows.Path | Should -Be (Join-Path $top 'dan/lab2.pcapng'), (Join-Path $top 'eve/lab2.pcapng')
             ($rows.ErrorId -join '') | Should -BeNullOrEmpty
-            $rows.Frames | Should -Be $rows[0].Frames, $rows[0].Frames
-            $rows[0].Frames | Should -BeGreaterThan 100
+            $rows.FrameCount | Should -Be $rows[0].FrameCount, $rows[0].FrameCount
+            $rows[0].FrameCount | Should -BeGreaterThan 100
         }
     }
 
@@ -250,7 +250,7 @@ Describe 'A file that is not a capture says what it looks like' -Tag Errors {
         $row = Test-LabCapture -LiteralPath (Join-Path $Work 'submission') -Summary -ErrorVariable err
         $err | Should -BeNullOrEmpty
         $row.Path | Should -Be (Join-Path $Work 'submission/lab2.pcap')
-        $row.Frames | Should -BeGreaterThan 100
+        $row.FrameCount | Should -BeGreaterThan 100
     }
 
     It 'a snoop capture: the advice (editcap, run as it is) converts it to a pcapng the module reads' {

@@ -25,6 +25,6 @@ public abstract class TcpConnectionStep
     public uint SeqRaw { get; init; }
     public uint AckRaw { get; init; }
     public string Explanation { get; init; } = "";
-    /// <summary>One line: "1. SYN     frame 1      127.0.0.1:48496 → 127.0.0.1:5000  Seq=0 Ack=0".</summary>
-    public override string ToString() => $"{Step}. {Name,-7} frame {Frame,-6} {From} → {To}  Seq={Seq} Ack={Ack}";
+    /// <summary>One line: "1. SYN     frame 1      127.0.0.1:48496 → 127.0.0.1:5000  Seq=0 Ack=0" ("帧 1" in Chinese).</summary>
+    public override string ToString() => Text.ShapeText.Table.Format("Step.Line", Step, Name, Frame, From, To, Seq, Ack);
 }

@@ -91,8 +91,19 @@ public sealed class TcpHandshake
 
     /// <summary>The frames of the SYN, SYN-ACK and ACK that were captured, e.g. "1,2,3".</summary>
     public string Frames => string.Join(",", Steps.Select(s => s.Frame));
-    /// <summary>"client options; server options" ("-" when no SYN-ACK was captured).</summary>
-    public string SynOptions => $"{ClientOptions}; {(ServerOptions != null ? ServerOptions.ToString() : "-")}";
+    /// <summary>
+    /// "client options; server options" ("-" when no SYN-ACK was captured), or "both: options" when the SYN and the
+    /// SYN-ACK carried the same ones (as on loopback).
+    /// </summary>
+    public string SynOptions
+    {
+        get
+        {
+            string client = ClientOptions.ToString(), server = ServerOptions?.ToString() ?? "-";
+            return client == server ? Text.ShapeText.Table.Format("Handshake.SynOptions.Same", client)
+                : Text.ShapeText.Table.Format("Handshake.SynOptions", client, server);
+        }
+    }
     /// <summary>What the two SYNs negotiated, in one line.</summary>
     public string Negotiated => Text.ShapeText.Table.Format("Handshake.Negotiated", OnOff(WindowScaling), ClientWindowMultiplier,
         ServerWindowMultiplier, OnOff(SackPermitted), OnOff(Timestamps), OnOff(Ecn));
