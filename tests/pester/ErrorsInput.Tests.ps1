@@ -188,6 +188,17 @@ Describe 'A folder stands for the capture files in it' -Tag Errors {
         $listed = Invoke-Expression (Get-AdvisedCommand $e.ErrorDetails.RecommendedAction 'Get-ChildItem')
         $listed.FullName | Should -Be $Explicit
     }
+
+    It 'a missing file in a folder with no captures: the advice searches the folders below, and finds them' {
+        $top = Join-Path $Work 'below'
+        New-Item -ItemType Directory (Join-Path $top 'alice') -Force | Out-Null
+        Copy-Item (Join-Path $DataDir 'http-visit.pcap') (Join-Path $top 'alice/lab2.pcap')
+        $e = (Invoke-Collecting { Get-TcpHandshake -Path (Join-Path $top 'lab2.pcap') }).Errors[0]
+        $e.FullyQualifiedErrorId | Should -BeLike 'CaptureFileNotFound,*'
+        $e.ErrorDetails.RecommendedAction | Should -Match '-Recurse'
+        $listed = Invoke-Expression (Get-AdvisedCommand $e.ErrorDetails.RecommendedAction 'Get-ChildItem')
+        $listed.FullName | Should -Be (Join-Path $top 'alice/lab2.pcap')
+    }
 }
 
 Describe 'A file that is not a capture says what it looks like' -Tag Errors {

@@ -82,14 +82,14 @@ internal static class Errors
         // a plain path names one file, as -LiteralPath does; a pattern matches none
         string message = full != null && !WildcardPattern.ContainsWildcardCharacters(path)
             ? Message("CaptureFileNotFound", full) : Message("CaptureFileNotFound.Pattern", path);
-        return Of("CaptureFileNotFound", new ItemNotFoundException(message), path, message, Quote(NearestFolder(full)));
+        return WithAdvice("CaptureFileNotFound", new ItemNotFoundException(message), path, message, NearestFolderAdvice(full));
     }
 
     /// <summary>A -LiteralPath that names nothing.</summary>
     public static ErrorRecord FileNotFound(string path, string full)
     {
         string message = Message("CaptureFileNotFound", full);
-        return Of("CaptureFileNotFound", new FileNotFoundException(message, full), path, message, Quote(NearestFolder(full)));
+        return WithAdvice("CaptureFileNotFound", new FileNotFoundException(message, full), path, message, NearestFolderAdvice(full));
     }
 
     /// <summary>A folder given as a capture path that holds no capture file; the advice reads its subfolders'.</summary>
@@ -98,6 +98,24 @@ internal static class Errors
         string message = Message("CaptureFileNotFound.Folder", folder);
         return WithAdvice("CaptureFileNotFound", new FileNotFoundException(message, folder), folder, message,
             Text.Format("Advice.CaptureFileNotFound.Folder", Quote(folder), cmdlet));
+    }
+
+    /// <summary>
+    /// The advice for a capture file that is not there: list the captures of the closest folder that exists, or, when it
+    /// holds none (listing it would print nothing), search the folders below it.
+    /// </summary>
+    private static string NearestFolderAdvice(string? full)
+    {
+        string folder = NearestFolder(full);
+        bool hasCaptures;
+        try
+        {
+            hasCaptures = Directory.EnumerateFiles(folder).Any(f =>
+                f.EndsWith(".pcap", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".pcapng", StringComparison.OrdinalIgnoreCase)
+                || f.EndsWith(".cap", StringComparison.OrdinalIgnoreCase));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { hasCaptures = true; }
+        return hasCaptures ? ErrorCatalog.Get("CaptureFileNotFound").Advice(Quote(folder)) : Text.Format("Advice.CaptureFileNotFound.Below", Quote(folder));
     }
 
     /// <summary>The closest folder that exists on the way up to <paramref name="full"/> (the current one when none).</summary>
