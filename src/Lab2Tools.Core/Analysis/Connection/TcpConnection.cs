@@ -55,7 +55,7 @@ public sealed class TcpDirectionStatistics
             MissedBytes, IpBytes);
 }
 
-/// <summary>Counts by name: a dictionary in ConvertTo-Json, "Retransmission=2, DuplicateAck=1" in Export-Csv.</summary>
+/// <summary>Counts by name: a dictionary in ConvertTo-Json, "tcp.analysis.retransmission=2, tcp.analysis.duplicate_ack=1" in Export-Csv.</summary>
 public sealed class CountTable : System.Collections.ObjectModel.ReadOnlyDictionary<string, int>
 {
     public static new readonly CountTable Empty = new(new Dictionary<string, int>());
