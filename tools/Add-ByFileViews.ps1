@@ -35,7 +35,12 @@ foreach ($type in $types) {
     $copy.ViewSelectedBy.TypeName = "$type#ByFile"
     $group = $xml.CreateElement('GroupBy')
     $prop = $xml.CreateElement('PropertyName'); $prop.InnerText = 'Path'; $null = $group.AppendChild($prop)
-    $label = $xml.CreateElement('Label'); $label.InnerText = 'Capture'; $null = $group.AppendChild($label)
+    # the heading in the user's language ("Capture: <path>", "抓包文件：<path>"): a custom control, as a Label is fixed text
+    $control = $xml.CreateElement('CustomControl')
+    $control.InnerXml = '<CustomEntries><CustomEntry><CustomItem><Frame><LeftIndent>3</LeftIndent><CustomItem>' +
+        '<ExpressionBinding><ScriptBlock>[Lab2Tools.Text.ShapeText]::CaptureHeading($_.Path)</ScriptBlock></ExpressionBinding>' +
+        '</CustomItem></Frame></CustomItem></CustomEntry></CustomEntries>'
+    $null = $group.AppendChild($control)
     $null = $copy.InsertAfter($group, $copy.SelectSingleNode('ViewSelectedBy'))
     $null = $defs.AppendChild($copy)
 }

@@ -281,3 +281,21 @@ Describe 'A list view labels each value with the property that holds it' -Tag Vi
         }
     }
 }
+
+Describe 'A table of several capture files heads each file''s group in the user''s language' -Tag Views {
+    It 'says Capture: in English and 抓包文件： in Chinese, with the path' {
+        $two = (Join-Path $DataDir 'refused.pcap'), (Join-Path $DataDir 'http-visit.pcap')
+        $old = [cultureinfo]::CurrentUICulture
+        try {
+            [cultureinfo]::CurrentUICulture = 'en-US'
+            $en = Get-TcpConnection $two | Out-String -Width 120
+            [cultureinfo]::CurrentUICulture = 'zh-CN'
+            $zh = Get-TcpConnection $two | Out-String -Width 120
+        }
+        finally { [cultureinfo]::CurrentUICulture = $old }
+        foreach ($f in $two) {
+            $en | Should -Match ([regex]::Escape("Capture: $f"))
+            $zh | Should -Match ([regex]::Escape("抓包文件：$f"))
+        }
+    }
+}

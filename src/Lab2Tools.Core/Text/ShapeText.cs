@@ -11,4 +11,7 @@ public static class ShapeText
 
     /// <summary>"on" or "off".</summary>
     public static string OnOff(bool on) => Table[on ? "On" : "Off"];
+
+    /// <summary>The heading of one capture file's group in a table of several files ("Capture: path").</summary>
+    public static string CaptureHeading(string? path) => Table.Format("Group.Capture", path ?? "");
 }
