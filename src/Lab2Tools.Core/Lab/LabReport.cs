@@ -255,8 +255,8 @@ public static class LabReport
                     x.ResponseFrame)
                 : F("Resources.Logo.Fetched", x.Stream, x.ClientEndPoint.Port, $"{x.Method} {x.Uri}", x.RequestFrame, x.StatusCode,
                     x.ReasonPhrase,
-                    N(x.BodyLength), (x.ETag != null ? $", `ETag: {x.ETag}`" : "")
-                        + (x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : ""))));
+                    N(x.BodyLength), (x.ETag != null ? F("Resources.Header", $"ETag: {x.ETag}") : "")
+                        + (x.LastModified != null ? F("Resources.Header", $"Last-Modified: {x.LastModified}") : ""))));
         }
         var audio = http.Where(x => x.Range != null || x.StatusCode == 206
             || (x.ContentType ?? "").StartsWith("audio", StringComparison.OrdinalIgnoreCase)).ToList();
@@ -266,7 +266,7 @@ public static class LabReport
             doc.List(audio.Select(x => F(x.Range != null ? "Resources.Audio.ItemRange" : "Resources.Audio.Item", x.Stream,
                 x.ClientEndPoint.Port,
                 $"{x.Method} {x.Uri}", x.Range, x.RequestFrame, $"{x.StatusCode} {x.ReasonPhrase}",
-                x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
+                x.ContentRange != null ? F("Resources.Header", $"Content-Range: {x.ContentRange}") : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
                 x.StateText)));
             doc.P(T("Resources.Audio.Why"));
         }
@@ -296,7 +296,7 @@ public static class LabReport
             return;
         }
         var all = focus.Teardowns;
-        var kinds = all.GroupBy(x => x.KindValue).Select(g => $"{g.Count()} {AnalysisText.KindName(g.Key)}");
+        var kinds = all.GroupBy(x => x.KindValue).Select(g => F("Teardown.KindCount", g.Count(), AnalysisText.KindName(g.Key)));
         doc.P(F("Teardown.Intro", all.Count, LabText.Join(kinds), t.Stream, AnalysisText.KindName(t.KindValue), Role(t.ActiveCloserValue),
             t.Explanation));
         if (t.KindValue == TeardownKind.ThreeWay && t.Steps.Count >= 2)
