@@ -341,7 +341,6 @@ public static class LabChecks
                 problems.Add(F("Check.Abnormal.Malformed", _a.MalformedFrames.Count));
                 frames.AddRange(_a.MalformedFrames.Select(m => m.Frame).Take(10));
             }
-            if (_a.ReadProblem != null) problems.Add(F("Check.Abnormal.DamagedItem", _a.ReadProblem));
             int zero = conns.Sum(c => c.ZeroWindows);
             var zeroFrames = mine.SelectMany(s => s).Where(s => (s.Analysis & TcpAnalysisFlags.ZeroWindow) != 0).Select(s => s.Frame)
                 .Take(10).ToList();
@@ -352,10 +351,15 @@ public static class LabChecks
             string resetText = resets.Count == 0 ? T("Check.Abnormal.NoResets")
                 : F("Check.Abnormal.Resets", resets.Count, string.Join(T("List.Semicolon"), resets.Select(Reset)));
             frames.AddRange(resets.Select(r => r.ResetFrame ?? 0).Where(x => x > 0));
-            string head = problems.Count == 0 ? F("Check.Abnormal.Nothing", conns.Count, _port)
-                : F("Check.Abnormal.Found", LabText.Join(problems));
             string zeroText = zero == 0 ? "" : F("Check.Abnormal.ZeroWindows", zero, Analysis.AnalysisText.List(zeroFrames));
-            return (R(problems.Count == 0), F("Check.Abnormal.Evidence", head, zeroText, resetText),
+            bool damaged = _a.ReadProblem != null;
+            // a damaged file fails the check; its own message (whole sentences) comes first, then what the frames read show
+            string head = problems.Count == 0
+                ? F(damaged ? "Check.Abnormal.NothingBeforeDamage" : "Check.Abnormal.Nothing", conns.Count, _port)
+                : F(damaged ? "Check.Abnormal.FoundBeforeDamage" : "Check.Abnormal.Found", LabText.Join(problems));
+            string evidence = damaged ? F("Check.Abnormal.EvidenceDamaged", head, zeroText, resetText, _a.ReadProblem)
+                : F("Check.Abnormal.Evidence", head, zeroText, resetText);
+            return (R(problems.Count == 0 && !damaged), evidence,
                 frames.Distinct().OrderBy(x => x).ToArray(), null);
         }
     }

@@ -116,7 +116,11 @@ public static class LabReport
         var ack = Seg(a, h.Stream, h.Ack!.Frame);
         var co = h.ClientOptions;
         var so = h.ServerOptions;
-        doc.P(F("Handshake.Intro", h.Stream, h.ClientEndPoint.Port, h.ServerEndPoint.Port, h.ClientEndPoint.Address, Ms(h.InitialRtt)));
+        var (ca, sa) = (h.ClientEndPoint.Address, h.ServerEndPoint.Address);
+        // "loopback" only when both ends are one loopback address; otherwise name both addresses
+        doc.P(ca.Equals(sa) && System.Net.IPAddress.IsLoopback(ca)
+            ? F("Handshake.IntroLoopback", h.Stream, h.ClientEndPoint.Port, h.ServerEndPoint.Port, ca, Ms(h.InitialRtt))
+            : F("Handshake.IntroAddresses", h.Stream, h.ClientEndPoint.Port, h.ServerEndPoint.Port, ca, Ms(h.InitialRtt), sa));
         doc.H(3, F("Handshake.Step1", h.Syn.Frame));
         doc.List(new[]
         {
@@ -142,7 +146,8 @@ public static class LabReport
         {
             T("Handshake.Ack.Flag"),
             F("Handshake.Ack.Numbers", N(h.Ack.AckRaw)),
-            F("Handshake.Ack.Window", Window(ack)),
+            // scaled only when both SYNs carried the window scale option
+            h.WindowScaling ? F("Handshake.Ack.Window", Window(ack)) : F("Handshake.Ack.WindowUnscaled", Window(ack)),
             T("Handshake.Ack.Established"),
         });
         var flow = a.Flow(h.Stream);
@@ -250,8 +255,8 @@ public static class LabReport
                     x.ResponseFrame)
                 : F("Resources.Logo.Fetched", x.Stream, x.ClientEndPoint.Port, $"{x.Method} {x.Uri}", x.RequestFrame, x.StatusCode,
                     x.ReasonPhrase,
-                    N(x.BodyLength), (x.ETag != null ? $", `ETag: {x.ETag}`" : "")
-                        + (x.LastModified != null ? $", `Last-Modified: {x.LastModified}`" : ""))));
+                    N(x.BodyLength), (x.ETag != null ? F("Resources.Header", $"ETag: {x.ETag}") : "")
+                        + (x.LastModified != null ? F("Resources.Header", $"Last-Modified: {x.LastModified}") : ""))));
         }
         var audio = http.Where(x => x.Range != null || x.StatusCode == 206
             || (x.ContentType ?? "").StartsWith("audio", StringComparison.OrdinalIgnoreCase)).ToList();
@@ -261,7 +266,7 @@ public static class LabReport
             doc.List(audio.Select(x => F(x.Range != null ? "Resources.Audio.ItemRange" : "Resources.Audio.Item", x.Stream,
                 x.ClientEndPoint.Port,
                 $"{x.Method} {x.Uri}", x.Range, x.RequestFrame, $"{x.StatusCode} {x.ReasonPhrase}",
-                x.ContentRange != null ? $", `Content-Range: {x.ContentRange}`" : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
+                x.ContentRange != null ? F("Resources.Header", $"Content-Range: {x.ContentRange}") : "", N(x.BodyLength), x.ResponseSegmentFrames.Count + 1,
                 x.StateText)));
             doc.P(T("Resources.Audio.Why"));
         }
@@ -291,7 +296,7 @@ public static class LabReport
             return;
         }
         var all = focus.Teardowns;
-        var kinds = all.GroupBy(x => x.KindValue).Select(g => $"{g.Count()} {AnalysisText.KindName(g.Key)}");
+        var kinds = all.GroupBy(x => x.KindValue).Select(g => F("Teardown.KindCount", g.Count(), AnalysisText.KindName(g.Key)));
         doc.P(F("Teardown.Intro", all.Count, LabText.Join(kinds), t.Stream, AnalysisText.KindName(t.KindValue), Role(t.ActiveCloserValue),
             t.Explanation));
         if (t.KindValue == TeardownKind.ThreeWay && t.Steps.Count >= 2)
@@ -304,12 +309,13 @@ public static class LabReport
             string.Join(" → ", timeline.Where(x => x.RoleValue == role && x.Frame == frame).Select(x => x.To.ToString()));
         doc.T(new[]
             {
-                T("Teardown.Col.Step"), T("Col.Frame"), T("Teardown.Col.From"), T("Page.Col.Flags"), "Seq", "Ack",
+                T("Teardown.Col.Step"), T("Col.Frame"), T("Teardown.Col.From"), T("Page.Col.Flags"), "Seq", "Ack", "Len",
                 T("Teardown.Col.ClientState"), T("Teardown.Col.ServerState"), T("Teardown.Col.Explanation"),
             },
             t.Steps.Select((s, i) => new[]
             {
                 N(i + 1), N(s.Frame), CommonText.Role(s.FromEndPoint.Port == t.ClientEndPoint.Port), s.Flags, N(s.Seq), N(s.Ack),
+                Seg(a, t.Stream, s.Frame) is { } seg ? N(seg.Len) : "?",
                 StateAfter(ConnectionRole.Client, s.Frame), StateAfter(ConnectionRole.Server, s.Frame), s.Explanation,
             }));
         var after = timeline.Where(x => x.Frame == null && x.From != null).ToList();

@@ -10,6 +10,13 @@ public sealed partial class ConnectionRecord
     private TcpTeardownStep TeardownStep(int n, string name, SegmentNote s, string explanation) =>
         Step<TcpTeardownStep>(n, name, s, explanation);
 
+    /// <summary>The bytes of data a FIN carries (its NextSeq counts the data, the FIN and a SYN).</summary>
+    private static long FinLen(SegmentNote s) => (uint)(s.NextSeq - s.Seq) - 1 - ((s.Flags & TcpFlags.SYN) != 0 ? 1 : 0);
+
+    /// <summary>A FIN step's text: the key, or its "Data" twin with the FIN's Len when the FIN carries data.</summary>
+    private string SayFin(string key, CaptureSide side, SegmentNote fin, object? number) =>
+        FinLen(fin) is long len && len > 0 ? SayAbout(key + "Data", side, number, len, fin.NextSeq) : SayAbout(key, side, number);
+
     /// <summary>A teardown text about endpoints: each one given as its two arguments, role and address.</summary>
     private string SayAbout(string key, CaptureSide first, params object?[] more) => SayAboutPair(key, first, null, more);
 
@@ -44,7 +51,7 @@ public sealed partial class ConnectionRecord
         var finB = passive.Fin;
         var steps = new List<TcpTeardownStep>
         {
-            TeardownStep(1, "FIN", finA, SayAbout("Teardown.Step.FirstFin", a, finA.Seq)),
+            TeardownStep(1, "FIN", finA, SayFin("Teardown.Step.FirstFin", a, finA, finA.Seq)),
         };
         TeardownKind kind;
         string text;
@@ -79,8 +86,8 @@ public sealed partial class ConnectionRecord
                 if (!combined && active.FinAcked is SegmentNote ackA)
                     steps.Add(TeardownStep(2, "ACK", ackA, SayAboutPair("Teardown.Step.FinAcked", b, a, ackA.Ack)));
                 steps.Add(TeardownStep(steps.Count + 1, "FIN", finB, combined
-                    ? SayAbout("Teardown.Step.FinAckCombined", b, finB.Ack)
-                    : SayAbout("Teardown.Step.SecondFin", b, finB.Seq)));
+                    ? SayFin("Teardown.Step.FinAckCombined", b, finB, finB.Ack)
+                    : SayFin("Teardown.Step.SecondFin", b, finB, finB.Seq)));
                 if (passive.FinAcked is SegmentNote ackB)
                     steps.Add(TeardownStep(steps.Count + 1, "ACK", ackB, SayAboutPair("Teardown.Step.LastAck", a, b, ackB.Ack)));
                 kind = after > 0 ? TeardownKind.HalfClose : combined ? TeardownKind.ThreeWay : TeardownKind.FourWay;
@@ -148,6 +155,8 @@ public sealed partial class ConnectionRecord
             Stream = Stream, Path = Path, ClientEndPoint = Ep(c), ServerEndPoint = Ep(c.Peer()), KindValue = TeardownKind.Reset,
             ActiveCloserValue = RoleOf(x), ActiveCloserIpEndPoint = Ep(x), PassiveCloserValue = RoleOf(y),
             Steps = steps, ResetByValue = RoleOf(x), ResetFrame = rst.Frame, ResetCause = reason, Explanation = explanation,
+            // counted for every kind: the data the other side sent after the first FIN (0 when no FIN was sent)
+            DataAfterFirstFin = FirstFinSide() is CaptureSide first ? End(first.Peer()).DataAfterPeerFin : 0,
         };
     }
 }
