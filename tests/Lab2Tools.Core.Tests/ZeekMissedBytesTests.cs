@@ -77,7 +77,7 @@ public class ZeekMissedBytesTests
         using (TextCulture.Use(new CultureInfo("en-US")))
             Assert.Equal("Established, originator aborted (sent a RST).", c.ConnStateDescription);
         using (TextCulture.Use(new CultureInfo("zh-CN")))
-            Assert.Equal("连接已建立，发起方发送 RST 复位了连接（异常关闭）。", c.ConnStateDescription);
+            Assert.Equal("连接已建立，发起方中止了连接（发送了 RST）。", c.ConnStateDescription);
     }
 
     [Fact]
