@@ -85,7 +85,8 @@ Describe 'Get-TcpConnection: when Zeek would log nothing, and Zeek''s missed byt
         # two files, one warning each; a file Zeek logs every connection of adds none
         $copy = Join-Path $TestDrive 'fast009-copy.pcap'
         Copy-Item $fast009 $copy
-        $null = Get-TcpConnection $fast009, $copy, (Join-Path $DataDir 'http-visit.pcap') -WarningVariable w2 -WarningAction SilentlyContinue
+        $files = $fast009, $copy, (Join-Path $DataDir 'http-visit.pcap')
+        $null = Get-TcpConnection $files -WarningVariable w2 -WarningAction SilentlyContinue
         @($w2).Count | Should -Be 2
         "$($w2[1])" | Should -BeLike "*$copy*"
     }
@@ -99,8 +100,8 @@ Describe 'Get-TcpConnection: when Zeek would log nothing, and Zeek''s missed byt
             $sf = Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap') | Where-Object ConnState -eq 'SF' | Select-Object -First 1
             $sf.ConnStateDescription | Should -Be '连接正常建立，也正常终止。'
         }
-        (Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap') | Where-Object ConnState -eq 'SF' | Select-Object -First 1).ConnStateDescription |
-            Should -Be 'Normal establishment and termination.'
+        $sf = Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap') | Where-Object ConnState -eq 'SF' | Select-Object -First 1
+        $sf.ConnStateDescription | Should -Be 'Normal establishment and termination.'
     }
 
     It 'gives Zeek''s missed bytes per direction and per Zeek connection (an acknowledged hole in a lab capture)' {
