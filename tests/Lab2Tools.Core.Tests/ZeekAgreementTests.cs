@@ -73,7 +73,8 @@ public class ZeekAgreementTests
             .ToList();
 
     /// <summary>One TCP row of a conn.log; what the baseline does not have is null.</summary>
-    internal sealed record ZeekRow(string? OrigH, int? OrigP, string? RespH, int? RespP, string? ConnState, string? History);
+    internal sealed record ZeekRow(string? OrigH, int? OrigP, string? RespH, int? RespP, string? ConnState, string? History,
+        long? MissedBytes = null);
 
     private static readonly Dictionary<string, string> Aliases = new()
     {
@@ -107,7 +108,8 @@ public class ZeekAgreementTests
             if (F("proto") is string proto && proto != "tcp") continue;
             int? Port(string name) => F(name) is string p ? int.Parse(p, CultureInfo.InvariantCulture) : null;
             rows.Add(new ZeekRow(F("id.orig_h"), Port("id.orig_p"), F("id.resp_h"), Port("id.resp_p"),
-                F("conn_state"), F("history") is string h ? (h == "-" ? "" : h) : null));
+                F("conn_state"), F("history") is string h ? (h == "-" ? "" : h) : null,
+                F("missed_bytes") is string m && m != "-" ? long.Parse(m, CultureInfo.InvariantCulture) : null));
         }
         return rows;
     }
@@ -130,6 +132,8 @@ public class ZeekAgreementTests
     {
         public bool HasState => Zeek.ConnState != null;
         public bool HasHistory => Zeek.History != null;
+        public bool HasMissedBytes => Zeek.MissedBytes != null;
+        public bool MissedBytesAgree => Ours != null && Ours.MissedBytes == Zeek.MissedBytes && SameOrientation;
         public bool StateAgrees => Ours != null && Ours.ConnState == Zeek.ConnState && SameOrientation;
         public bool HistoryAgrees => Ours != null && Ours.History == Zeek.History && SameOrientation;
         /// <summary>
@@ -143,9 +147,9 @@ public class ZeekAgreementTests
             && (Zeek.RespH == null || Ours.ResponderEndPoint.Address.Equals(IPAddress.Parse(Zeek.RespH)));
         public override string ToString() =>
             $"{Entry.Trace} ({Entry.Btest}) {Zeek.OrigH}:{Zeek.OrigP} -> {Zeek.RespH}:{Zeek.RespP}: " +
-            $"Zeek {Zeek.ConnState} {Zeek.History}, " +
+            $"Zeek {Zeek.ConnState} {Zeek.History} missed {Zeek.MissedBytes?.ToString(CultureInfo.InvariantCulture) ?? "-"}, " +
             (Ours == null ? "no such connection here" :
-                $"here {Ours.ConnState} {Ours.History}" +
+                $"here {Ours.ConnState} {Ours.History} missed {Ours.MissedBytes}" +
                 $"{(SameOrientation ? "" : $" (originator {Ours.Originator})")} from frame {Ours.StartFrame}");
     }
 
@@ -225,6 +229,29 @@ public class ZeekAgreementTests
         Assert.True(history * 100 >= nh * 99, $"History agrees exactly on {history}/{nh}, under 99%");
         Assert.True(history >= 208, $"History agrees exactly on {history}/{nh}, fewer than the 208 README states");
     }
+
+    /// <summary>
+    /// conn.log's missed_bytes (the sum of Zeek's content gaps) over every baseline that has the column. Prints the figure
+    /// and every disagreement (README lists them with their reasons).
+    /// </summary>
+    [Fact]
+    public void MissedBytesAgreeWithZeeksBaselines()
+    {
+        var all = Manifest().SelectMany(e => Compare(e, out _)).Where(c => c.HasMissedBytes).ToList();
+        int agree = all.Count(c => c.MissedBytesAgree);
+        int gaps = all.Count(c => c.Zeek.MissedBytes > 0), gapsAgree = all.Count(c => c.Zeek.MissedBytes > 0 && c.MissedBytesAgree);
+        _out.WriteLine($"missed_bytes agrees: {agree}/{all.Count} = {100.0 * agree / all.Count:F2}% " +
+            $"(connections where Zeek reports a gap: {gapsAgree}/{gaps})");
+        foreach (var c in all.Where(c => c.Zeek.MissedBytes > 0 || c.Ours?.MissedBytes > 0)) _out.WriteLine("GAP " + c);
+        foreach (var c in all.Where(c => !c.MissedBytesAgree)) _out.WriteLine("DIFF " + c);
+        Assert.True(all.Count >= 160, $"expected at least 160 missed_bytes values in the baselines, found {all.Count}");
+        Assert.True(gaps >= 3, $"expected at least 3 connections with content gaps in the baselines, found {gaps}");
+        Assert.True(agree >= MissedBytesAgreementInReadme,
+            $"missed_bytes agrees on {agree}/{all.Count}, fewer than the {MissedBytesAgreementInReadme} README states");
+    }
+
+    /// <summary>The agreement README states for missed_bytes.</summary>
+    private const int MissedBytesAgreementInReadme = 170;
 
     /// <summary>Every committed trace is named in the manifest with its licence beside it, and every baseline is there.</summary>
     [Fact]

@@ -59,3 +59,63 @@ Describe 'Get-TcpConnection and Zeek' {
         $c.History | Should -BeExactly 'ShADFf'
     }
 }
+
+Describe 'Get-TcpConnection: when Zeek would log nothing, and Zeek''s missed bytes' {
+    BeforeAll {
+        # Zeek's own trace: headers only, every IPv4 header checksum bad (its baseline was made with zeek -C)
+        $fast009 = Join-Path $zeekTraces 'tcp/retransmit-fast009.pcap'
+        function Invoke-InCulture([string]$Culture, [scriptblock]$Script) {
+            $old = [cultureinfo]::CurrentUICulture
+            [cultureinfo]::CurrentUICulture = $Culture
+            try { & $Script } finally { [cultureinfo]::CurrentUICulture = $old }
+        }
+    }
+
+    It 'says where ConnState would be why Zeek logs no connection, and warns once per file' {
+        $c = Get-TcpConnection $fast009 -WarningVariable w -WarningAction SilentlyContinue
+        $c.ConnState | Should -BeNullOrEmpty
+        $c.History | Should -BeNullOrEmpty
+        @($c.ZeekConnections).Count | Should -Be 0
+        $c.ConnStateDescription | Should -Match '^Zeek would log no connection for this stream'
+        $c.ConnStateDescription | Should -Match 'bad IPv4 header checksum.*zeek -C'
+        @($w).Count | Should -Be 1
+        "$w" | Should -BeLike "*stream(s) 0 of $fast009*ConnStateDescription*"
+        $text = $c | Format-List * | Out-String -Width 400
+        $text | Should -Match 'ConnStateDescription +: Zeek would log no connection'
+        # two files, one warning each; a file Zeek logs every connection of adds none
+        $copy = Join-Path $TestDrive 'fast009-copy.pcap'
+        Copy-Item $fast009 $copy
+        $files = $fast009, $copy, (Join-Path $DataDir 'http-visit.pcap')
+        $null = Get-TcpConnection $files -WarningVariable w2 -WarningAction SilentlyContinue
+        @($w2).Count | Should -Be 2
+        "$($w2[1])" | Should -BeLike "*$copy*"
+    }
+
+    It 'says it in Chinese under zh-CN, the conn_state descriptions too' {
+        Invoke-InCulture 'zh-CN' {
+            $c = Get-TcpConnection $fast009 -WarningVariable w -WarningAction SilentlyContinue
+            $c.ConnStateDescription | Should -Match '^Zeek 不会为这个流记录任何连接'
+            $c.ConnStateDescription | Should -Match 'IPv4 首部校验和错误'
+            "$w" | Should -Match '^Zeek 不会为 .* 中的流 0 记录任何连接'
+            $sf = Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap') | Where-Object ConnState -eq 'SF' | Select-Object -First 1
+            $sf.ConnStateDescription | Should -Be '连接正常建立，也正常终止。'
+        }
+        $sf = Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap') | Where-Object ConnState -eq 'SF' | Select-Object -First 1
+        $sf.ConnStateDescription | Should -Be 'Normal establishment and termination.'
+    }
+
+    It 'gives Zeek''s missed bytes per direction and per Zeek connection (an acknowledged hole in a lab capture)' {
+        # missing-segment.pcap is http-visit.pcap without frame 8: 8192 bytes of the page, acknowledged by the client
+        $file = Join-Path $DataDir 'missing-segment.pcap'
+        $c = Get-TcpConnection $file -Stream 0
+        $c.ServerToClient.MissedBytes | Should -Be 8192
+        $c.ClientToServer.MissedBytes | Should -Be 0
+        $c.ZeekMissedBytes | Should -Be 8192
+        $c.ZeekConnections[0].MissedBytes | Should -Be 8192
+        $c.History | Should -Match 'g'
+        # the capture's view of the same hole
+        (Get-TcpStream $file -Stream 0).ServerMissingBytes | Should -Be 8192
+        # a stream without a hole misses nothing
+        (Get-TcpConnection (Join-Path $DataDir 'http-visit.pcap')).ZeekMissedBytes | Sort-Object -Unique | Should -Be 0
+    }
+}

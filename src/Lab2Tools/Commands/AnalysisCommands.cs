@@ -45,7 +45,34 @@ public abstract class ConnectionAnalysisCmdlet : SegmentAnalysisCmdlet
 [OutputType(typeof(TcpConnection))]
 public sealed class GetTcpConnectionCommand : ConnectionAnalysisCmdlet
 {
-    protected override IEnumerable<object> Results(ConnectionRecord record) => new object[] { record.ToConnection() };
+    private readonly List<int> _noZeek = new();
+    private string? _noZeekPath;
+
+    protected override IEnumerable<object> Results(ConnectionRecord record)
+    {
+        var c = record.ToConnection();
+        if (c.ZeekConnections.Count == 0 && c.ZeekDropped != SegmentIntegrity.None)
+        {
+            _noZeek.Add(c.Stream);
+            _noZeekPath ??= c.Path;
+        }
+        return new object[] { c };
+    }
+
+    /// <summary>
+    /// Once per file: the streams Zeek would log no connection for (every packet dropped by its IP analysis), whose
+    /// ConnState and History are empty; ConnStateDescription says why.
+    /// </summary>
+    protected override void EndAnalysis()
+    {
+        _noZeek.Clear();
+        _noZeekPath = null;
+        base.EndAnalysis();
+        if (_noZeek.Count == 0) return;
+        var streams = Text.CommonText.Join(_noZeek);
+        WriteWarning(_noZeekPath == null ? Analysis.Zeek.ZeekText.Table.Format("Warning.NoConnection", streams)
+            : Analysis.Zeek.ZeekText.Table.Format("Warning.NoConnectionInFile", streams, _noZeekPath));
+    }
 }
 
 /// <summary>Get-TcpHandshake: the three-way handshake of every connection that has a SYN.</summary>

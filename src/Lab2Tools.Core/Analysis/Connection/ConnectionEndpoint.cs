@@ -25,6 +25,8 @@ internal struct ConnectionEndpoint
     public long DataAfterPeerFin;
     /// <summary>The end of the highest data in sequence space, once <see cref="DataStarted"/>.</summary>
     public uint HighestEnd;
+    /// <summary>Sequence space this endpoint skipped over and has not filled since (for UniquePayloadBytes).</summary>
+    public long Holes;
     public ushort Port;
     public bool DataStarted;
 

@@ -34,6 +34,7 @@ public sealed partial class ConnectionRecord
     private bool _reused;
     private TimeSpan? _irtt;
     private bool _finsDoneBeforeRst;
+    private SegmentIntegrity _zeekDropped;   // the integrity flags of the segments Zeek's IP analysis dropped
 
     internal ConnectionRecord(TcpSegment first, ZeekConnectionTracker zeek)
     {
@@ -97,17 +98,17 @@ public sealed partial class ConnectionRecord
             uint start = s.Seq, end = s.Seq + (uint)s.Len;
             if (!me.DataStarted) { me.DataStarted = true; me.HighestEnd = start; }
             uint hi = me.HighestEnd;
-            if ((int)(start - hi) > 0) d.MissedBytes += start - hi;           // a gap in sequence space
+            if ((int)(start - hi) > 0) me.Holes += start - hi;                 // a gap in sequence space
             if ((int)(end - hi) > 0)
             {
                 uint from = (int)(start - hi) > 0 ? start : hi;
                 d.UniquePayloadBytes += end - from;
                 me.HighestEnd = end;
             }
-            else if ((s.Analysis & retrans) == 0 && (s.Analysis & TcpAnalysisFlags.OutOfOrder) != 0 && d.MissedBytes > 0)
+            else if ((s.Analysis & retrans) == 0 && (s.Analysis & TcpAnalysisFlags.OutOfOrder) != 0 && me.Holes > 0)
             {
-                long fill = Math.Min(d.MissedBytes, s.Len);                    // an out-of-order segment fills a gap
-                d.MissedBytes -= fill;
+                long fill = Math.Min(me.Holes, s.Len);                         // an out-of-order segment fills a gap
+                me.Holes -= fill;
                 d.UniquePayloadBytes += fill;
             }
             me.LastDataFrame = s.Frame;
@@ -131,6 +132,7 @@ public sealed partial class ConnectionRecord
         var zeekLast = _zeek.Last;
         var zeek = _zeekTracker.Add(s, zeekLast);
         if (!ReferenceEquals(zeek, zeekLast)) _zeek.Add(zeek);      // a segment of the same Zeek connection adds nothing
+        else if (zeek == null) _zeekDropped |= s.Integrity;         // dropped by Zeek's IP analysis: remember why
         if (s.Analysis != TcpAnalysisFlags.None)
         {
             _expert ??= new int[15];             // one per flag bit (0x0001 .. 0x4000)
@@ -204,6 +206,18 @@ public sealed partial class ConnectionRecord
                 if (Count(a.Flag) > 0) d[a.Field] = Count(a.Flag);
             counts = new CountTable(d);
         }
+        var zeek = new TextList<ZeekConnection>(_zeek.Results());
+        // Zeek's missed_bytes per direction: the content gaps of what each side sent, over the stream's Zeek connections
+        long clientMissed = 0, serverMissed = 0;
+        var clientEp = End(c);
+        foreach (var z in zeek)
+        {
+            bool origIsClient = clientEp.Is(z.OriginatorEndPoint.Address, z.OriginatorEndPoint.Port);
+            clientMissed += origIsClient ? z.OriginatorMissedBytes : z.ResponderMissedBytes;
+            serverMissed += origIsClient ? z.ResponderMissedBytes : z.OriginatorMissedBytes;
+        }
+        End(c).Sent.MissedBytes = clientMissed;
+        End(c.Peer()).Sent.MissedBytes = serverMissed;
         return new TcpConnection
         {
             Stream = Stream, Path = Path,
@@ -219,7 +233,8 @@ public sealed partial class ConnectionRecord
             ServerToClient = End(c.Peer()).Sent,
             ConnState = _zeek.First?.ConnState ?? "",
             History = _zeek.First?.History ?? "",
-            ZeekConnections = new(_zeek.Results()),
+            ZeekConnections = zeek,
+            ZeekDropped = _zeek.First == null ? _zeekDropped & ZeekText.DroppedByIp : SegmentIntegrity.None,
             CompletenessFlags = (TcpCompleteness)_completeness,
             InitialRtt = _irtt,
             ClosedFirstByValue = closedFirst,

@@ -43,7 +43,12 @@ public sealed class TcpDirectionStatistics
     public long UniquePayloadBytes { get; internal set; }
     /// <summary>Payload bytes in segments Wireshark flags as (fast, spurious) retransmissions.</summary>
     public long RetransmittedBytes { get; internal set; }
-    /// <summary>Bytes never seen in sequence space that was skipped over (content gaps, Zeek's missed_bytes).</summary>
+    /// <summary>
+    /// Zeek's missed_bytes for what this side sent: the bytes of the content gaps Zeek reports (acknowledged by the peer
+    /// but never seen, payload cut off by the snaplen included, while both sides are established or cleanly closing),
+    /// over the stream's Zeek connections. Get-TcpStream's MissingBytes is the capture's view (every byte of sequence
+    /// space the capture lacks).
+    /// </summary>
     public long MissedBytes { get; internal set; }
     public int? Mss { get; internal set; }
     public int? WindowScaleShift { get; internal set; }
@@ -103,8 +108,20 @@ public sealed class TcpConnection
     /// that holds this stream's first frame; <see cref="ZeekConnections"/> has every Zeek connection of the stream.
     /// </summary>
     public string ConnState { get; init; } = "";
-    /// <summary>What the ConnState code means.</summary>
-    public string ConnStateDescription => Zeek.ZeekConnection.Describe(ConnState);
+    /// <summary>
+    /// What the ConnState code means; when Zeek would log no connection for the stream (its IP analysis drops every
+    /// packet: a bad IPv4 header checksum, an IPv4 total length of 0, an IP length beyond the frame), why.
+    /// </summary>
+    public string ConnStateDescription =>
+        ConnState.Length == 0 && ZeekDropped != SegmentIntegrity.None ? Zeek.ZeekText.NoConnection(ZeekDropped)
+            : Zeek.ZeekConnection.Describe(ConnState);
+    /// <summary>Why Zeek's IP analysis dropped this stream's packets, when it dropped every one (else None).</summary>
+    internal SegmentIntegrity ZeekDropped { get; init; }
+    /// <summary>
+    /// Zeek's missed_bytes for the whole stream: ClientToServer.MissedBytes + ServerToClient.MissedBytes (the sum of
+    /// the MissedBytes of <see cref="ZeekConnections"/>).
+    /// </summary>
+    public long ZeekMissedBytes => ClientToServer.MissedBytes + ServerToClient.MissedBytes;
     /// <summary>Zeek's history string (uppercase: originator, lowercase: responder) of the same Zeek connection as ConnState.</summary>
     public string History { get; init; } = "";
     /// <summary>

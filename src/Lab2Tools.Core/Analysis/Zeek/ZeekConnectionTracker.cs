@@ -208,6 +208,16 @@ public sealed class ZeekConnection
     public string ConnState { get; init; } = "";
     /// <summary>history.</summary>
     public string History { get; init; } = "";
+    /// <summary>
+    /// conn.log missed_bytes: the bytes of Zeek's content gaps in both directions (TCP_Reassembler::Gap, counted by
+    /// content_gap in base/protocols/conn/main.zeek): acknowledged by the peer but never seen, while both sides were
+    /// established or cleanly closing. Payload cut off by the capture's snaplen is never seen.
+    /// </summary>
+    public long MissedBytes => OriginatorMissedBytes + ResponderMissedBytes;
+    /// <summary>The originator's share of <see cref="MissedBytes"/> (content gaps in what the originator sent).</summary>
+    public long OriginatorMissedBytes { get; init; }
+    /// <summary>The responder's share of <see cref="MissedBytes"/>.</summary>
+    public long ResponderMissedBytes { get; init; }
     /// <summary>Packets of this connection (both directions).</summary>
     public int Packets { get; init; }
     /// <summary>
@@ -221,22 +231,11 @@ public sealed class ZeekConnection
         EndedBy == null ? Text.ShapeText.Table.Format("Zeek.Connection", StartFrame, Originator, Responder, ConnState, History)
             : Text.ShapeText.Table.Format("Zeek.ConnectionEnded", StartFrame, Originator, Responder, ConnState, History, EndedBy);
 
-    /// <summary>What a conn_state code means (conn.log's documentation).</summary>
+    /// <summary>What a conn_state code means (conn.log's documentation), in the current language; "" for no code.</summary>
     public static string Describe(string state) => state switch
     {
-        "S0" => "Connection attempt seen, no reply.",
-        "S1" => "Connection established, not terminated.",
-        "SF" => "Normal establishment and termination.",
-        "REJ" => "Connection attempt rejected.",
-        "S2" => "Established and close attempt by originator seen (but no reply from responder).",
-        "S3" => "Established and close attempt by responder seen (but no reply from originator).",
-        "RSTO" => "Established, originator aborted (sent a RST).",
-        "RSTR" => "Responder sent a RST.",
-        "RSTOS0" => "Originator sent a SYN followed by a RST, never saw a SYN-ACK from the responder.",
-        "RSTRH" => "Responder sent a SYN ACK followed by a RST, never saw a SYN from the (purported) originator.",
-        "SH" => "Originator sent a SYN followed by a FIN, never saw a SYN ACK from the responder (hence the connection was \"half\" open).",
-        "SHR" => "Responder sent a SYN ACK followed by a FIN, never saw a SYN from the originator.",
-        "OTH" => "No SYN seen, just midstream traffic (one example of this is a \"partial connection\" that was not later closed).",
+        "S0" or "S1" or "SF" or "REJ" or "S2" or "S3" or "RSTO" or "RSTR" or "RSTOS0" or "RSTRH" or "SH" or "SHR" or "OTH" =>
+            ZeekText.Table["ConnState." + state],
         _ => "",
     };
 }

@@ -293,14 +293,14 @@ internal sealed class ZeekTcpEndpoint
             // each hole before a kept block below upTo is a gap; the block is then delivered
             while (_blocks is { Count: > 0 } && _blocks[0].Seq < upTo)
             {
-                ReportGap();
+                ReportGap(_blocks[0].Seq - _lastReassemSeq);
                 _session.Watcher?.Gap(IsOrig);        // the analyzers' Undelivered
                 _lastReassemSeq = _blocks[0].Seq;
                 DeliverBuffered();
             }
             if (upTo > _lastReassemSeq)
             {
-                ReportGap();
+                ReportGap(upTo - _lastReassemSeq);
                 _session.Watcher?.Gap(IsOrig);
             }
         }
@@ -311,10 +311,20 @@ internal sealed class ZeekTcpEndpoint
         a.State == ZeekEndpointState.Established
         || (a.State == ZeekEndpointState.Closed && a.PrevState == ZeekEndpointState.Established);
 
-    private void ReportGap()
+    /// <summary>
+    /// TCP_Reassembler::Gap: a content gap of len bytes. Zeek counts it (the history's g/G, and the content_gap event
+    /// that conn/main.zeek adds to missed_bytes) only while both sides are established or cleanly closing
+    /// (report_gaps_for_partial=F).
+    /// </summary>
+    private void ReportGap(ulong len)
     {
-        if (IsClean(this) && IsClean(Peer)) Gap();
+        if (!IsClean(this) || !IsClean(Peer)) return;
+        Gap();
+        MissedBytes += len;
     }
+
+    /// <summary>The lengths of this side's content gaps that Zeek reports (its share of conn.log's missed_bytes).</summary>
+    public ulong MissedBytes { get; private set; }
 
     /// <summary>TCP_Reassembler::DataPending: delivered data has not reached the last sequence number seen.</summary>
     public bool DataPending

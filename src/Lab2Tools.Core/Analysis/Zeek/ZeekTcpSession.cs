@@ -99,6 +99,8 @@ internal sealed class ZeekTcpSession
         ResponderEndPoint = new IPEndPoint(RespAddress, RespPort),
         ConnState = ConnState,
         History = History,
+        OriginatorMissedBytes = (long)_orig.MissedBytes,
+        ResponderMissedBytes = (long)_resp.MissedBytes,
         Packets = Packets,
         EndedBy = EndedBy,
     };
