@@ -39,6 +39,8 @@ BeforeAll {
 
     # Runs a command; returns its output and its errors (non-terminating ones collected, a terminating one caught).
     function Invoke-Collecting([scriptblock]$Command) {
+        # the runner (tools/PesterTest.ps1) sets Stop, which would end the command at its first non-terminating error
+        $ErrorActionPreference = 'Continue'
         $errors = [Collections.Generic.List[object]]::new()
         $objects = [Collections.Generic.List[object]]::new()
         try {
