@@ -18,7 +18,7 @@ public class ZeekMissedBytesTests
     private static List<TcpConnection> Connections(string zeekTrace, ZeekOptions? options = null)
     {
         var a = options == null ? new ConnectionAnalyzer() : new ConnectionAnalyzer(options);
-        using (var r = TcpSegmentReader.Open(System.IO.Path.Combine(TestData.DataDir, "zeek", "traces", zeekTrace), null,
+        using (var r = TcpSegmentReader.Open(System.IO.Path.Combine(TestData.DataDir, "zeek", "traces", zeekTrace), includePayload: false,
             reuseSegment: true))
             while (r.Read() is var st && st != ReadStatus.End)
                 if (st == ReadStatus.Segment) a.Add(r.Current!);
@@ -28,7 +28,7 @@ public class ZeekMissedBytesTests
     private static TcpStreamContent Follow(string zeekTrace)
     {
         var f = new StreamFollower();
-        using (var r = TcpSegmentReader.Open(System.IO.Path.Combine(TestData.DataDir, "zeek", "traces", zeekTrace), null,
+        using (var r = TcpSegmentReader.Open(System.IO.Path.Combine(TestData.DataDir, "zeek", "traces", zeekTrace), includePayload: false,
             reuseSegment: false))
             while (r.Read() is var st && st != ReadStatus.End)
                 if (st == ReadStatus.Segment) f.Add(r.Current!);
