@@ -15,6 +15,8 @@ param(
     [string[]]$Only
 )
 $ErrorActionPreference = 'Stop'
+# a relative path without ./ would be taken for a module name, here and in the child processes
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 Import-Module $ModulePath
 New-Item -ItemType Directory -Force $OutFolder | Out-Null
 $large = Join-Path $OutFolder 'analysis-large.pcap'

@@ -17,6 +17,8 @@ param(
     [int]$Rounds = 3
 )
 $ErrorActionPreference = 'Stop'
+# a relative path without ./ would be taken for a module name, here and in the child processes
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 Import-Module $ModulePath
 $data = Join-Path $RepoRoot 'tests/data'
 $sources = @(Get-ChildItem $data -File | Where-Object { $_.Name -like 'chromium-lab.pcap' -or $_.Name -like 'http-visit*.pcap*' } | Sort-Object Name)

@@ -34,6 +34,8 @@ $null = New-Item -ItemType Directory -Force $site
 $big = Join-Path $site 'big.bin'
 $fs = [IO.File]::Create($big); $fs.SetLength($Megabytes * 1MB); $fs.Dispose()
 $pcap = Join-Path $OutFolder 'graph-100k.pcap'
+# a relative path without ./ would be taken for a module name, here and in the child processes
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 Import-Module $ModulePath
 $port = 5913
 $server = Start-LabServer -Port $port -Root $site

@@ -9,6 +9,8 @@ param(
     [Parameter(Mandatory)][string]$OutputDirectory
 )
 $ErrorActionPreference = 'Stop'
+# a relative path without ./ would be taken for a module name, here and in the child processes
+$ModulePath = (Resolve-Path -LiteralPath $ModulePath).ProviderPath
 Import-Module $ModulePath
 Write-Host 'Lab 2: the lab server on 127.0.0.1:5000, a loopback capture, a visit and a revisit of the page...' -ForegroundColor Cyan
 $port = 5000
