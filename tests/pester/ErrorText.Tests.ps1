@@ -12,13 +12,6 @@ BeforeAll {
     $script:ZhCN = [cultureinfo]'zh-CN'
     $script:EnUS = [cultureinfo]'en-US'
 
-    # Runs $Script with the UI culture set to $Culture (as $PSUICulture is), and returns what it returns.
-    function Use-Culture([cultureinfo]$Culture, [scriptblock]$Script) {
-        $old = [cultureinfo]::CurrentUICulture
-        [cultureinfo]::CurrentUICulture = $Culture
-        try { & $Script } finally { [cultureinfo]::CurrentUICulture = $old }
-    }
-
     # The first error a command reports (terminating or not).
     function Get-FirstError([scriptblock]$Command) {
         $ErrorActionPreference = 'Stop'

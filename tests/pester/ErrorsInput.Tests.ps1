@@ -31,12 +31,6 @@ BeforeAll {
     $script:Visit = Join-Path $DataDir 'http-visit.pcap'
     $script:VisitNg = Join-Path $DataDir 'http-visit.pcapng'
 
-    function Use-Culture([cultureinfo]$Culture, [scriptblock]$Script) {
-        $old = [cultureinfo]::CurrentUICulture
-        [cultureinfo]::CurrentUICulture = $Culture
-        try { & $Script } finally { [cultureinfo]::CurrentUICulture = $old }
-    }
-
     # Runs a command; returns its output and its errors (non-terminating ones collected, a terminating one caught).
     function Invoke-Collecting([scriptblock]$Command) {
         # the runner (tools/PesterTest.ps1) sets Stop, which would end the command at its first non-terminating error

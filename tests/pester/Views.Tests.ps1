@@ -209,10 +209,6 @@ Describe 'No table cell is cut inside a number, an endpoint or a word at 120 col
 Describe 'Chinese sentences say enum values in Chinese and list with 、' -Tag Views {
     BeforeAll {
         $script:chromium = Join-Path $DataDir 'chromium-lab.pcap'
-        function Use-Culture([string]$Culture, [scriptblock]$Do) {
-            $saved = [cultureinfo]::CurrentUICulture
-            try { [cultureinfo]::CurrentUICulture = $Culture; & $Do } finally { [cultureinfo]::CurrentUICulture = $saved }
-        }
     }
 
     It 'a reset reason and the zero-window frames in the NothingAbnormal evidence' {
@@ -285,14 +281,8 @@ Describe 'A list view labels each value with the property that holds it' -Tag Vi
 Describe 'A table of several capture files heads each file''s group in the user''s language' -Tag Views {
     It 'says Capture: in English and 抓包文件： in Chinese, with the path' {
         $two = (Join-Path $DataDir 'refused.pcap'), (Join-Path $DataDir 'http-visit.pcap')
-        $old = [cultureinfo]::CurrentUICulture
-        try {
-            [cultureinfo]::CurrentUICulture = 'en-US'
-            $en = Get-TcpConnection $two | Out-String -Width 120
-            [cultureinfo]::CurrentUICulture = 'zh-CN'
-            $zh = Get-TcpConnection $two | Out-String -Width 120
-        }
-        finally { [cultureinfo]::CurrentUICulture = $old }
+        $en = Use-Culture 'en-US' { Get-TcpConnection $two | Out-String -Width 120 }
+        $zh = Use-Culture 'zh-CN' { Get-TcpConnection $two | Out-String -Width 120 }
         foreach ($f in $two) {
             $en | Should -Match ([regex]::Escape("Capture: $f"))
             $zh | Should -Match ([regex]::Escape("抓包文件：$f"))

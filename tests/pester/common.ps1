@@ -3,6 +3,13 @@ $modulePath = if ($env:LAB2TOOLS_MODULE) { $env:LAB2TOOLS_MODULE } else { Join-P
 if (-not (Get-Module Lab2Tools)) { Import-Module $modulePath -ErrorAction Stop }
 $script:DataDir = (Resolve-Path (Join-Path $PSScriptRoot '../data')).Path
 
+# Runs $Script with the UI culture set to $Culture (as $PSUICulture is), and returns what it returns.
+function Use-Culture([cultureinfo]$Culture, [scriptblock]$Script) {
+    $old = [cultureinfo]::CurrentUICulture
+    [cultureinfo]::CurrentUICulture = $Culture
+    try { & $Script } finally { [cultureinfo]::CurrentUICulture = $old }
+}
+
 function Invoke-Tshark {
     # tshark -T fields over a capture; one array of strings per frame.
     param([string]$Path, [string]$Filter, [string[]]$Field)
